@@ -1,0 +1,76 @@
+//! The Tenantry console as people see it: Leptos pages rendered on the server.
+//!
+//! Each area has one module here (`system`, later `tenants`, `domains`, …) holding its page, the DTOs the page
+//! shows, its `#[server]` functions and — under the `ssr` feature — the port trait the server implements.
+//! Pages read through server functions and ports only; this crate never touches the database or the network.
+
+pub mod areas;
+pub mod error;
+pub mod format;
+pub mod layout;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+pub mod system;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::areas::Area;
+use crate::layout::Layout;
+use crate::pages::{NotBuilt, NotFound};
+use crate::system::SystemPage;
+
+/// The HTML document around every page. No hydration scripts: pages are complete HTML and work without
+/// JavaScript (see DESIGN.md).
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/assets/tenantry.css" />
+                <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The console: one route per navigation entry.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|title: String| format!("{title} · Tenantry") />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=|| view! { <NotBuilt area=Area::Overview /> } />
+                    <Route path=path!("/tenants") view=|| view! { <NotBuilt area=Area::Tenants /> } />
+                    <Route path=path!("/domains") view=|| view! { <NotBuilt area=Area::Domains /> } />
+                    <Route path=path!("/status") view=|| view! { <NotBuilt area=Area::Status /> } />
+                    <Route path=path!("/monitoring") view=|| view! { <NotBuilt area=Area::Monitoring /> } />
+                    <Route
+                        path=path!("/notifications")
+                        view=|| view! { <NotBuilt area=Area::Notifications /> }
+                    />
+                    <Route path=path!("/logs") view=|| view! { <NotBuilt area=Area::Logs /> } />
+                    <Route path=path!("/infra") view=|| view! { <NotBuilt area=Area::Infra /> } />
+                    <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />
+                    <Route path=path!("/settings") view=|| view! { <NotBuilt area=Area::Settings /> } />
+                    <Route path=path!("/system") view=SystemPage ssr=SsrMode::Async />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

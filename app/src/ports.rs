@@ -1,0 +1,12 @@
+//! The ports: what the pages need from the engine, one trait per area. The server provides a `Ports` value as
+//! context to every page and server function; tests may provide other implementations.
+
+use std::sync::Arc;
+
+use crate::system::SystemPort;
+
+/// Every port, as the server provides them.
+#[derive(Clone)]
+pub struct Ports {
+    pub system: Arc<dyn SystemPort>,
+}

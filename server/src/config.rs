@@ -1,0 +1,448 @@
+//! Configuration: one `Settings` tree built from defaults, then an optional TOML file (`TENANTRY_CONFIG`),
+//! then environment variables. Every setting is listed once in [`SETTINGS`]; a bad value fails at start with a
+//! message that names the setting (as the person wrote it: env var or file key) and the expected form.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+
+/// One setting: where it is read from and what it expects.
+pub struct Spec {
+    /// Key in the TOML file, dotted for tables (`database.url`).
+    pub key: &'static str,
+    /// Environment variable that overrides the file.
+    pub env: &'static str,
+    pub default: Option<&'static str>,
+    /// The expected form, as error messages and the README say it.
+    pub expected: &'static str,
+    /// Secret values are never echoed, not even in errors.
+    pub secret: bool,
+}
+
+/// Every setting Tenantry reads. The README's configuration table mirrors this list.
+pub const SETTINGS: &[Spec] = &[
+    Spec {
+        key: "addr",
+        env: "TENANTRY_ADDR",
+        default: Some("127.0.0.1:3000"),
+        expected: "HOST:PORT with an IP address, such as 127.0.0.1:3000",
+        secret: false,
+    },
+    Spec {
+        key: "database.url",
+        env: "DATABASE_URL",
+        default: None,
+        expected: "postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+        secret: true,
+    },
+    Spec {
+        key: "database.max_connections",
+        env: "TENANTRY_DATABASE_MAX_CONNECTIONS",
+        default: Some("10"),
+        expected: "a whole number from 1 to 1000",
+        secret: false,
+    },
+    Spec {
+        key: "database.acquire_timeout_secs",
+        env: "TENANTRY_DATABASE_ACQUIRE_TIMEOUT_SECS",
+        default: Some("5"),
+        expected: "a whole number of seconds from 1 to 300",
+        secret: false,
+    },
+    Spec {
+        key: "log.format",
+        env: "TENANTRY_LOG_FORMAT",
+        default: Some("text"),
+        expected: "text or json",
+        secret: false,
+    },
+    Spec {
+        key: "log.filter",
+        env: "TENANTRY_LOG",
+        default: Some("info"),
+        expected: "a tracing filter such as info or warn,server=debug",
+        secret: false,
+    },
+];
+
+/// The environment variable that names the optional TOML file.
+pub const CONFIG_FILE_ENV: &str = "TENANTRY_CONFIG";
+
+/// The whole configuration, parsed.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseSettings {
+    /// `None` when neither the file nor `DATABASE_URL` gives one; commands that need a database say so.
+    pub url: Option<DatabaseUrl>,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A PostgreSQL connection URL. Its `Debug` and `Display` never show the password.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    options: PgConnectOptions,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if !(raw.starts_with("postgres://") || raw.starts_with("postgresql://")) {
+            return Err("it must start with postgres:// or postgresql://".into());
+        }
+        PgConnectOptions::from_str(raw)
+            .map(|options| DatabaseUrl { options })
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn connect_options(&self) -> PgConnectOptions {
+        self.options.clone()
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let o = &self.options;
+        write!(
+            f,
+            "postgres://{}@{}:{}/{}",
+            o.get_username(),
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or("")
+        )
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// A configuration problem, said in one line: `TENANTRY_ADDR: "x" is not valid; expected HOST:PORT…`.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    /// The setting as the person wrote it: an env var, or `key in FILE`.
+    pub setting: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            setting: setting.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Where a raw value came from, so errors name the place the person has to fix.
+enum Origin {
+    Default,
+    File(PathBuf),
+    Env,
+}
+
+struct Raw {
+    value: String,
+    origin: Origin,
+}
+
+impl Settings {
+    /// Reads the process environment (and the file it names).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::load(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the settings from an environment lookup; tests pass a map.
+    pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
+        for spec in SETTINGS {
+            if let Some(default) = spec.default {
+                raw.insert(
+                    spec.key,
+                    Raw {
+                        value: default.to_string(),
+                        origin: Origin::Default,
+                    },
+                );
+            }
+        }
+        if let Some(path) = env(CONFIG_FILE_ENV) {
+            for (key, value) in read_file(&PathBuf::from(path.clone()))? {
+                raw.insert(
+                    key,
+                    Raw {
+                        value,
+                        origin: Origin::File(PathBuf::from(&path)),
+                    },
+                );
+            }
+        }
+        for spec in SETTINGS {
+            if let Some(value) = env(spec.env) {
+                raw.insert(
+                    spec.key,
+                    Raw {
+                        value,
+                        origin: Origin::Env,
+                    },
+                );
+            }
+        }
+        let values = Values { raw };
+        Ok(Settings {
+            addr: values
+                .parse("addr", |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()))?
+                .expect("addr has a default"),
+            database: DatabaseSettings {
+                url: values.parse("database.url", DatabaseUrl::parse)?,
+                max_connections: values
+                    .parse("database.max_connections", |v| bounded(v, 1, 1000))?
+                    .expect("max_connections has a default") as u32,
+                acquire_timeout: Duration::from_secs(
+                    values
+                        .parse("database.acquire_timeout_secs", |v| bounded(v, 1, 300))?
+                        .expect("acquire_timeout_secs has a default"),
+                ),
+            },
+            log: LogSettings {
+                format: values
+                    .parse("log.format", |v| match v {
+                        "text" => Ok(LogFormat::Text),
+                        "json" => Ok(LogFormat::Json),
+                        _ => Err("unknown format".to_string()),
+                    })?
+                    .expect("log.format has a default"),
+                filter: values
+                    .parse("log.filter", |v| {
+                        tracing_subscriber::EnvFilter::try_new(v)
+                            .map(|_| v.to_string())
+                            .map_err(|e| e.to_string())
+                    })?
+                    .expect("log.filter has a default"),
+            },
+        })
+    }
+
+    /// The database URL, or the error that tells the person how to give one.
+    pub fn database_url(&self) -> Result<&DatabaseUrl, ConfigError> {
+        self.database.url.as_ref().ok_or_else(|| {
+            ConfigError::new(
+                "DATABASE_URL",
+                "not set; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE \
+                 (scripts/run starts a private PostgreSQL and sets it for you)",
+            )
+        })
+    }
+}
+
+struct Values {
+    raw: BTreeMap<&'static str, Raw>,
+}
+
+impl Values {
+    fn parse<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
+        let spec = SETTINGS
+            .iter()
+            .find(|s| s.key == key)
+            .expect("every parsed key is in SETTINGS");
+        let Some(raw) = self.raw.get(key) else { return Ok(None) };
+        parse(raw.value.trim()).map(Some).map_err(|reason| {
+            let setting = match &raw.origin {
+                Origin::Env => spec.env.to_string(),
+                Origin::File(path) => format!("{} in {}", spec.key, path.display()),
+                Origin::Default => format!("{} (default)", spec.key),
+            };
+            let shown = if spec.secret {
+                "the value".to_string()
+            } else {
+                format!("{:?}", raw.value)
+            };
+            ConfigError::new(
+                setting,
+                format!("{shown} is not valid ({reason}); expected {}", spec.expected),
+            )
+        })
+    }
+}
+
+fn bounded(v: &str, min: u64, max: u64) -> Result<u64, String> {
+    let n: u64 = v.parse().map_err(|_| "not a whole number".to_string())?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n} is out of range"))
+    }
+}
+
+/// Reads the TOML file into dotted keys, refusing keys Tenantry does not know (a typo must not be ignored).
+fn read_file(path: &PathBuf) -> Result<Vec<(&'static str, String)>, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(CONFIG_FILE_ENV, format!("cannot read {}: {e}", path.display())))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let reason = e.message().to_string();
+        ConfigError::new(
+            CONFIG_FILE_ENV,
+            format!("{} is not valid TOML: {reason}", path.display()),
+        )
+    })?;
+    let mut out = Vec::new();
+    flatten("", &table, &mut |key, value| {
+        let Some(spec) = SETTINGS.iter().find(|s| s.key == key) else {
+            let known: Vec<_> = SETTINGS.iter().map(|s| s.key).collect();
+            return Err(ConfigError::new(
+                CONFIG_FILE_ENV,
+                format!(
+                    "{} has an unknown setting `{key}`; known settings: {}",
+                    path.display(),
+                    known.join(", ")
+                ),
+            ));
+        };
+        let text = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(ConfigError::new(
+                    format!("{key} in {}", path.display()),
+                    format!("must be a string or a number; expected {}", spec.expected),
+                ));
+            }
+        };
+        out.push((spec.key, text));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn flatten(
+    prefix: &str,
+    table: &toml::Table,
+    visit: &mut impl FnMut(&str, &toml::Value) -> Result<(), ConfigError>,
+) -> Result<(), ConfigError> {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(inner) => flatten(&key, inner, visit)?,
+            _ => visit(&key, v)?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::load(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_3000_without_a_database() {
+        let s = load(&[]).expect("defaults are valid");
+        assert_eq!(s.addr.to_string(), "127.0.0.1:3000");
+        assert!(s.database.url.is_none());
+        assert_eq!(s.log.format, LogFormat::Text);
+        let err = s.database_url().expect_err("no url");
+        assert!(err.to_string().starts_with("DATABASE_URL: not set"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_address_names_the_variable_and_the_form() {
+        let err = load(&[("TENANTRY_ADDR", "localhost")]).expect_err("hostnames are not addresses");
+        let msg = err.to_string();
+        assert!(msg.starts_with("TENANTRY_ADDR: \"localhost\" is not valid"), "{msg}");
+        assert!(msg.contains("expected HOST:PORT"), "{msg}");
+        assert!(!msg.contains('\n'));
+    }
+
+    #[test]
+    fn a_bad_database_url_is_named_without_echoing_the_password() {
+        let err = load(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).expect_err("not postgres");
+        let msg = err.to_string();
+        assert!(msg.starts_with("DATABASE_URL: the value is not valid"), "{msg}");
+        assert!(!msg.contains("hunter2"), "{msg}");
+    }
+
+    #[test]
+    fn database_url_display_and_debug_hide_the_password() {
+        let s = load(&[("DATABASE_URL", "postgres://app:hunter2@db.internal:6543/tenantry")]).expect("valid");
+        let url = s.database.url.as_ref().expect("set");
+        assert_eq!(url.to_string(), "postgres://app@db.internal:6543/tenantry");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn env_overrides_the_file_and_file_errors_name_the_file_key() {
+        let dir = std::env::temp_dir().join(format!("tenantry-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("tenantry.toml");
+        std::fs::write(&path, "addr = \"127.0.0.1:4000\"\n[database]\nmax_connections = 0\n").expect("write");
+        let p = path.to_string_lossy().to_string();
+
+        let err = load(&[("TENANTRY_CONFIG", &p)]).expect_err("0 connections");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("database.max_connections in {p}: \"0\"")),
+            "{err}"
+        );
+
+        let s = load(&[("TENANTRY_CONFIG", &p), ("TENANTRY_DATABASE_MAX_CONNECTIONS", "4")]).expect("env wins");
+        assert_eq!(s.addr.port(), 4000);
+        assert_eq!(s.database.max_connections, 4);
+
+        std::fs::write(&path, "adr = \"127.0.0.1:4000\"\n").expect("write");
+        let err = load(&[("TENANTRY_CONFIG", &p)]).expect_err("typo");
+        assert!(err.to_string().contains("unknown setting `adr`"), "{err}");
+
+        std::fs::write(&path, "addr = \n").expect("write");
+        let err = load(&[("TENANTRY_CONFIG", &p)]).expect_err("bad toml");
+        assert!(err.to_string().starts_with("TENANTRY_CONFIG: "), "{err}");
+        assert!(!err.to_string().contains('\n'), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn log_settings_are_checked() {
+        assert!(load(&[("TENANTRY_LOG_FORMAT", "xml")]).is_err());
+        assert_eq!(
+            load(&[("TENANTRY_LOG_FORMAT", "json")]).expect("json").log.format,
+            LogFormat::Json
+        );
+        assert!(load(&[("TENANTRY_LOG", "info,[[[")]).is_err());
+    }
+}

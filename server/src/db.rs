@@ -1,0 +1,52 @@
+//! The database: the pool, the migrations, and the one place database errors become `AppError`s.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::config::{DatabaseSettings, DatabaseUrl};
+
+/// Every migration in `migrations/`, compiled into the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// How long a health or status probe waits for the database before calling it down.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Connects and checks one connection, so a wrong `DATABASE_URL` fails at start.
+pub async fn connect(settings: &DatabaseSettings, url: &DatabaseUrl) -> anyhow::Result<PgPool> {
+    pool_options(settings)
+        .connect_with(url.connect_options())
+        .await
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect to {url}: {}", one_line(&e)))
+}
+
+/// The pool settings shared by `connect` and tests.
+pub fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+}
+
+/// Applies every pending migration; returns how many were applied now.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {
+    let before = applied_versions(pool).await.unwrap_or_default().len();
+    MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("migrations failed: {}", one_line(&e)))?;
+    let after = applied_versions(pool).await?.len();
+    Ok(after.saturating_sub(before))
+}
+
+async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+        .fetch_all(pool)
+        .await
+}
+
+/// Error text on one line (drivers sometimes include newlines).
+pub fn one_line(error: &dyn std::fmt::Display) -> String {
+    error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,44 @@
+//! Operational endpoints: `/healthz` for load balancers and container health checks, `/metrics` for Prometheus.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use super::AppState;
+use crate::db::{PROBE_TIMEOUT, one_line};
+
+/// 200 when the database answers `SELECT 1` within a second, 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let ping = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query("SELECT 1").execute(&state.pool)).await;
+    match ping {
+        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "up" }))),
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "health check: database down");
+            let reason = one_line(&error);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "down", "reason": reason })),
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": "down", "reason": "no answer within 1 s" })),
+        ),
+    }
+}
+
+/// Prometheus text exposition of everything recorded, with the pool gauges read now.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let pool = &state.pool;
+    metrics::gauge!("db_pool_connections").set(f64::from(pool.size()));
+    metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
+    metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    metrics::gauge!("process_uptime_seconds").set(state.started.elapsed().as_secs_f64());
+    state.prometheus.run_upkeep();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.prometheus.render(),
+    )
+}

@@ -1,0 +1,115 @@
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+use crate::harness::TestApp;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn healthz_is_200_when_the_database_answers(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["database"], "up");
+}
+
+#[tokio::test]
+async fn healthz_is_503_within_two_seconds_when_the_database_is_down() {
+    let app = TestApp::spawn_with_database_down().await;
+    let started = Instant::now();
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["database"], "down");
+    assert!(body["reason"].as_str().is_some_and(|r| !r.is_empty()));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn metrics_are_prometheus_text_with_requests_latency_and_pool(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    assert_eq!(app.get("/system").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
+
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()["content-type"].to_str().expect("ascii").to_string();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let text = response.text().await.expect("body");
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("valid Prometheus text");
+
+    let requests = scrape
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "http_requests_total"
+                && s.labels.get("route") == Some("/system")
+                && s.labels.get("status") == Some("200")
+        })
+        .expect("a counter for GET /system 200");
+    match requests.value {
+        prometheus_parse::Value::Counter(n) => assert!(n >= 1.0),
+        ref other => panic!("unexpected value {other:?}"),
+    }
+    assert!(
+        scrape.samples.iter().any(|s| s.metric == "http_requests_total"
+            && s.labels.get("route") == Some("unmatched")
+            && s.labels.get("status") == Some("404")),
+        "unknown paths are counted under one label, not one per path"
+    );
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric.starts_with("http_request_duration_seconds"))
+    );
+    for gauge in [
+        "db_pool_connections",
+        "db_pool_idle_connections",
+        "db_pool_max_connections",
+    ] {
+        assert!(scrape.samples.iter().any(|s| s.metric == gauge), "missing {gauge}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_response_carries_a_request_id_and_keeps_a_given_one(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.get("/healthz").await;
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .expect("request id")
+        .to_str()
+        .expect("ascii");
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+
+    let response = reqwest::Client::new()
+        .get(app.url("/healthz"))
+        .header("x-request-id", "from-the-load-balancer-42")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.headers()["x-request-id"], "from-the-load-balancer-42");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn assets_are_served_from_the_binary(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let css = app.get("/assets/tenantry.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/css")
+    );
+    assert!(css.text().await.expect("body").contains(".sidebar"));
+    assert_eq!(app.get("/assets/nope.js").await.status(), StatusCode::NOT_FOUND);
+}

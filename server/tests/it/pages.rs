@@ -1,0 +1,122 @@
+use app::areas::Area;
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+use crate::harness::{TestApp, text_of};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_navigation_page_answers_complete_html_without_javascript(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    for area in Area::ALL {
+        let page = app.page(area.path()).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", area.path());
+        assert!(
+            page.html
+                .contains(&format!("<title>{} · Tenantry</title>", area.label())),
+            "{}",
+            area.path()
+        );
+        // Leptos inlines two tiny hydration-state scripts; no script file (no hydration, no wasm) is loaded.
+        assert!(
+            !page.html.contains("<script src"),
+            "{} loads no script file",
+            area.path()
+        );
+        assert!(!page.html.contains(".wasm"), "{} loads no wasm", area.path());
+        let text = text_of(&page.html);
+        for nav in Area::ALL {
+            assert!(
+                page.html.contains(&format!("href=\"{}\"", nav.path())),
+                "{} links {}",
+                area.path(),
+                nav.path()
+            );
+            assert!(text.contains(nav.label()), "{} shows {}", area.path(), nav.label());
+        }
+        let current = format!("href=\"{}\" aria-current=\"page\"", area.path());
+        assert!(
+            page.html.contains(&current),
+            "{} marks itself current in the navigation",
+            area.path()
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn areas_not_built_yet_say_so_and_show_no_data(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    for area in Area::ALL.into_iter().filter(|a| *a != Area::System) {
+        let text = text_of(&app.page(area.path()).await.html);
+        assert!(text.contains("Not built yet"), "{}", area.path());
+        assert!(
+            text.contains(area.arrives_with().expect("unbuilt areas say when")),
+            "{}",
+            area.path()
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_system_page_shows_version_database_migrations_and_uptime(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let page = app.page("/system").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = text_of(&page.html);
+    assert!(
+        text.contains(&format!("Version {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains("Database Up PostgreSQL"), "{text}");
+    assert!(text.contains("Uptime 0 s") || text.contains("Uptime 1 s"), "{text}");
+    assert!(
+        text.contains("20261129000001 system"),
+        "the first migration is listed: {text}"
+    );
+    assert!(text.contains("Pending migrations none"), "{text}");
+    let instance: uuid::Uuid = sqlx::query_scalar("SELECT instance_id FROM system_instance")
+        .fetch_one(&app.pool)
+        .await
+        .expect("installation row");
+    assert!(
+        text.contains(&instance.to_string()),
+        "the installation is the one in the database: {text}"
+    );
+    assert!(text.contains(" UTC"), "timestamps carry their zone: {text}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_system_page_lists_migrations_the_database_has_not_applied(pool: PgPool) {
+    sqlx::query("DELETE FROM _sqlx_migrations")
+        .execute(&pool)
+        .await
+        .expect("forget migrations");
+    let app = TestApp::spawn(pool).await;
+    let text = text_of(&app.page("/system").await.html);
+    assert!(text.contains("Pending migrations 20261129000001 system"), "{text}");
+    assert!(text.contains("None yet. Run tenantry migrate"), "{text}");
+}
+
+#[tokio::test]
+async fn the_system_page_still_renders_when_the_database_is_down() {
+    let app = TestApp::spawn_with_database_down().await;
+    let page = app.page("/system").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = text_of(&page.html);
+    assert!(text.contains("Database Down"), "{text}");
+    assert!(text.contains("check that PostgreSQL is running"), "{text}");
+    assert!(text.contains("Unknown: the database could not be read."), "{text}");
+    assert!(
+        text.contains(&format!("Version {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unknown_path_is_a_404_page_inside_the_console(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let page = app.page("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let text = text_of(&page.html);
+    assert!(text.contains("Page not found"), "{text}");
+    assert!(text.contains("Custom domains"), "the navigation is still there: {text}");
+}
