@@ -1,0 +1,42 @@
+import { defineConfig } from '@playwright/test';
+
+// The server under test: the debug build, on its own port and its own database (scripts/test creates
+// tenantry_e2e on the private cluster and passes DATABASE_URL). Chromium is Debian's; Playwright never
+// downloads a browser here (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
+const port = process.env.TENANTRY_E2E_PORT ?? '3100';
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results/artifacts',
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  reporter: [['line']],
+  use: {
+    baseURL,
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: '../target/debug/tenantry serve',
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: { TENANTRY_ADDR: `127.0.0.1:${port}`, TENANTRY_LOG: 'warn' },
+  },
+});
