@@ -1,6 +1,8 @@
 //! The console's areas as the navigation shows them: one list, used by the layout, the placeholder pages and
 //! the tests that open every page.
 
+use crate::accounts::Role;
+
 /// One entry of the main navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Area {
@@ -105,6 +107,15 @@ impl Area {
         }
     }
 
+    /// The lowest role that may open the area's page (the server's access policy reads it from here).
+    pub fn min_role(self) -> Role {
+        match self {
+            Area::Tenants | Area::Logs => Role::Developer,
+            Area::Settings => Role::OpsLead,
+            _ => Role::Helpdesk,
+        }
+    }
+
     /// The issue that builds the area, for areas not built yet.
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
@@ -113,9 +124,8 @@ impl Area {
             Area::Domains => Some("custom domains (issue 5)"),
             Area::Monitoring => Some("monitoring and synthetic logins (issue 7)"),
             Area::Notifications => Some("the notification history (issue 8)"),
-            Area::Settings => Some("console accounts (issue 3)"),
             Area::Logs | Area::Infra | Area::Checklists => Some("a later issue; none is open for it yet"),
-            Area::System => None,
+            Area::Settings | Area::System => None,
         }
     }
 }

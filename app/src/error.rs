@@ -14,6 +14,9 @@ pub enum AppError {
     /// The input was wrong; the message says which field and what is expected.
     #[error("{0}")]
     Invalid(String),
+    /// The signed-in user's role is too low; the message names the role needed.
+    #[error("{0}")]
+    Forbidden(String),
     /// The thing asked for does not exist (any more).
     #[error("{0} was not found")]
     NotFound(String),

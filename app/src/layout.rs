@@ -3,27 +3,35 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::accounts::current_user;
 use crate::areas::Area;
 
-/// Header with the product name and the signed-in area, the main navigation, and the page.
+/// Header with the product name and the signed-in area, the main navigation (only the entries the user's role
+/// may open), and the page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    view! {
-        <a class="skip-link" href="#content">"Skip to content"</a>
-        <header class="topbar">
-            <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"T"</span>
-                <span class="brand-name">"Tenantry"</span>
-            </a>
-            <div class="account" aria-label="Signed-in user">
-                <span class="muted">"Not signed in — sign-in is not built yet"</span>
-            </div>
-        </header>
-        <div class="frame">
+    let user = current_user();
+    let account = match &user {
+        Some(user) => view! {
+            <span class="who">
+                <strong>{user.display_name.clone()}</strong>
+                " · "
+                <span data-testid="role">{user.role.label()}</span>
+            </span>
+            <form method="post" action="/logout" class="inline">
+                <button type="submit" class="link">"Sign out"</button>
+            </form>
+        }
+        .into_any(),
+        None => view! { <a href="/login">"Sign in"</a> }.into_any(),
+    };
+    let nav = user.map(|user| {
+        view! {
             <nav class="sidebar" aria-label="Main">
                 <ul>
                     {Area::ALL
                         .into_iter()
+                        .filter(|area| user.role >= area.min_role())
                         .map(|area| {
                             view! {
                                 <li class:secondary=area == Area::System>
@@ -36,6 +44,19 @@ pub fn Layout(children: Children) -> impl IntoView {
                         .collect_view()}
                 </ul>
             </nav>
+        }
+    });
+    view! {
+        <a class="skip-link" href="#content">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"T"</span>
+                <span class="brand-name">"Tenantry"</span>
+            </a>
+            <div class="account" aria-label="Signed-in user">{account}</div>
+        </header>
+        <div class="frame">
+            {nav}
             <main id="content" class="content">
                 {children()}
             </main>

@@ -4,6 +4,7 @@
 //! shows, its `#[server]` functions and — under the `ssr` feature — the port trait the server implements.
 //! Pages read through server functions and ports only; this crate never touches the database or the network.
 
+pub mod accounts;
 pub mod areas;
 pub mod error;
 pub mod format;
@@ -11,6 +12,8 @@ pub mod layout;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod security;
+pub mod settings;
 pub mod system;
 
 use leptos::prelude::*;
@@ -21,14 +24,18 @@ use leptos_router::{
     path,
 };
 
+use crate::accounts::{DeniedPage, SetupPage, SignInPage};
 use crate::areas::Area;
 use crate::layout::Layout;
 use crate::pages::{NotBuilt, NotFound};
+use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::system::SystemPage;
 
 /// The HTML document around every page. No hydration scripts: pages are complete HTML and work without
 /// JavaScript (see DESIGN.md).
 pub fn shell(_options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -67,8 +74,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logs") view=|| view! { <NotBuilt area=Area::Logs /> } />
                     <Route path=path!("/infra") view=|| view! { <NotBuilt area=Area::Infra /> } />
                     <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />
-                    <Route path=path!("/settings") view=|| view! { <NotBuilt area=Area::Settings /> } />
+                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/settings/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/system") view=SystemPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=SignInPage />
+                    <Route path=path!("/setup") view=SetupPage />
+                    <Route path=path!("/denied") view=DeniedPage />
                 </Routes>
             </Layout>
         </Router>

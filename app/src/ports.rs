@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use crate::accounts::AccountsPort;
 use crate::system::SystemPort;
 
 /// Every port, as the server provides them.
 #[derive(Clone)]
 pub struct Ports {
+    pub accounts: Arc<dyn AccountsPort>,
     pub system: Arc<dyn SystemPort>,
 }

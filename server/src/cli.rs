@@ -5,8 +5,12 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::accounts::audit::Actor;
+use crate::accounts::service::{self, NewUser};
+use crate::accounts::{Role, repo};
 use crate::config::Settings;
 use crate::{db, telemetry};
+use app::format;
 
 /// Tenantry: the operations console for companies that run customer identity on Auth0.
 #[derive(Debug, Parser)]
@@ -31,6 +35,45 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         timeout_secs: u64,
     },
+    /// Manage console users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is asked for at a prompt, or read from standard input with --password-stdin.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// helpdesk, developer, ops_lead or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The name shown in the console; default: the part of the email before the @.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Change a user's role.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Disable a user: they cannot sign in, and their sessions stop working.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw)
 }
 
 /// Runs a parsed command line. Errors come back as one line for `main` to print.
@@ -46,6 +89,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{applied} migration(s) applied; the database at {url} is up to date");
             Ok(())
         }
+        Command::User(command) => {
+            let url = settings.database_url()?;
+            let pool = db::connect(&settings.database, url).await?;
+            db::migrate(&pool).await?;
+            user(&pool, command).await
+        }
         Command::Healthcheck { url, timeout_secs } => {
             let url = url.unwrap_or_else(|| {
                 let mut addr = settings.addr;
@@ -57,6 +106,64 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             healthcheck(&url, Duration::from_secs(timeout_secs)).await
         }
     }
+}
+
+async fn user(pool: &sqlx::PgPool, command: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::CommandLine;
+    match command {
+        UserCommand::Add {
+            email,
+            role,
+            name,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            } else {
+                let first = rpassword::prompt_password("Password (at least 12 characters): ")
+                    .context("cannot read the password; use --password-stdin when there is no terminal")?;
+                let again = rpassword::prompt_password("Password again: ")?;
+                anyhow::ensure!(first == again, "the two passwords differ; nothing was changed");
+                first
+            };
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+            let new = NewUser {
+                email: &email,
+                display_name: &name,
+                role,
+                password: &password,
+            };
+            let user = service::create_user(pool, &actor, new, "").await?;
+            println!("added {} ({}) as {}", user.email, user.display_name, user.role);
+        }
+        UserCommand::List => {
+            let users = repo::list(&mut *pool.acquire().await?).await?;
+            if users.is_empty() {
+                println!("no users yet; add one with: tenantry user add --email EMAIL --role admin");
+            }
+            for u in users {
+                let last = u
+                    .last_sign_in_at
+                    .map(format::timestamp)
+                    .unwrap_or_else(|| "never signed in".into());
+                let state = if u.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{}\t{}", u.email, u.role, state, u.display_name, last);
+            }
+        }
+        UserCommand::SetRole { email, role } => {
+            let user = service::set_role(pool, &actor, &email, role, "").await?;
+            println!("{} is now {}", user.email, user.role);
+        }
+        UserCommand::Disable { email } => {
+            let user = service::set_disabled(pool, &actor, &email, true, "").await?;
+            println!("{} is disabled", user.email);
+        }
+    }
+    Ok(())
 }
 
 async fn healthcheck(url: &str, timeout: Duration) -> anyhow::Result<()> {

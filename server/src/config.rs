@@ -55,6 +55,20 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "public_url",
+        env: "TENANTRY_PUBLIC_URL",
+        default: None,
+        expected: "the console's address as people open it, such as https://tenantry.example.com",
+        secret: false,
+    },
+    Spec {
+        key: "session.idle_minutes",
+        env: "TENANTRY_SESSION_IDLE_MINUTES",
+        default: Some("480"),
+        expected: "a whole number of minutes from 5 to 10080",
+        secret: false,
+    },
+    Spec {
         key: "log.format",
         env: "TENANTRY_LOG_FORMAT",
         default: Some("text"),
@@ -64,7 +78,7 @@ pub const SETTINGS: &[Spec] = &[
     Spec {
         key: "log.filter",
         env: "TENANTRY_LOG",
-        default: Some("info"),
+        default: Some("info,sqlx=warn"),
         expected: "a tracing filter such as info or warn,server=debug",
         secret: false,
     },
@@ -77,6 +91,9 @@ pub const CONFIG_FILE_ENV: &str = "TENANTRY_CONFIG";
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub addr: SocketAddr,
+    /// Where people reach the console; `https://…` makes session cookies `Secure`.
+    pub public_url: Option<String>,
+    pub session_idle: Duration,
     pub database: DatabaseSettings,
     pub log: LogSettings,
 }
@@ -220,6 +237,20 @@ impl Settings {
             addr: values
                 .parse("addr", |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()))?
                 .expect("addr has a default"),
+            public_url: values.parse("public_url", |v| {
+                let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+                match rest {
+                    Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+                        Ok(v.trim_end_matches('/').to_string())
+                    }
+                    _ => Err("not an http(s) URL".to_string()),
+                }
+            })?,
+            session_idle: Duration::from_secs(
+                60 * values
+                    .parse("session.idle_minutes", |v| bounded(v, 5, 10_080))?
+                    .expect("session.idle_minutes has a default"),
+            ),
             database: DatabaseSettings {
                 url: values.parse("database.url", DatabaseUrl::parse)?,
                 max_connections: values
@@ -248,6 +279,11 @@ impl Settings {
                     .expect("log.filter has a default"),
             },
         })
+    }
+
+    /// Whether cookies must be `Secure` (the console is served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 
     /// The database URL, or the error that tells the person how to give one.
@@ -434,6 +470,19 @@ mod tests {
         assert!(err.to_string().starts_with("TENANTRY_CONFIG: "), "{err}");
         assert!(!err.to_string().contains('\n'), "{err}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure_and_sessions_expire_after_8_hours_idle() {
+        let s = load(&[]).expect("defaults");
+        assert!(!s.secure_cookies());
+        assert_eq!(s.session_idle, Duration::from_secs(8 * 3600));
+        let s = load(&[("TENANTRY_PUBLIC_URL", "https://ops.example.com/")]).expect("valid");
+        assert!(s.secure_cookies());
+        assert_eq!(s.public_url.as_deref(), Some("https://ops.example.com"));
+        let err = load(&[("TENANTRY_PUBLIC_URL", "ops.example.com")]).expect_err("no scheme");
+        assert!(err.to_string().starts_with("TENANTRY_PUBLIC_URL: "), "{err}");
+        assert!(load(&[("TENANTRY_SESSION_IDLE_MINUTES", "1")]).is_err());
     }
 
     #[test]

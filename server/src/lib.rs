@@ -2,6 +2,7 @@
 //!
 //! One module per area (`system`, later `tenants`, `domains`, …), named as in `app/` and `migrations/`.
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -9,12 +10,14 @@ pub mod http;
 pub mod system;
 pub mod telemetry;
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::Utc;
 use tokio::net::TcpListener;
 
+use crate::accounts::service::SetupToken;
 use crate::config::Settings;
 
 /// Installs the process-wide TLS crypto provider (ring). Call once before making HTTPS clients.
@@ -31,13 +34,32 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database, url).await?;
     let applied = db::migrate(&pool).await?;
     tracing::info!(database = %url, migrations_applied = applied, "database ready");
-    let router = http::router(pool.clone(), Utc::now(), Instant::now());
     let addr = listener.local_addr()?;
+
+    let setup = SetupToken::default();
+    if let Some(token) = setup.prepare(&pool).await.context("cannot count users")? {
+        // Printed once, on purpose: whoever can read the server log may create the first admin.
+        tracing::warn!("no user exists yet: open http://{addr}/setup and enter the setup token {token}");
+    }
+    let options = http::RouterOptions {
+        started_at: Utc::now(),
+        started: Instant::now(),
+        secure_cookies: settings.secure_cookies(),
+        session_idle: settings.session_idle,
+        public_url: settings.public_url.clone(),
+        setup,
+    };
+    let router = http::router(pool.clone(), options);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped));
+
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Tenantry is serving on http://{addr}");
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed")?;
+    let _ = stop.send(true);
+    let _ = housekeeping.await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

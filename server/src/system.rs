@@ -45,9 +45,10 @@ impl PgSystem {
             success,
         })
         .collect();
-        let installation = sqlx::query!("SELECT instance_id, installed_at FROM system_instance")
-            .fetch_one(&self.pool)
-            .await?;
+        let installation =
+            sqlx::query!(r#"SELECT instance_id, installed_at AS "installed_at: DateTime<Utc>" FROM system_instance"#)
+                .fetch_one(&self.pool)
+                .await?;
         Ok((
             DatabaseStatus::Up {
                 server_version,

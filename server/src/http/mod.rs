@@ -1,20 +1,26 @@
-//! The HTTP server: pages (Leptos), server functions, operational endpoints, static assets, and the middleware
-//! around all of them (request ids, request logs, metrics).
+//! The HTTP server: pages (Leptos), server functions, sign-in, operational endpoints, static assets, and the
+//! middleware around all of them.
+//!
+//! Layers, outermost first: request id → request log → security headers → metrics → same-origin check (CSRF) →
+//! session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
+//! request to the "not allowed" page), so it sees every request, including unknown paths.
 
+pub mod access;
 mod assets;
+pub mod auth;
 mod ops;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use app::ports::Ports;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::{FromRef, MatchedPath, Request};
+use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::Response;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -23,8 +29,14 @@ use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 use tracing::Level;
 
+use self::access::{AccessState, Policy};
+use crate::accounts::port::PgAccounts;
+use crate::accounts::service::SetupToken;
 use crate::system::PgSystem;
 
 /// What every handler can reach.
@@ -34,22 +46,72 @@ pub struct AppState {
     pub pool: PgPool,
     pub prometheus: PrometheusHandle,
     pub started: Instant,
+    pub setup: SetupToken,
 }
 
-/// Builds the whole application router around a pool.
-pub fn router(pool: PgPool, started_at: DateTime<Utc>, started: Instant) -> Router {
+/// How the router is set up; `serve` fills it from `Settings`, tests use the defaults.
+#[derive(Clone)]
+pub struct RouterOptions {
+    pub started_at: DateTime<Utc>,
+    pub started: Instant,
+    /// `Secure` session cookies (the console is served over https).
+    pub secure_cookies: bool,
+    pub session_idle: Duration,
+    /// The console's public origin (`https://ops.example.com`), checked against `Origin` on changes.
+    pub public_url: Option<String>,
+    pub setup: SetupToken,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        RouterOptions {
+            started_at: Utc::now(),
+            started: Instant::now(),
+            secure_cookies: false,
+            session_idle: Duration::from_secs(8 * 3600),
+            public_url: None,
+            setup: SetupToken::default(),
+        }
+    }
+}
+
+/// Plain axum routes (not pages, not server functions), for the access-coverage check.
+pub const PLAIN_ROUTES: &[&str] = &["/healthz", "/metrics", "/assets/{file}", "/login", "/logout", "/setup"];
+
+/// Every route the router serves: pages, server functions and plain routes.
+pub fn served_routes() -> Vec<String> {
+    let pages = generate_route_list(App).into_iter().map(|r| r.path().to_string());
+    let server_fns = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string());
+    pages
+        .chain(server_fns)
+        .chain(PLAIN_ROUTES.iter().map(|p| p.to_string()))
+        .collect()
+}
+
+/// Builds the whole application around a pool.
+pub fn router(pool: PgPool, options: RouterOptions) -> Router {
+    let policy = Arc::new(Policy::new(access::rules()));
+    let served = served_routes();
+    let uncovered = policy.uncovered(served.iter().map(String::as_str));
+    assert!(
+        uncovered.is_empty(),
+        "routes without an access rule (add them to http::access): {uncovered:?}"
+    );
+
     let leptos_options = LeptosOptions::builder()
         .output_name("tenantry")
         .site_root("public")
         .build();
     let ports = Ports {
-        system: Arc::new(PgSystem::new(pool.clone(), started_at, started)),
+        accounts: Arc::new(PgAccounts::new(pool.clone())),
+        system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
-        pool,
+        pool: pool.clone(),
         prometheus: crate::telemetry::prometheus(),
-        started,
+        started: options.started,
+        setup: options.setup.clone(),
     };
     let context = move || provide_context(ports.clone());
     let render_shell = {
@@ -58,10 +120,13 @@ pub fn router(pool: PgPool, started_at: DateTime<Utc>, started: Instant) -> Rout
     };
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), render_shell.clone());
 
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/assets/{file}", get(assets::serve))
+        .route("/login", post(auth::sign_in))
+        .route("/logout", post(auth::sign_out))
+        .route("/setup", post(auth::setup))
         .leptos_routes_with_context(&state, generate_route_list(App), context, render_shell)
         .fallback(move |req: Request| {
             let render = not_found.clone();
@@ -73,40 +138,57 @@ pub fn router(pool: PgPool, started_at: DateTime<Utc>, started: Instant) -> Rout
                 response
             }
         })
-        .layer(middleware::from_fn(track_metrics))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(|req: &Request| {
-                            let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-                        })
-                        .on_request(())
-                        .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis)),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone())),
-        )
-        .with_state(state)
+        .with_state(state);
+
+    let sessions = SessionManagerLayer::new(PostgresStore::new(pool.clone()))
+        .with_name("tenantry_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(options.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
+            options.session_idle.as_secs() as i64,
+        )));
+    let access_state = AccessState {
+        policy: policy.clone(),
+        setup: options.setup.clone(),
+        pool: pool.clone(),
+    };
+    let public_url: Option<Arc<str>> = options.public_url.as_deref().map(Arc::from);
+
+    Router::new().fallback_service(routes).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request| {
+                        let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                    })
+                    .on_request(())
+                    .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+            .layer(middleware::from_fn(access::security_headers))
+            .layer(middleware::from_fn_with_state(policy, track_metrics))
+            .layer(middleware::from_fn_with_state(public_url, access::same_origin_only))
+            .layer(sessions)
+            .layer(middleware::from_fn_with_state(pool, auth::load_user))
+            .layer(middleware::from_fn_with_state(access_state, access::authorize)),
+    )
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Counts every answer by method, route template and status, and times it.
-async fn track_metrics(req: Request, next: Next) -> Response {
+/// Counts every answer by method, route template (from the access policy's table) and status, and times it.
+async fn track_metrics(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route = policy.rule_for(req.uri().path()).map(|r| r.path).unwrap_or("unmatched");
     let method = req.method().as_str().to_owned();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route, "status" => status)
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
-    response.into_response()
+    response
 }

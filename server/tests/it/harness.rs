@@ -1,14 +1,19 @@
-//! `TestApp`: the application on port 0 with its own database, and typed request helpers. Later areas add
-//! their own simulator and helpers per role here.
+//! `TestApp`: the application on port 0 with its own database, and typed request helpers: an anonymous client
+//! and signed-in `Browser`s per role. Later areas add their own simulator and helpers here.
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
-use chrono::Utc;
+use app::accounts::Role;
 use reqwest::StatusCode;
+use server::accounts::audit::Actor;
+use server::accounts::service::{self, NewUser};
+use server::http::RouterOptions;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use tokio::sync::oneshot;
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A running Tenantry server for one test.
 pub struct TestApp {
@@ -27,27 +32,27 @@ pub struct Page {
 impl TestApp {
     /// Starts the full router on 127.0.0.1:0 over `pool`.
     pub async fn spawn(pool: PgPool) -> TestApp {
+        TestApp::spawn_with(pool, RouterOptions::default()).await
+    }
+
+    pub async fn spawn_with(pool: PgPool, options: RouterOptions) -> TestApp {
         server::init_crypto();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
-        let router = server::http::router(pool.clone(), Utc::now(), Instant::now());
+        let router = server::http::router(pool.clone(), options);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            axum::serve(listener, router)
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stopped.await;
                 })
                 .await
                 .expect("test server runs");
         });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
         TestApp {
             addr,
             pool,
-            client,
+            client: client(false),
             stop: Some(stop),
         }
     }
@@ -65,15 +70,87 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// The console's own origin, as a browser sends it with a form post.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// GET as an anonymous client (no cookies).
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request answered")
+    }
+
+    /// Adds a user with `PASSWORD` through the accounts service, as the command line would.
+    pub async fn add_user(&self, email: &str, role: Role) {
+        let new = NewUser {
+            email,
+            display_name: email.split('@').next().unwrap_or(email),
+            role,
+            password: PASSWORD,
+        };
+        service::create_user(&self.pool, &Actor::CommandLine, new, "")
+            .await
+            .expect("user added");
+    }
+
+    /// A browser signed in as a new user with `role` (`{role}@example.test`).
+    pub async fn signed_in(&self, role: Role) -> Browser {
+        let email = format!("{}@example.test", role.as_str());
+        self.add_user(&email, role).await;
+        let browser = self.browser();
+        let response = browser.sign_in(&email, PASSWORD, "/").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], "/", "signed in as {email}");
+        browser
+    }
+
+    /// A browser with a cookie jar that is not signed in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: client(true),
+            base: self.url(""),
+            origin: self.origin(),
+        }
+    }
+}
+
+fn client(cookies: bool) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(cookies)
+        .build()
+        .expect("http client")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A client that keeps cookies and sends form posts the way a browser does on the console's own pages.
+pub struct Browser {
+    client: reqwest::Client,
+    base: String,
+    origin: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request answered")
     }
 
     /// GET a page the way a browser with JavaScript off asks for it.
     pub async fn page(&self, path: &str) -> Page {
         let response = self
             .client
-            .get(self.url(path))
+            .get(format!("{}{path}", self.base))
             .header("accept", "text/html")
             .send()
             .await
@@ -83,13 +160,45 @@ impl TestApp {
             html: response.text().await.expect("page body"),
         }
     }
-}
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+    /// POST a form from the console's own page (same origin).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.origin)
+            .header("accept", "text/html")
+            .form(form)
+            .send()
+            .await
+            .expect("request answered")
+    }
+
+    /// POST a form from the page at `page` (a browser sends that page as the Referer; server functions answer a
+    /// form post by redirecting back to it).
+    pub async fn post_form_on(&self, page: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.origin)
+            .header("referer", format!("{}{page}", self.base))
+            .header("accept", "text/html")
+            .form(form)
+            .send()
+            .await
+            .expect("request answered")
+    }
+
+    /// POST with chosen headers (for cross-site tests).
+    pub async fn post_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.base)).form(&[("x", "y")]);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
+        request.send().await.expect("request answered")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
+        self.post_form("/login", &[("email", email), ("password", password), ("next", next)])
+            .await
     }
 }
 

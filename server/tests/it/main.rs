@@ -1,6 +1,8 @@
 //! HTTP-level and command-line tests: the real server on port 0, each test with its own fresh database
 //! (`#[sqlx::test]` on the private PostgreSQL cluster that scripts/test starts).
 
+mod accounts;
+mod admin;
 mod cli;
 mod harness;
 mod ops;

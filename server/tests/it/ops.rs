@@ -1,5 +1,6 @@
 use std::time::{Duration, Instant};
 
+use app::accounts::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -33,8 +34,9 @@ async fn healthz_is_503_within_two_seconds_when_the_database_is_down() {
 #[sqlx::test(migrations = "../migrations")]
 async fn metrics_are_prometheus_text_with_requests_latency_and_pool(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    assert_eq!(app.get("/system").await.status(), StatusCode::OK);
-    assert_eq!(app.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
+    let browser = app.signed_in(Role::Helpdesk).await;
+    assert_eq!(browser.get("/system").await.status(), StatusCode::OK);
+    assert_eq!(browser.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
 
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), StatusCode::OK);

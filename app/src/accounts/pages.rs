@@ -1,0 +1,154 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{Role, current_user, safe_next};
+
+/// What a form redirect's `?error=KEY` means, in words. Keys, not text, travel in URLs so a link cannot make
+/// the console say something it did not.
+fn problem(key: &str, minutes: Option<String>) -> Option<String> {
+    let text = match key {
+        "invalid" => "The email or password is wrong.".to_string(),
+        "throttled" => format!(
+            "Too many failed sign-ins. Try again in {} minute(s), or ask an admin to reset your password.",
+            minutes.unwrap_or_else(|| "15".into())
+        ),
+        "email_invalid" => "The email address is not valid; expected name@example.com.".into(),
+        "name_invalid" => "The display name must be 1 to 100 characters.".into(),
+        "password_short" => "The password must be at least 12 characters long.".into(),
+        "password_long" => "The password must be at most 1,024 characters long.".into(),
+        "password_is_email" => "The password must not be the email address.".into(),
+        "email_taken" => "A user with this email address already exists.".into(),
+        "setup_token" => {
+            "The setup token is wrong. Copy it from the server log (the line that mentions /setup).".into()
+        }
+        "setup_done" => "Setup is already done. Sign in instead.".into(),
+        "unavailable" => "The database is not answering. Try again in a minute.".into(),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// Reads `?error=` (and `?minutes=`) into a message.
+fn form_problem() -> Option<String> {
+    let query = use_query_map();
+    query.with_untracked(|q| q.get("error").and_then(|key| problem(&key, q.get("minutes"))))
+}
+
+#[component]
+fn Problem(message: Option<String>) -> impl IntoView {
+    message.map(|m| {
+        view! {
+            <div class="notice error" role="alert" data-testid="form-error">
+                <p>{m}</p>
+            </div>
+        }
+    })
+}
+
+/// `/login`: the sign-in form. Posts to `/login` (a plain form: works without JavaScript).
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = query
+        .with_untracked(|q| q.get("next"))
+        .map(|n| safe_next(&n))
+        .unwrap_or_else(|| "/".into());
+    let notice = query.with_untracked(|q| {
+        if q.get("signed_out").is_some() {
+            Some("You are signed out.")
+        } else if q.get("setup").is_some() {
+            Some("The first admin is created. Sign in with that email address and password.")
+        } else {
+            None
+        }
+    });
+    let already = current_user();
+    view! {
+        <Title text="Sign in" />
+        <div class="narrow">
+            <h1>"Sign in"</h1>
+            {already
+                .map(|u| {
+                    view! {
+                        <p class="muted">
+                            "You are signed in as "{u.email}". Signing in again switches account."
+                        </p>
+                    }
+                })}
+            {notice.map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
+            <Problem message=form_problem() />
+            <form method="post" action="/login" class="form card">
+                <input type="hidden" name="next" value=next />
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required autofocus />
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <button type="submit" class="primary">"Sign in"</button>
+            </form>
+        </div>
+    }
+}
+
+/// `/setup`: creates the first admin with the token from the server log. Only open while no user exists.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    view! {
+        <Title text="First-run setup" />
+        <div class="narrow">
+            <h1>"First-run setup"</h1>
+            <p class="lead">
+                "No user exists yet. Create the first admin. The setup token is printed in the server log; it works once."
+            </p>
+            <Problem message=form_problem() />
+            <form method="post" action="/setup" class="form card">
+                <label for="token">"Setup token"</label>
+                <input id="token" name="token" type="text" autocomplete="off" required spellcheck="false" />
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required />
+                <label for="display_name">"Display name"</label>
+                <input id="display_name" name="display_name" type="text" autocomplete="name" required />
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="new-password"
+                    minlength="12"
+                    required
+                    aria-describedby="password-help"
+                />
+                <p id="password-help" class="help">"At least 12 characters, and not the email address."</p>
+                <button type="submit" class="primary">"Create admin"</button>
+            </form>
+        </div>
+    }
+}
+
+/// `/denied`: shown (with status 403) when the signed-in user's role is too low for the page asked for.
+#[component]
+pub fn DeniedPage() -> impl IntoView {
+    let query = use_query_map();
+    let needed = query
+        .with_untracked(|q| q.get("needed"))
+        .and_then(|r| Role::parse(&r).ok());
+    let user = current_user();
+    view! {
+        <Title text="Not allowed" />
+        <h1>"Not allowed"</h1>
+        <section class="notice error" data-testid="denied">
+            <p>
+                {match needed {
+                    Some(role) => format!("This needs the {} role or higher.", role.label()),
+                    None => "Your role does not allow this.".to_string(),
+                }}
+                " "
+                {user
+                    .map(|u| {
+                        format!("You are signed in as {} with the {} role.", u.email, u.role.label())
+                    })}
+            </p>
+            <p>"Ask an admin to change your role if you need it."</p>
+        </section>
+    }
+}

@@ -1,0 +1,144 @@
+//! The audit log: every state change, who made it, to what, when and from where.
+
+use sqlx::PgConnection;
+
+use super::UserId;
+
+/// Who acted.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    /// A signed-in user.
+    User { id: UserId, email: String },
+    /// Someone not signed in (failed sign-ins): the email as typed.
+    Anonymous { typed: String },
+    /// The `tenantry` command line on the server.
+    CommandLine,
+}
+
+/// What was done. The names are stable: filters and exports use them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    SignInFailed,
+    SignInThrottled,
+    SignOut,
+    SetupCompleted,
+    UserCreated,
+    UserRoleChanged,
+    UserDisabled,
+    UserEnabled,
+    PasswordReset,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::SignIn,
+        Action::SignInFailed,
+        Action::SignInThrottled,
+        Action::SignOut,
+        Action::SetupCompleted,
+        Action::UserCreated,
+        Action::UserRoleChanged,
+        Action::UserDisabled,
+        Action::UserEnabled,
+        Action::PasswordReset,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SignIn => "sign_in",
+            Action::SignInFailed => "sign_in_failed",
+            Action::SignInThrottled => "sign_in_throttled",
+            Action::SignOut => "sign_out",
+            Action::SetupCompleted => "setup_completed",
+            Action::UserCreated => "user_created",
+            Action::UserRoleChanged => "user_role_changed",
+            Action::UserDisabled => "user_disabled",
+            Action::UserEnabled => "user_enabled",
+            Action::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// Writes one audit entry.
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: Action,
+    target: &str,
+    client_ip: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    let (actor_id, label) = match actor {
+        Actor::User { id, email } => (Some(id.0), email.clone()),
+        Actor::Anonymous { typed } => (None, typed.chars().take(254).collect()),
+        Actor::CommandLine => (None, "command line".to_string()),
+    };
+    sqlx::query!(
+        "INSERT INTO accounts_audit_log (actor_id, actor_label, action, target, client_ip, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        actor_id,
+        label,
+        action.as_str(),
+        target,
+        client_ip,
+        detail
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Entries per page of the audit log.
+pub const PER_PAGE: u32 = 50;
+
+/// One page of entries matching the filters, newest first, and how many match in all.
+pub async fn page(
+    conn: &mut PgConnection,
+    query: &app::accounts::AuditQuery,
+) -> Result<(Vec<app::accounts::AuditEntry>, i64), sqlx::Error> {
+    let from = query.from.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    let to = query
+        .to
+        .and_then(|d| d.succ_opt())
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    let user = query.user.as_deref().map(str::to_lowercase);
+    let offset = i64::from(query.page.max(1) - 1) * i64::from(PER_PAGE);
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM accounts_audit_log
+           WHERE ($1::text IS NULL OR actor_label = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)"#,
+        user.as_deref(),
+        query.action.as_deref(),
+        from as _,
+        to as _
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let entries = sqlx::query!(
+        r#"SELECT at AS "at: chrono::DateTime<chrono::Utc>", actor_label, action, target, client_ip, detail
+           FROM accounts_audit_log
+           WHERE ($1::text IS NULL OR actor_label = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+           ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"#,
+        user.as_deref(),
+        query.action.as_deref(),
+        from as _,
+        to as _,
+        i64::from(PER_PAGE),
+        offset
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| app::accounts::AuditEntry {
+        at: r.at,
+        actor: r.actor_label,
+        action: r.action,
+        target: r.target,
+        client_ip: r.client_ip,
+        detail: r.detail,
+    })
+    .collect();
+    Ok((entries, total))
+}

@@ -1,0 +1,243 @@
+//! Queries on the accounts tables. Functions take a connection so callers can compose them in a transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use super::{AccountError, DisplayName, Email, Role, UserId};
+
+/// A user as the console shows it (never with the password hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    pub fn current(&self) -> app::accounts::CurrentUser {
+        app::accounts::CurrentUser {
+            id: self.id.to_string(),
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+        }
+    }
+}
+
+struct UserRow {
+    id: uuid::Uuid,
+    email: String,
+    display_name: String,
+    role: String,
+    disabled: bool,
+    created_at: DateTime<Utc>,
+    last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = sqlx::Error;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(User {
+            id: UserId(row.id),
+            role: Role::parse(&row.role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            email: row.email,
+            display_name: row.display_name,
+            disabled: row.disabled,
+            created_at: row.created_at,
+            last_sign_in_at: row.last_sign_in_at,
+        })
+    }
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    email: &Email,
+    name: &DisplayName,
+    role: Role,
+    password_hash: &str,
+) -> Result<User, AccountError> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"INSERT INTO accounts_users (email, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
+         RETURNING id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>", last_sign_in_at AS "last_sign_in_at: DateTime<Utc>""#,
+        email.as_str(),
+        name.as_str(),
+        role.as_str(),
+        password_hash
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,
+        _ => AccountError::Database(e),
+    })?;
+    Ok(row.try_into()?)
+}
+
+/// The user with this email and their password hash, disabled or not.
+pub async fn credentials(conn: &mut PgConnection, email: &str) -> Result<Option<(User, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>", password_hash
+         FROM accounts_users WHERE email = $1"#,
+        email
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let user = UserRow {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+            disabled: r.disabled,
+            created_at: r.created_at,
+            last_sign_in_at: r.last_sign_in_at,
+        };
+        Ok((user.try_into()?, r.password_hash))
+    })
+    .transpose()
+}
+
+/// An enabled user by id: what a session may act as.
+pub async fn active_by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<User>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>"
+         FROM accounts_users WHERE id = $1 AND NOT disabled"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(User::try_from).transpose()
+}
+
+pub async fn by_email(conn: &mut PgConnection, email: &Email) -> Result<User, AccountError> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>"
+         FROM accounts_users WHERE email = $1"#,
+        email.as_str()
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.ok_or(AccountError::UnknownUser)?.try_into()?)
+}
+
+/// Every user, by email.
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>"
+         FROM accounts_users ORDER BY email"#
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(User::try_from)
+    .collect()
+}
+
+pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM accounts_users"#)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn set_role(conn: &mut PgConnection, id: UserId, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE accounts_users SET role = $2 WHERE id = $1", id.0, role.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE accounts_users SET disabled = $2 WHERE id = $1", id.0, disabled)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut PgConnection, id: UserId, password_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE accounts_users SET password_hash = $2 WHERE id = $1",
+        id.0,
+        password_hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_sign_in(conn: &mut PgConnection, id: UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE accounts_users SET last_sign_in_at = $2 WHERE id = $1",
+        id.0,
+        at as _
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_failure(
+    conn: &mut PgConnection,
+    email: &str,
+    client_ip: &str,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO accounts_sign_in_failures (email, client_ip, at) VALUES ($1, $2, $3)",
+        email,
+        client_ip,
+        at as _
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// When the `limit`-th most recent failure since `since` happened, for this email or this client address.
+/// `None` means fewer than `limit` failures.
+pub async fn nth_recent_failure(
+    conn: &mut PgConnection,
+    email: &str,
+    client_ip: &str,
+    since: DateTime<Utc>,
+    email_limit: i64,
+    ip_limit: i64,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT
+             (SELECT at FROM accounts_sign_in_failures WHERE email = $1 AND at > $3
+              ORDER BY at DESC OFFSET $4::bigint - 1 LIMIT 1) AS "by_email: DateTime<Utc>",
+             (SELECT at FROM accounts_sign_in_failures WHERE client_ip = $2 AND at > $3
+              ORDER BY at DESC OFFSET $5::bigint - 1 LIMIT 1) AS "by_ip: DateTime<Utc>""#,
+        email,
+        client_ip,
+        since as _,
+        email_limit,
+        ip_limit
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.by_email, row.by_ip))
+}
+
+/// Forgets failures older than `before` (they no longer count).
+pub async fn prune_failures(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query!("DELETE FROM accounts_sign_in_failures WHERE at < $1", before as _)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}

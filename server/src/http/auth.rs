@@ -1,0 +1,182 @@
+//! Sign-in, sign-out and first-run setup as plain HTML form posts, plus the middleware that turns a session into
+//! the signed-in user of a request.
+
+use std::net::SocketAddr;
+
+use app::accounts::{ClientAddress, CurrentUser, safe_next};
+use axum::Form;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+use super::AppState;
+use crate::accounts::service::{self, NewUser};
+use crate::accounts::{AccountError, UserId, repo};
+
+/// The session key holding the signed-in user's id.
+const USER_KEY: &str = "user_id";
+
+/// The client's address as the server saw it (no proxy headers are trusted).
+pub fn client_ip_of(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Puts the signed-in, enabled user into the request's extensions as `CurrentUser`.
+pub async fn load_user(State(pool): State<PgPool>, session: Session, mut req: Request, next: Next) -> Response {
+    let address = ClientAddress(client_ip_of(&req));
+    req.extensions_mut().insert(address);
+    let id = match session.get::<UserId>(USER_KEY).await {
+        Ok(id) => id,
+        Err(error) => {
+            tracing::warn!(%error, "session store unavailable");
+            return unavailable();
+        }
+    };
+    if let Some(id) = id {
+        let found = match pool.acquire().await {
+            Ok(mut conn) => repo::active_by_id(&mut conn, id).await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(user.current());
+            }
+            Ok(None) => {
+                // Disabled or deleted since sign-in: the session ends here.
+                let _ = session.flush().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot load the signed-in user");
+                return unavailable();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is not answering; try again in a minute",
+    )
+        .into_response()
+}
+
+/// `/login?error=KEY&…`: back to a form with the reason.
+fn back_to(page: &str, error: &AccountError, next: Option<&str>) -> Response {
+    if let AccountError::Database(cause) = error {
+        tracing::error!(error = %cause, "accounts: database error");
+    }
+    let mut query = vec![("error", error.key().to_string())];
+    if let AccountError::Throttled { minutes } = error {
+        query.push(("minutes", minutes.to_string()));
+    }
+    if let Some(next) = next {
+        query.push(("next", safe_next(next)));
+    }
+    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    Redirect::to(&format!("{page}?{query}")).into_response()
+}
+
+#[derive(Default, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login`.
+pub async fn sign_in(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let ip = client_ip_of(&req);
+    let form: SignInForm = read_form(req).await;
+    match service::sign_in(&state.pool, &form.email, form.password, &ip, Utc::now()).await {
+        Ok(user) => {
+            // A new session id at sign-in: a session id known before sign-in is worthless after it.
+            let stored = async {
+                session.cycle_id().await?;
+                session.insert(USER_KEY, user.id).await
+            };
+            if let Err(error) = stored.await {
+                tracing::error!(%error, "cannot store the session");
+                return unavailable();
+            }
+            tracing::info!(user.id = %user.id, "signed in");
+            Redirect::to(&safe_next(&form.next)).into_response()
+        }
+        Err(error) => back_to("/login", &error, Some(&form.next)),
+    }
+}
+
+/// `POST /logout`.
+pub async fn sign_out(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let ip = client_ip_of(&req);
+    if let Some(user) = req.extensions().get::<CurrentUser>()
+        && let Ok(id) = user.id.parse::<uuid::Uuid>()
+    {
+        let mut conn = match state.pool.acquire().await {
+            Ok(conn) => conn,
+            Err(_) => return unavailable(),
+        };
+        if let Ok(Some(user)) = repo::active_by_id(&mut conn, UserId(id)).await
+            && let Err(error) = service::signed_out(&state.pool, &user, &ip).await
+        {
+            tracing::warn!(%error, "cannot audit the sign-out");
+        }
+    }
+    if let Err(error) = session.flush().await {
+        tracing::warn!(%error, "cannot delete the session");
+    }
+    Redirect::to("/login?signed_out=1").into_response()
+}
+
+#[derive(Default, Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /setup`: the first admin.
+pub async fn setup(State(state): State<AppState>, req: Request) -> Response {
+    let ip = client_ip_of(&req);
+    let form: SetupForm = read_form(req).await;
+    let new = NewUser {
+        email: &form.email,
+        display_name: &form.display_name,
+        role: app::accounts::Role::Admin,
+        password: &form.password,
+    };
+    match service::complete_setup(&state.pool, &state.setup, &form.token, new, &ip).await {
+        Ok(user) => {
+            tracing::info!(user.id = %user.id, "first admin created; setup is closed");
+            Redirect::to("/login?setup=done").into_response()
+        }
+        Err(AccountError::SetupDone) => Redirect::to("/login").into_response(),
+        Err(error) => back_to("/setup", &error, None),
+    }
+}
+
+/// Reads a form body; a malformed one reads as empty fields, which the rules then refuse with a clear reason.
+async fn read_form<T: serde::de::DeserializeOwned + Default>(req: Request) -> T {
+    use axum::extract::FromRequest;
+    Form::<T>::from_request(req, &())
+        .await
+        .map(|Form(t)| t)
+        .unwrap_or_default()
+}
