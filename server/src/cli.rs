@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::Mode;
 use crate::accounts::audit::Actor;
 use crate::accounts::service::{self, NewUser};
 use crate::accounts::{Role, repo};
@@ -24,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the console (the default). Applies pending migrations first.
     Serve,
+    /// Serve the demo console: one account per role (passwords shown on the sign-in page, new at every start).
+    /// Needs a database of its own: it refuses one that holds real users.
+    Demo,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Exit 0 when a running server answers /healthz with 200, 1 otherwise (for container health checks).
@@ -81,7 +85,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init_tracing(&settings.log);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => crate::serve(settings).await,
+        Command::Serve => crate::serve(settings, Mode::Production).await,
+        Command::Demo => crate::serve(settings, Mode::Demo).await,
         Command::Migrate => {
             let url = settings.database_url()?;
             let pool = db::connect(&settings.database, url).await?;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod http;
 pub mod system;
 pub mod telemetry;
@@ -25,8 +26,17 @@ pub fn init_crypto() {
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// `tenantry serve`: listen, connect, migrate, serve until SIGTERM or Ctrl-C.
-pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// Which console `serve` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The real thing.
+    Production,
+    /// `tenantry demo`: the demo company in a database of its own, with one account per role.
+    Demo,
+}
+
+/// `tenantry serve` and `tenantry demo`: listen, connect, migrate, serve until SIGTERM or Ctrl-C.
+pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let url = settings.database_url()?;
     let listener = TcpListener::bind(settings.addr)
         .await
@@ -36,6 +46,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(database = %url, migrations_applied = applied, "database ready");
     let addr = listener.local_addr()?;
 
+    let demo_accounts = match mode {
+        Mode::Demo => demo::prepare(&pool).await?,
+        Mode::Production => Vec::new(),
+    };
     let setup = SetupToken::default();
     if let Some(token) = setup.prepare(&pool).await.context("cannot count users")? {
         // Printed once, on purpose: whoever can read the server log may create the first admin.
@@ -48,6 +62,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         session_idle: settings.session_idle,
         public_url: settings.public_url.clone(),
         setup,
+        demo_accounts,
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -71,6 +71,18 @@ pub struct CurrentUser {
     pub role: Role,
 }
 
+/// A demo account, shown on the sign-in page in demo mode only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub email: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// The demo accounts of this server; empty unless it runs as `tenantry demo`.
+#[derive(Clone, Debug, Default)]
+pub struct DemoAccounts(pub std::sync::Arc<Vec<DemoAccount>>);
+
 /// The client's address as the server saw it; the server puts it into the request's extensions for the audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub String);

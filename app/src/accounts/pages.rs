@@ -64,6 +64,9 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
     let already = current_user();
+    let demo = use_context::<super::DemoAccounts>()
+        .map(|d| d.0)
+        .filter(|d| !d.is_empty());
     view! {
         <Title text="Sign in" />
         <div class="narrow">
@@ -86,7 +89,43 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
                 <button type="submit" class="primary">"Sign in"</button>
             </form>
+            {demo.map(|accounts| view! { <DemoAccountList accounts /> })}
         </div>
+    }
+}
+
+#[component]
+fn DemoAccountList(accounts: std::sync::Arc<Vec<super::DemoAccount>>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="demo-accounts">
+            <h2>"Demo accounts"</h2>
+            <p class="help">
+                "This is the demo console. Sign in as any role; the passwords change every time the demo starts."
+            </p>
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Password"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {accounts
+                        .iter()
+                        .map(|a| {
+                            view! {
+                                <tr>
+                                    <td>{a.role.label()}</td>
+                                    <td><code>{a.email.clone()}</code></td>
+                                    <td><code>{a.password.clone()}</code></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }
 

@@ -15,6 +15,30 @@ pub enum Actor {
     CommandLine,
 }
 
+impl Actor {
+    /// The signed-in user of a request.
+    pub fn from_current(user: &app::accounts::CurrentUser) -> Actor {
+        let id = user
+            .id
+            .parse::<uuid::Uuid>()
+            .map(UserId)
+            .unwrap_or(UserId(uuid::Uuid::nil()));
+        Actor::User {
+            id,
+            email: user.email.clone(),
+        }
+    }
+
+    /// Who acted, as the audit log shows it.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User { email, .. } => email.clone(),
+            Actor::Anonymous { typed } => typed.chars().take(254).collect(),
+            Actor::CommandLine => "command line".to_string(),
+        }
+    }
+}
+
 /// What was done. The names are stable: filters and exports use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -69,11 +93,11 @@ pub async fn record(
     client_ip: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    let (actor_id, label) = match actor {
-        Actor::User { id, email } => (Some(id.0), email.clone()),
-        Actor::Anonymous { typed } => (None, typed.chars().take(254).collect()),
-        Actor::CommandLine => (None, "command line".to_string()),
+    let actor_id = match actor {
+        Actor::User { id, .. } => Some(id.0),
+        Actor::Anonymous { .. } | Actor::CommandLine => None,
     };
+    let label = actor.label();
     sqlx::query!(
         "INSERT INTO accounts_audit_log (actor_id, actor_label, action, target, client_ip, detail)
          VALUES ($1, $2, $3, $4, $5, $6)",

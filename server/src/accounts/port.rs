@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use super::audit::{self, Action, Actor};
 use super::service::{self, NewUser};
-use super::{AccountError, UserId, repo};
+use super::{AccountError, repo};
 
 /// Accounts on PostgreSQL.
 pub struct PgAccounts {
@@ -20,16 +20,7 @@ impl PgAccounts {
 }
 
 fn actor(by: &Acting) -> Actor {
-    let id = by
-        .user
-        .id
-        .parse::<uuid::Uuid>()
-        .map(UserId)
-        .unwrap_or(UserId(uuid::Uuid::nil()));
-    Actor::User {
-        id,
-        email: by.user.email.clone(),
-    }
+    Actor::from_current(&by.user)
 }
 
 /// The one place accounts errors become page errors.

@@ -97,13 +97,10 @@ pub async fn sign_in(
 }
 
 /// Records a sign-out.
-pub async fn signed_out(pool: &PgPool, user: &User, client_ip: &str) -> Result<(), sqlx::Error> {
+pub async fn signed_out(pool: &PgPool, actor: &Actor, client_ip: &str) -> Result<(), sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let actor = Actor::User {
-        id: user.id,
-        email: user.email.clone(),
-    };
-    audit::record(&mut conn, &actor, Action::SignOut, &user.email, client_ip, "").await
+    let target = actor.label();
+    audit::record(&mut conn, actor, Action::SignOut, &target, client_ip, "").await
 }
 
 /// Input for a new user, as typed.

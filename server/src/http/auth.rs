@@ -15,6 +15,7 @@ use sqlx::PgPool;
 use tower_sessions::Session;
 
 use super::AppState;
+use crate::accounts::audit::Actor;
 use crate::accounts::service::{self, NewUser};
 use crate::accounts::{AccountError, UserId, repo};
 
@@ -122,17 +123,9 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
 pub async fn sign_out(State(state): State<AppState>, session: Session, req: Request) -> Response {
     let ip = client_ip_of(&req);
     if let Some(user) = req.extensions().get::<CurrentUser>()
-        && let Ok(id) = user.id.parse::<uuid::Uuid>()
+        && let Err(error) = service::signed_out(&state.pool, &Actor::from_current(user), &ip).await
     {
-        let mut conn = match state.pool.acquire().await {
-            Ok(conn) => conn,
-            Err(_) => return unavailable(),
-        };
-        if let Ok(Some(user)) = repo::active_by_id(&mut conn, UserId(id)).await
-            && let Err(error) = service::signed_out(&state.pool, &user, &ip).await
-        {
-            tracing::warn!(%error, "cannot audit the sign-out");
-        }
+        tracing::warn!(%error, "cannot audit the sign-out");
     }
     if let Err(error) = session.flush().await {
         tracing::warn!(%error, "cannot delete the session");

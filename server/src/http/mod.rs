@@ -60,6 +60,8 @@ pub struct RouterOptions {
     /// The console's public origin (`https://ops.example.com`), checked against `Origin` on changes.
     pub public_url: Option<String>,
     pub setup: SetupToken,
+    /// Demo mode only: the accounts the sign-in page offers.
+    pub demo_accounts: Vec<app::accounts::DemoAccount>,
 }
 
 impl Default for RouterOptions {
@@ -71,6 +73,7 @@ impl Default for RouterOptions {
             session_idle: Duration::from_secs(8 * 3600),
             public_url: None,
             setup: SetupToken::default(),
+            demo_accounts: Vec::new(),
         }
     }
 }
@@ -113,7 +116,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         started: options.started,
         setup: options.setup.clone(),
     };
-    let context = move || provide_context(ports.clone());
+    let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
+    let context = move || {
+        provide_context(ports.clone());
+        provide_context(demo.clone());
+    };
     let render_shell = {
         let options = leptos_options.clone();
         move || shell(options.clone())

@@ -552,3 +552,42 @@ async fn signed_in_requests_say_the_database_is_down_instead_of_failing() {
             .contains("the database is not answering")
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_demo_offers_one_account_per_role_and_refuses_a_real_database(pool: PgPool) {
+    let accounts = server::demo::prepare(&pool).await.expect("an empty database is fine");
+    assert_eq!(accounts.iter().map(|a| a.role).collect::<Vec<_>>(), Role::ALL);
+    let again = server::demo::prepare(&pool).await.expect("a demo database is fine");
+    assert_ne!(accounts[0].password, again[0].password, "new passwords at every start");
+
+    let options = RouterOptions {
+        demo_accounts: again.clone(),
+        ..RouterOptions::default()
+    };
+    let app = TestApp::spawn_with(pool, options).await;
+    let text = text_of(&app.browser().page("/login").await.html);
+    assert!(text.contains("Demo accounts"), "{text}");
+    let ops = again.iter().find(|a| a.role == Role::OpsLead).expect("an ops lead");
+    assert!(text.contains(&ops.email) && text.contains(&ops.password), "{text}");
+    let browser = app.browser();
+    assert_eq!(
+        browser.sign_in(&ops.email, &ops.password, "/settings").await.headers()["location"],
+        "/settings"
+    );
+
+    app.add_user("real.person@example.test", Role::Helpdesk).await;
+    let refused = server::demo::prepare(&app.pool)
+        .await
+        .expect_err("a real user is in this database");
+    assert!(
+        refused.to_string().contains("the demo needs a database of its own"),
+        "{refused}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_sign_in_page_shows_no_accounts_outside_demo_mode(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let text = text_of(&app.browser().page("/login").await.html);
+    assert!(!text.contains("Demo accounts"), "{text}");
+}

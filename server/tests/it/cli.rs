@@ -11,14 +11,29 @@ const BIN: &str = env!("CARGO_BIN_EXE_tenantry");
 
 /// Runs `tenantry ARGS` with only the given environment (plus PATH), returning (exit code, stdout, stderr).
 fn tenantry(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let output = Command::new(BIN)
+    tenantry_with_input(args, env, "")
+}
+
+/// Like `tenantry`, with `input` on standard input.
+fn tenantry_with_input(args: &[&str], env: &[(&str, &str)], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("tenantry runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("tenantry exits");
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
     (
         output.status.code().unwrap_or(-1),
@@ -128,6 +143,59 @@ async fn healthcheck_exits_0_for_a_healthy_server_and_1_otherwise(pool: PgPool) 
     assert_eq!(code, 1);
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn user_commands_add_list_change_and_disable_users(pool: PgPool) {
+    let url = database_url_of(&pool);
+    let env = [("DATABASE_URL", url.as_str())];
+    let add = |email: &str, role: &str, password: &str| {
+        tenantry_with_input(
+            &["user", "add", "--email", email, "--role", role, "--password-stdin"],
+            &env,
+            password,
+        )
+    };
+    let (code, out, err) = add("Lead@Example.test", "ops_lead", "correct horse battery\n");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "added lead@example.test (Lead) as ops_lead");
+
+    let (code, _, err) = add("short@example.test", "helpdesk", "too short\n");
+    assert_eq!(code, 1);
+    assert_eq!(err.trim(), "tenantry: the password must be at least 12 characters long");
+    let (code, _, err) = add("lead@example.test", "helpdesk", "correct horse battery\n");
+    assert_eq!(
+        (code, err.trim()),
+        (1, "tenantry: a user with this email address already exists")
+    );
+    let (code, _, err) = tenantry(&["user", "add", "--email", "x@example.test", "--role", "root"], &env);
+    assert_eq!(code, 2, "clap refuses an unknown role: {err}");
+    assert!(err.contains("unknown role \"root\""), "{err}");
+
+    assert_eq!(
+        tenantry(
+            &["user", "set-role", "--email", "lead@example.test", "--role", "admin"],
+            &env
+        )
+        .0,
+        0
+    );
+    assert_eq!(
+        tenantry(&["user", "disable", "--email", "lead@example.test"], &env).0,
+        0
+    );
+    let (code, out, _) = tenantry(&["user", "list"], &env);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "lead@example.test\tadmin\tdisabled\tLead\tnever signed in");
+    let (code, _, err) = tenantry(&["user", "disable", "--email", "nobody@example.test"], &env);
+    assert_eq!((code, err.trim()), (1, "tenantry: no user has this email address"));
+
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM accounts_audit_log WHERE actor_label = 'command line' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("audit");
+    assert_eq!(actions, ["user_created", "user_role_changed", "user_disabled"]);
+}
+
 #[sqlx::test(migrations = false)]
 async fn serve_migrates_serves_logs_json_and_stops_gracefully_on_sigterm(pool: PgPool) {
     let url = database_url_of(&pool);
@@ -157,6 +225,59 @@ async fn serve_migrates_serves_logs_json_and_stops_gracefully_on_sigterm(pool: P
     let login = client.get(format!("http://{addr}/login")).send().await.expect("page");
     assert_eq!(login.status(), 200);
 
+    // Sign in through the running server, wrong and right, so the log has every chance to leak something.
+    let secret = "a very secret passphrase 42";
+    let (code, _, err) = tenantry_with_input(
+        &[
+            "user",
+            "add",
+            "--email",
+            "ops@example.test",
+            "--role",
+            "ops_lead",
+            "--password-stdin",
+        ],
+        &[("DATABASE_URL", &url)],
+        &format!("{secret}\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut session = String::new();
+    for password in ["not it, but close 42", secret] {
+        let response = browser
+            .post(format!("http://{addr}/login"))
+            .header("origin", format!("http://{addr}"))
+            .form(&[("email", "ops@example.test"), ("password", password)])
+            .send()
+            .await
+            .expect("sign-in answered");
+        assert_eq!(response.status(), 303);
+        if let Some(cookie) = response.headers().get("set-cookie") {
+            session = cookie
+                .to_str()
+                .expect("ascii")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_string();
+        }
+    }
+    assert!(session.starts_with("tenantry_session="), "signed in");
+    let page = browser
+        .get(format!("http://{addr}/settings/audit"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM accounts_users")
+        .fetch_one(&pool)
+        .await
+        .expect("hash");
+
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -172,6 +293,15 @@ async fn serve_migrates_serves_logs_json_and_stops_gracefully_on_sigterm(pool: P
     assert!(output.status.success(), "exit after SIGTERM: {:?}", output.status);
 
     let log = String::from_utf8_lossy(&output.stderr);
+    for secret in [
+        secret,
+        "not it, but close 42",
+        hash.as_str(),
+        session.trim_start_matches("tenantry_session="),
+    ] {
+        assert!(!log.contains(secret), "the log must not contain {secret:?}");
+    }
+    assert!(!log.contains("$argon2"), "no password hash in the log");
     let events: Vec<serde_json::Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("a JSON line: {l}")))
