@@ -591,3 +591,30 @@ async fn the_sign_in_page_shows_no_accounts_outside_demo_mode(pool: PgPool) {
     let text = text_of(&app.browser().page("/login").await.html);
     assert!(!text.contains("Demo accounts"), "{text}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn housekeeping_deletes_expired_sessions_and_forgets_old_failures(pool: PgPool) {
+    use chrono::{Duration, Utc};
+    let now = Utc::now();
+    sqlx::query("INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ('old', '', $1), ('live', '', $2)")
+        .bind(now - Duration::minutes(1))
+        .bind(now + Duration::hours(1))
+        .execute(&pool)
+        .await
+        .expect("sessions");
+    sqlx::query("INSERT INTO accounts_sign_in_failures (email, client_ip, at) VALUES ('a@x.test', '1.2.3.4', $1), ('a@x.test', '1.2.3.4', $2)")
+        .bind(now - Duration::minutes(16))
+        .bind(now - Duration::minutes(1))
+        .execute(&pool)
+        .await
+        .expect("failures");
+    let outcome = server::accounts::housekeeping::run_once(&pool, now)
+        .await
+        .expect("clean-up");
+    assert_eq!((outcome.sessions_deleted, outcome.failures_pruned), (1, 1));
+    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions.session")
+        .fetch_all(&pool)
+        .await
+        .expect("ids");
+    assert_eq!(left, ["live"]);
+}

@@ -21,6 +21,7 @@ async fn an_admin_adds_a_user_changes_the_role_resets_the_password_and_disables_
     let page = admin.page("/settings/users").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(text_of(&page.html).contains("admin@example.test"));
+    assert!(!page.html.contains("$argon2"), "password hashes are never rendered");
 
     let add = admin
         .post_form(
