@@ -3,11 +3,13 @@
 //! One module per area (`system`, later `tenants`, `domains`, …), named as in `app/` and `migrations/`.
 
 pub mod accounts;
+pub mod auth0;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod simulator;
 pub mod system;
 pub mod telemetry;
 

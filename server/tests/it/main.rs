@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod auth0;
 mod cli;
 mod harness;
 mod ops;
