@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod scheduler;
 pub mod simulator;
 pub mod system;
 pub mod telemetry;

@@ -8,3 +8,4 @@ mod cli;
 mod harness;
 mod ops;
 mod pages;
+mod scheduler;
