@@ -15,6 +15,7 @@ pub mod ports;
 pub mod security;
 pub mod settings;
 pub mod system;
+pub mod tenants;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};

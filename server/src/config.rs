@@ -69,6 +69,20 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "secrets.key",
+        env: "TENANTRY_SECRET_KEY",
+        default: None,
+        expected: "64 hex characters (32 random bytes), e.g. from: openssl rand -hex 32",
+        secret: true,
+    },
+    Spec {
+        key: "secrets.key_file",
+        env: "TENANTRY_SECRET_KEY_FILE",
+        default: Some("tenantry-secret.key"),
+        expected: "a file path; the file is created with a new random key on first run when missing",
+        secret: false,
+    },
+    Spec {
         key: "log.format",
         env: "TENANTRY_LOG_FORMAT",
         default: Some("text"),
@@ -94,8 +108,39 @@ pub struct Settings {
     /// Where people reach the console; `https://…` makes session cookies `Secure`.
     pub public_url: Option<String>,
     pub session_idle: Duration,
+    /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
+    pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+}
+
+/// Where the secrets key comes from.
+#[derive(Clone)]
+pub enum SecretKeySource {
+    Key([u8; 32]),
+    File(PathBuf),
+}
+
+impl fmt::Debug for SecretKeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretKeySource::Key(_) => f.write_str("Key([redacted])"),
+            SecretKeySource::File(path) => write!(f, "File({})", path.display()),
+        }
+    }
+}
+
+/// Parses 64 hex characters into a 32-byte key.
+pub fn parse_key(hex: &str) -> Result<[u8; 32], String> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("{} characters; expected 64 hex characters", hex.len()));
+    }
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+    }
+    Ok(key)
 }
 
 #[derive(Clone, Debug)]
@@ -251,6 +296,14 @@ impl Settings {
                     .parse("session.idle_minutes", |v| bounded(v, 5, 10_080))?
                     .expect("session.idle_minutes has a default"),
             ),
+            secret_key: match values.parse("secrets.key", parse_key)? {
+                Some(key) => SecretKeySource::Key(key),
+                None => SecretKeySource::File(PathBuf::from(
+                    values
+                        .parse("secrets.key_file", |v| Ok(v.to_string()))?
+                        .expect("key_file has a default"),
+                )),
+            },
             database: DatabaseSettings {
                 url: values.parse("database.url", DatabaseUrl::parse)?,
                 max_connections: values

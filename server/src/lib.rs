@@ -10,9 +10,11 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod scheduler;
+pub mod secrets;
 pub mod simulator;
 pub mod system;
 pub mod telemetry;
+pub mod tenants;
 
 use std::net::SocketAddr;
 use std::time::Instant;
