@@ -1,4 +1,7 @@
 //! The `tenants` area: the tenant registry, snapshots of what Auth0 says about each tenant, their history,
 //! SDLC findings and drift.
 
+pub mod diff;
 pub mod domain;
+pub mod poll;
+pub mod repo;

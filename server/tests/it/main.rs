@@ -9,3 +9,4 @@ mod harness;
 mod ops;
 mod pages;
 mod scheduler;
+mod tenants;

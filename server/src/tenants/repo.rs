@@ -1,0 +1,213 @@
+//! Queries on the tenants tables.
+
+use app::tenants::{Association, Environment, Region};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::diff::Change;
+
+/// A registered tenant (the secret stays encrypted).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: String,
+    pub region: Option<Region>,
+    pub environment: Environment,
+    pub user_domain: String,
+    pub association: Association,
+    pub account_name: String,
+    pub paid_features: bool,
+    pub client_id: String,
+    pub client_secret: Vec<u8>,
+    pub api_base_url: Option<String>,
+    pub notes: String,
+}
+
+/// A tenant as typed in a form or an import, already parsed.
+#[derive(Clone, Debug)]
+pub struct NewTenant {
+    pub name: String,
+    pub domain: String,
+    pub region: Option<Region>,
+    pub environment: Environment,
+    pub user_domain: String,
+    pub association: Association,
+    pub account_name: String,
+    pub paid_features: bool,
+    pub client_id: String,
+    pub client_secret: Vec<u8>,
+    pub api_base_url: Option<String>,
+    pub notes: String,
+}
+
+struct Row {
+    id: Uuid,
+    name: String,
+    domain: String,
+    region: Option<String>,
+    environment: String,
+    user_domain: String,
+    association: String,
+    account_name: String,
+    paid_features: bool,
+    client_id: String,
+    client_secret: Vec<u8>,
+    api_base_url: Option<String>,
+    notes: String,
+}
+
+impl TryFrom<Row> for Tenant {
+    type Error = sqlx::Error;
+
+    fn try_from(r: Row) -> Result<Self, Self::Error> {
+        let decode = |e: String| sqlx::Error::Decode(e.into());
+        Ok(Tenant {
+            id: r.id,
+            region: r.region.as_deref().map(Region::parse).transpose().map_err(decode)?,
+            environment: Environment::parse(&r.environment).map_err(decode)?,
+            association: Association::parse(&r.association).map_err(decode)?,
+            name: r.name,
+            domain: r.domain,
+            user_domain: r.user_domain,
+            account_name: r.account_name,
+            paid_features: r.paid_features,
+            client_id: r.client_id,
+            client_secret: r.client_secret,
+            api_base_url: r.api_base_url,
+            notes: r.notes,
+        })
+    }
+}
+
+pub async fn insert(conn: &mut PgConnection, t: &NewTenant) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO tenants (name, domain, region, environment, user_domain, association, account_name, paid_features,
+                              client_id, client_secret, api_base_url, notes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        t.name,
+        t.domain,
+        t.region.map(Region::as_str),
+        t.environment.as_str(),
+        t.user_domain,
+        t.association.as_str(),
+        t.account_name,
+        t.paid_features,
+        t.client_id,
+        t.client_secret,
+        t.api_base_url,
+        t.notes
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        "SELECT id, name, domain, region, environment, user_domain, association, account_name, paid_features,
+                client_id, client_secret, api_base_url, notes
+         FROM tenants WHERE id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(Tenant::try_from)
+    .transpose()
+}
+
+/// The latest snapshot's data, if any.
+pub async fn latest_snapshot(conn: &mut PgConnection, tenant: Uuid) -> Result<Option<(i64, Value)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT id, data FROM tenants_snapshots WHERE tenant_id = $1 ORDER BY taken_at DESC, id DESC LIMIT 1",
+        tenant
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.id, r.data)))
+}
+
+/// Stores a snapshot unless it equals the latest one (compared by the hash of its canonical jsonb text).
+/// Returns the new snapshot's id, or `None` when nothing changed.
+pub async fn store_snapshot_if_changed(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    at: DateTime<Utc>,
+    data: &Value,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "WITH latest AS (
+             SELECT hash FROM tenants_snapshots WHERE tenant_id = $1 ORDER BY taken_at DESC, id DESC LIMIT 1)
+         INSERT INTO tenants_snapshots (tenant_id, taken_at, hash, data)
+         SELECT $1, $2, md5($3::jsonb::text), $3::jsonb
+         WHERE NOT EXISTS (SELECT 1 FROM latest WHERE latest.hash = md5($3::jsonb::text))
+         RETURNING id",
+        tenant,
+        at as _,
+        data
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn insert_changes(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    snapshot: i64,
+    at: DateTime<Utc>,
+    changes: &[Change],
+) -> Result<(), sqlx::Error> {
+    for c in changes {
+        sqlx::query!(
+            "INSERT INTO tenants_changes (tenant_id, snapshot_id, at, field, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+            tenant,
+            snapshot,
+            at as _,
+            c.field,
+            c.before,
+            c.after
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records a poll: success (clears the failure) or failure (keeps the last success time).
+pub async fn record_poll(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    at: DateTime<Utc>,
+    outcome: Result<Option<i64>, (&str, &str)>,
+) -> Result<(), sqlx::Error> {
+    match outcome {
+        Ok(active_users) => {
+            sqlx::query!(
+                "INSERT INTO tenants_polls (tenant_id, last_attempt_at, last_success_at, active_users)
+                 VALUES ($1, $2, $2, $3)
+                 ON CONFLICT (tenant_id) DO UPDATE SET last_attempt_at = $2, last_success_at = $2,
+                     failure_class = NULL, failure = NULL, active_users = $3",
+                tenant,
+                at as _,
+                active_users
+            )
+            .execute(conn)
+            .await?;
+        }
+        Err((class, message)) => {
+            sqlx::query!(
+                "INSERT INTO tenants_polls (tenant_id, last_attempt_at, failure_class, failure) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (tenant_id) DO UPDATE SET last_attempt_at = $2, failure_class = $3, failure = $4",
+                tenant,
+                at as _,
+                class,
+                message
+            )
+            .execute(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
