@@ -69,6 +69,13 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "tenants.poll_minutes",
+        env: "TENANTRY_TENANTS_POLL_MINUTES",
+        default: Some("15"),
+        expected: "a whole number of minutes from 1 to 1440",
+        secret: false,
+    },
+    Spec {
         key: "secrets.key",
         env: "TENANTRY_SECRET_KEY",
         default: None,
@@ -108,6 +115,8 @@ pub struct Settings {
     /// Where people reach the console; `https://…` makes session cookies `Secure`.
     pub public_url: Option<String>,
     pub session_idle: Duration,
+    /// How often each tenant is read from Auth0.
+    pub poll_interval: Duration,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -295,6 +304,11 @@ impl Settings {
                 60 * values
                     .parse("session.idle_minutes", |v| bounded(v, 5, 10_080))?
                     .expect("session.idle_minutes has a default"),
+            ),
+            poll_interval: Duration::from_secs(
+                60 * values
+                    .parse("tenants.poll_minutes", |v| bounded(v, 1, 1440))?
+                    .expect("poll_minutes has a default"),
             ),
             secret_key: match values.parse("secrets.key", parse_key)? {
                 Some(key) => SecretKeySource::Key(key),

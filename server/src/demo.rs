@@ -1,6 +1,6 @@
 //! `tenantry demo`: the demo console. It lives in a database of its own — it refuses a database that holds real
 //! users — and has one account per role whose passwords are new at every start and shown on the sign-in page.
-//! (The demo company's tenants on the Auth0 simulator arrive with the tenant inventory.)
+//! The demo company's tenants live on the Auth0 simulator, started in-process.
 
 use anyhow::Context;
 use app::accounts::{DemoAccount, Role};
@@ -9,6 +9,9 @@ use sqlx::PgPool;
 use crate::accounts::audit::Actor;
 use crate::accounts::service::{self, NewUser};
 use crate::accounts::{AccountError, password, repo};
+use crate::secrets::SecretBox;
+use crate::simulator::{SimTenant, Simulator};
+use crate::tenants::service::{self as tenants, TenantInput};
 
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.
 pub const DEMO_DOMAIN: &str = "demo.tenantry.test";
@@ -56,4 +59,112 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<Vec<DemoAccount>> {
     }
     tracing::info!("demo mode: one account per role; the passwords are on the sign-in page");
     Ok(accounts)
+}
+
+/// One tenant of the fictional company: (name, region, environment, user domain, association, paid features).
+struct DemoTenant {
+    name: &'static str,
+    region: &'static str,
+    environment: &'static str,
+    user_domain: &'static str,
+    associated: bool,
+    paid: bool,
+}
+
+const COMPANY: &[DemoTenant] = &[
+    DemoTenant {
+        name: "acme-dev",
+        region: "us",
+        environment: "development",
+        user_domain: "customers",
+        associated: true,
+        paid: false,
+    },
+    DemoTenant {
+        name: "acme-qa",
+        region: "us",
+        environment: "qa",
+        user_domain: "customers",
+        associated: true,
+        paid: false,
+    },
+    DemoTenant {
+        name: "acme-prod",
+        region: "us",
+        environment: "production",
+        user_domain: "customers",
+        associated: true,
+        paid: true,
+    },
+    DemoTenant {
+        name: "acme-sandbox1",
+        region: "us",
+        environment: "sandbox",
+        user_domain: "customers",
+        associated: false,
+        paid: false,
+    },
+    DemoTenant {
+        name: "acme-workforce-prod",
+        region: "eu",
+        environment: "production",
+        user_domain: "employees",
+        associated: true,
+        paid: true,
+    },
+];
+
+/// Starts the Auth0 simulator in-process and registers the demo company on it: customers on acme-dev, -qa, -prod
+/// and -sandbox1 (not associated with the company account); employees on acme-workforce-prod with no development
+/// tenant; a settings drift between acme-dev and acme-prod; and acme-qa registered with a wrong client secret, so
+/// every finding and error state shows on first run. Re-running points the tenants at the new simulator.
+pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Duration) -> anyhow::Result<Simulator> {
+    let simulator = Simulator::start(0).await.context("cannot start the Auth0 simulator")?;
+    for t in COMPANY {
+        let domain = format!("{}.{}.auth0.com", t.name, t.region);
+        let mut sim = SimTenant::new(&domain, &format!("{}-m2m", t.name), &format!("{}-secret", t.name));
+        if t.name == "acme-prod" {
+            let target = format!("{}-cd-demo.edge.tenants.us.auth0.com", t.name);
+            sim.custom_domains
+                .push(sim.custom_domain("login.acme.example", "ready", &target));
+            sim.email_provider = serde_json::from_str(crate::simulator::fixtures::EMAIL_PROVIDER).ok();
+            sim.log_streams = serde_json::from_str(crate::simulator::fixtures::LOG_STREAMS).unwrap_or_default();
+            sim.settings["idle_session_lifetime"] = serde_json::json!(24);
+        }
+        simulator.add_tenant(sim);
+        let secret = if t.name == "acme-qa" {
+            "not-the-secret".to_string()
+        } else {
+            format!("{}-secret", t.name)
+        };
+        let input = TenantInput {
+            domain: domain.clone(),
+            environment: t.environment.into(),
+            user_domain: t.user_domain.into(),
+            association: if t.associated { "associated" } else { "not_associated" }.into(),
+            account_name: if t.associated {
+                "Acme Corp".into()
+            } else {
+                String::new()
+            },
+            paid_features: t.paid,
+            client_id: format!("{}-m2m", t.name),
+            client_secret: secret,
+            api_base_url: simulator.base_url(),
+            notes: "Demo tenant on the built-in Auth0 simulator.".into(),
+            ..TenantInput::default()
+        };
+        let existing: Option<uuid::Uuid> = sqlx::query_scalar!("SELECT id FROM tenants WHERE domain = $1", domain)
+            .fetch_optional(pool)
+            .await?;
+        let now = chrono::Utc::now();
+        match existing {
+            Some(id) => tenants::update(pool, secrets, &Actor::CommandLine, id, &input, "", now).await?,
+            None => {
+                tenants::add(pool, secrets, &Actor::CommandLine, &input, "", now, interval).await?;
+            }
+        }
+    }
+    tracing::info!(simulator = %simulator.base_url(), "demo company registered on the in-process Auth0 simulator");
+    Ok(simulator)
 }

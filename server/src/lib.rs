@@ -17,7 +17,8 @@ pub mod telemetry;
 pub mod tenants;
 
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::Utc;
@@ -28,6 +29,7 @@ use crate::config::Settings;
 
 /// Installs the process-wide TLS crypto provider (ring). Call once before making HTTPS clients.
 pub fn init_crypto() {
+    // Idempotent: a second install (tests start several servers) is refused and ignored.
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }
 
@@ -49,11 +51,17 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database, url).await?;
     let applied = db::migrate(&pool).await?;
     tracing::info!(database = %url, migrations_applied = applied, "database ready");
+    init_crypto();
     let addr = listener.local_addr()?;
 
-    let demo_accounts = match mode {
-        Mode::Demo => demo::prepare(&pool).await?,
-        Mode::Production => Vec::new(),
+    let secrets = secrets::SecretBox::load(&settings.secret_key)?;
+    let (demo_accounts, _simulator) = match mode {
+        Mode::Demo => {
+            let accounts = demo::prepare(&pool).await?;
+            let simulator = demo::company(&pool, &secrets, settings.poll_interval).await?;
+            (accounts, Some(simulator))
+        }
+        Mode::Production => (Vec::new(), None),
     };
     let setup = SetupToken::default();
     if let Some(token) = setup.prepare(&pool).await.context("cannot count users")? {
@@ -68,10 +76,31 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         public_url: settings.public_url.clone(),
         setup,
         demo_accounts,
+        secrets: secrets.clone(),
+        poll_interval: settings.poll_interval,
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped));
+    let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped.clone()));
+    let client = Arc::new(auth0::Auth0Client::new(Duration::from_secs(15)).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let jobs = scheduler::Registry::default().with(Arc::new(tenants::poll::SnapshotJob {
+        pool: pool.clone(),
+        client,
+        secrets,
+    }));
+    let worker = format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let scheduler = tokio::spawn(scheduler::run(
+        pool.clone(),
+        jobs,
+        worker,
+        8,
+        Duration::from_secs(1),
+        stopped,
+    ));
 
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Tenantry is serving on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -80,6 +109,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         .context("server failed")?;
     let _ = stop.send(true);
     let _ = housekeeping.await;
+    let _ = scheduler.await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -52,10 +52,13 @@ pub enum Action {
     UserDisabled,
     UserEnabled,
     PasswordReset,
+    TenantAdded,
+    TenantUpdated,
+    TenantRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 13] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -66,6 +69,9 @@ impl Action {
         Action::UserDisabled,
         Action::UserEnabled,
         Action::PasswordReset,
+        Action::TenantAdded,
+        Action::TenantUpdated,
+        Action::TenantRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +86,9 @@ impl Action {
             Action::UserDisabled => "user_disabled",
             Action::UserEnabled => "user_enabled",
             Action::PasswordReset => "password_reset",
+            Action::TenantAdded => "tenant_added",
+            Action::TenantUpdated => "tenant_updated",
+            Action::TenantRemoved => "tenant_removed",
         }
     }
 }

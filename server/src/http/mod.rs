@@ -62,6 +62,10 @@ pub struct RouterOptions {
     pub setup: SetupToken,
     /// Demo mode only: the accounts the sign-in page offers.
     pub demo_accounts: Vec<app::accounts::DemoAccount>,
+    /// Encrypts tenant secrets entered in forms.
+    pub secrets: crate::secrets::SecretBox,
+    /// How often a new tenant is polled.
+    pub poll_interval: Duration,
 }
 
 impl Default for RouterOptions {
@@ -74,8 +78,17 @@ impl Default for RouterOptions {
             public_url: None,
             setup: SetupToken::default(),
             demo_accounts: Vec::new(),
+            secrets: crate::secrets::SecretBox::new(rand_key()),
+            poll_interval: crate::tenants::poll::DEFAULT_INTERVAL,
         }
     }
+}
+
+/// A random key for tests and defaults (real servers load theirs from the settings).
+fn rand_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    argon2::password_hash::rand_core::RngCore::fill_bytes(&mut argon2::password_hash::rand_core::OsRng, &mut key);
+    key
 }
 
 /// Plain axum routes (not pages, not server functions), for the access-coverage check.

@@ -5,3 +5,4 @@ pub mod diff;
 pub mod domain;
 pub mod poll;
 pub mod repo;
+pub mod service;

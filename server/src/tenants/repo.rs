@@ -211,3 +211,53 @@ pub async fn record_poll(
     }
     Ok(())
 }
+
+/// Updates every field; the secret only when `new_secret`. Returns whether the tenant exists.
+pub async fn update(conn: &mut PgConnection, id: Uuid, t: &NewTenant, new_secret: bool) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE tenants SET name = $2, domain = $3, region = $4, environment = $5, user_domain = $6, association = $7,
+             account_name = $8, paid_features = $9, client_id = $10,
+             client_secret = CASE WHEN $11 THEN $12 ELSE client_secret END,
+             api_base_url = $13, notes = $14, updated_at = now()
+         WHERE id = $1",
+        id,
+        t.name,
+        t.domain,
+        t.region.map(Region::as_str),
+        t.environment.as_str(),
+        t.user_domain,
+        t.association.as_str(),
+        t.account_name,
+        t.paid_features,
+        t.client_id,
+        new_secret,
+        t.client_secret,
+        t.api_base_url,
+        t.notes
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes a tenant; returns its name if it existed.
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("DELETE FROM tenants WHERE id = $1 RETURNING name", id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Every tenant, by name.
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        "SELECT id, name, domain, region, environment, user_domain, association, account_name, paid_features,
+                client_id, client_secret, api_base_url, notes
+         FROM tenants ORDER BY name"
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(Tenant::try_from)
+    .collect()
+}

@@ -143,3 +143,49 @@ async fn thirty_concurrent_refreshes_stay_inside_a_10_per_second_limit(pool: PgP
     assert_eq!(sim.over_limit(), 0, "no request was sent over the limit");
     assert_eq!(sim.requests(), 1 + 30 * 5, "one token, five reads per refresh");
 }
+
+#[test]
+fn tenant_input_errors_name_every_bad_field_at_once() {
+    use server::tenants::service::{TenantError, TenantInput, parse};
+    let secrets = SecretBox::new([1; 32]);
+    let input = TenantInput {
+        domain: "https://acme.us.auth0.com/".into(),
+        environment: "preprod".into(),
+        user_domain: String::new(),
+        client_id: "has space".into(),
+        api_base_url: "ftp://x".into(),
+        ..TenantInput::default()
+    };
+    let Err(TenantError::Invalid(problems)) = parse(&input, &secrets, true) else {
+        panic!("invalid")
+    };
+    let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        fields,
+        [
+            "domain",
+            "environment",
+            "user_domain",
+            "client_id",
+            "client_secret",
+            "api_base_url"
+        ]
+    );
+
+    let good = TenantInput {
+        domain: "Acme-Dev.EU.auth0.com".into(),
+        environment: "dev".into(),
+        user_domain: "Customers".into(),
+        client_id: "abc".into(),
+        client_secret: "s3cret".into(),
+        ..TenantInput::default()
+    };
+    let (tenant, new_secret) = parse(&good, &secrets, true).expect("valid");
+    assert_eq!(
+        (tenant.name.as_str(), tenant.region, tenant.environment),
+        ("acme-dev", Some(Region::Eu), Environment::Development)
+    );
+    assert_eq!(tenant.user_domain, "customers");
+    assert!(new_secret);
+    assert_eq!(secrets.decrypt(&tenant.client_secret).expect("decrypts"), "s3cret");
+}
