@@ -38,6 +38,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { TENANTRY_ADDR: `127.0.0.1:${port}`, TENANTRY_LOG: 'warn' },
+    env: { TENANTRY_ADDR: `127.0.0.1:${port}`, TENANTRY_LOG: 'warn', TENANTRY_SECRET_KEY_FILE: '../target/e2e-secret.key' },
   },
 });

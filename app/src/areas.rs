@@ -120,12 +120,11 @@ impl Area {
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
             Area::Overview | Area::Status => Some("status feeds and the helpdesk status board (issue 6)"),
-            Area::Tenants => Some("the tenant inventory (issue 4)"),
             Area::Domains => Some("custom domains (issue 5)"),
             Area::Monitoring => Some("monitoring and synthetic logins (issue 7)"),
             Area::Notifications => Some("the notification history (issue 8)"),
             Area::Logs | Area::Infra | Area::Checklists => Some("a later issue; none is open for it yet"),
-            Area::Settings | Area::System => None,
+            Area::Tenants | Area::Settings | Area::System => None,
         }
     }
 }

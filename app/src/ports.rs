@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use crate::accounts::AccountsPort;
 use crate::system::SystemPort;
+use crate::tenants::TenantsPort;
 
 /// Every port, as the server provides them.
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub system: Arc<dyn SystemPort>,
+    pub tenants: Arc<dyn TenantsPort>,
 }

@@ -1,6 +1,12 @@
 //! Tenants as pages see them: the SDLC environments, Auth0 regions and company-account association.
 
+mod api;
+mod pages;
+
 use std::fmt;
+
+pub use api::*;
+pub use pages::{NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
 
 use serde::{Deserialize, Serialize};
 

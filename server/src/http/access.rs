@@ -71,6 +71,18 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::Admin, "/api/accounts/disabled", Kind::Api),
     at_least(Role::Admin, "/api/accounts/password", Kind::Api),
     at_least(Role::OpsLead, "/api/accounts/audit", Kind::Api),
+    at_least(Role::Developer, "/tenants/new", Kind::Page),
+    at_least(Role::Developer, "/tenants/check-name", Kind::Page),
+    at_least(Role::Developer, "/tenants/{id}", Kind::Page),
+    at_least(Role::Admin, "/tenants/{id}/edit", Kind::Page),
+    at_least(Role::Developer, "/api/tenants/inventory", Kind::Api),
+    at_least(Role::Developer, "/api/tenants/detail", Kind::Api),
+    at_least(Role::Admin, "/api/tenants/fields", Kind::Api),
+    at_least(Role::Developer, "/api/tenants/add", Kind::Api),
+    at_least(Role::Admin, "/api/tenants/update", Kind::Api),
+    at_least(Role::Admin, "/api/tenants/remove", Kind::Api),
+    at_least(Role::Developer, "/api/tenants/refresh", Kind::Api),
+    at_least(Role::Developer, "/api/tenants/check-name", Kind::Api),
 ];
 
 /// Every rule: each area's page at the area's lowest role, then the rest.

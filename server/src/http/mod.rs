@@ -120,6 +120,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         .build();
     let ports = Ports {
         accounts: Arc::new(PgAccounts::new(pool.clone())),
+        tenants: Arc::new(crate::tenants::port::PgTenants {
+            pool: pool.clone(),
+            secrets: options.secrets.clone(),
+            interval: options.poll_interval,
+        }),
         system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
     };
     let state = AppState {

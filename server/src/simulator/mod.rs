@@ -143,7 +143,10 @@ impl SimTenant {
     /// A custom domain in Auth0's shape, `ready` or `pending_verification`.
     pub fn custom_domain(&self, host: &str, status: &str, cname_target: &str) -> Value {
         let mut domain: Value = serde_json::from_str(fixtures::CUSTOM_DOMAIN).expect("fixture is JSON");
-        let id = format!("cd_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+        // Stable per host, so a simulator started again serves the same domain.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(host, &self.domain), &mut hasher);
+        let id = format!("cd_{:016x}", std::hash::Hasher::finish(&hasher));
         domain["custom_domain_id"] = Value::String(id);
         domain["domain"] = Value::String(host.to_string());
         domain["status"] = Value::String(status.to_string());

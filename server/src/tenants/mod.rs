@@ -4,5 +4,6 @@
 pub mod diff;
 pub mod domain;
 pub mod poll;
+pub mod port;
 pub mod repo;
 pub mod service;

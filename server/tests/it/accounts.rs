@@ -17,6 +17,7 @@ enum Who {
 
 /// The lowest role allowed on every route the server serves. Written out here, independently of the server's
 /// own table: a route the server serves that is missing here fails `every_route_is_in_the_access_table`.
+#[rustfmt::skip]
 const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     // (method, path as the router names it, lowest role or None for public, path to request)
     ("GET", "/", Some(Role::Helpdesk), "/"),
@@ -43,31 +44,23 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("GET", "/settings/audit", Some(Role::OpsLead), "/settings/audit"),
     ("POST", "/api/system/info", Some(Role::Helpdesk), "/api/system/info"),
     ("POST", "/api/accounts/users", Some(Role::Admin), "/api/accounts/users"),
-    (
-        "POST",
-        "/api/accounts/create",
-        Some(Role::Admin),
-        "/api/accounts/create",
-    ),
+    ("POST", "/api/accounts/create", Some(Role::Admin), "/api/accounts/create"),
     ("POST", "/api/accounts/role", Some(Role::Admin), "/api/accounts/role"),
-    (
-        "POST",
-        "/api/accounts/disabled",
-        Some(Role::Admin),
-        "/api/accounts/disabled",
-    ),
-    (
-        "POST",
-        "/api/accounts/password",
-        Some(Role::Admin),
-        "/api/accounts/password",
-    ),
-    (
-        "POST",
-        "/api/accounts/audit",
-        Some(Role::OpsLead),
-        "/api/accounts/audit",
-    ),
+    ("POST", "/api/accounts/disabled", Some(Role::Admin), "/api/accounts/disabled"),
+    ("POST", "/api/accounts/password", Some(Role::Admin), "/api/accounts/password"),
+    ("POST", "/api/accounts/audit", Some(Role::OpsLead), "/api/accounts/audit"),
+    ("GET", "/tenants/new", Some(Role::Developer), "/tenants/new"),
+    ("GET", "/tenants/check-name", Some(Role::Developer), "/tenants/check-name?name=acme-prod"),
+    ("GET", "/tenants/{id}", Some(Role::Developer), "/tenants/00000000-0000-0000-0000-000000000000"),
+    ("GET", "/tenants/{id}/edit", Some(Role::Admin), "/tenants/00000000-0000-0000-0000-000000000000/edit"),
+    ("POST", "/api/tenants/inventory", Some(Role::Developer), "/api/tenants/inventory"),
+    ("POST", "/api/tenants/detail", Some(Role::Developer), "/api/tenants/detail"),
+    ("POST", "/api/tenants/fields", Some(Role::Admin), "/api/tenants/fields"),
+    ("POST", "/api/tenants/add", Some(Role::Developer), "/api/tenants/add"),
+    ("POST", "/api/tenants/update", Some(Role::Admin), "/api/tenants/update"),
+    ("POST", "/api/tenants/remove", Some(Role::Admin), "/api/tenants/remove"),
+    ("POST", "/api/tenants/refresh", Some(Role::Developer), "/api/tenants/refresh"),
+    ("POST", "/api/tenants/check-name", Some(Role::Developer), "/api/tenants/check-name"),
 ];
 
 #[test]

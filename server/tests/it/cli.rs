@@ -206,6 +206,10 @@ async fn serve_migrates_serves_logs_json_and_stops_gracefully_on_sigterm(pool: P
         .env("TENANTRY_ADDR", &addr)
         .env("DATABASE_URL", &url)
         .env("TENANTRY_LOG_FORMAT", "json")
+        .env(
+            "TENANTRY_SECRET_KEY",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

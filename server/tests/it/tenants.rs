@@ -189,3 +189,139 @@ fn tenant_input_errors_name_every_bad_field_at_once() {
     assert!(new_secret);
     assert_eq!(secrets.decrypt(&tenant.client_secret).expect("decrypts"), "s3cret");
 }
+
+mod pages {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use app::accounts::Role;
+    use chrono::Utc;
+    use reqwest::StatusCode;
+    use server::auth0::Auth0Client;
+    use server::http::RouterOptions;
+    use server::scheduler::{self, Registry};
+    use server::secrets::SecretBox;
+    use server::simulator::{SimTenant, Simulator};
+    use server::tenants::poll::SnapshotJob;
+    use sqlx::PgPool;
+
+    use crate::harness::{TestApp, text_of};
+
+    const SIM_DOMAIN: &str = "acme-dev.eu.auth0.com";
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_developer_adds_a_tenant_sees_its_snapshot_and_the_diff_after_a_change(pool: PgPool) {
+        let sim = Simulator::start(0).await.expect("simulator");
+        sim.add_tenant(SimTenant::new(SIM_DOMAIN, "dev-client", "dev-secret"));
+        let key = [9; 32];
+        let options = RouterOptions {
+            secrets: SecretBox::new(key),
+            ..RouterOptions::default()
+        };
+        let app = TestApp::spawn_with(pool, options).await;
+        let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+        let job = SnapshotJob {
+            pool: app.pool.clone(),
+            client,
+            secrets: SecretBox::new(key),
+        };
+        let worker = Registry::default().with(Arc::new(job));
+        let poll_due = || scheduler::run_due(&app.pool, &worker, "test-worker", Utc::now(), 10);
+
+        let dev = app.signed_in(Role::Developer).await;
+        let base = sim.base_url();
+        let form = [
+            ("domain", SIM_DOMAIN),
+            ("name", ""),
+            ("region", ""),
+            ("environment", "development"),
+            ("user_domain", "customers"),
+            ("association", "associated"),
+            ("account_name", "Acme"),
+            ("client_id", "dev-client"),
+            ("client_secret", "dev-secret"),
+            ("api_base_url", base.as_str()),
+            ("notes", ""),
+        ];
+        let added = dev.post_form_on("/tenants/new", "/api/tenants/add", &form).await;
+        let location = added.headers()["location"].to_str().expect("ascii").to_string();
+        assert!(location.starts_with("/tenants/"), "to the tenant's page: {location}");
+        let id = location.trim_start_matches("/tenants/").to_string();
+        let stored: Vec<u8> = sqlx::query_scalar("SELECT client_secret FROM tenants")
+            .fetch_one(&app.pool)
+            .await
+            .expect("row");
+        assert!(
+            !String::from_utf8_lossy(&stored).contains("dev-secret"),
+            "encrypted at rest"
+        );
+        let text = text_of(&dev.page(&location).await.html);
+        assert!(
+            text.contains("acme-dev") && text.contains("EU") && text.contains("No snapshot yet"),
+            "{text}"
+        );
+
+        assert_eq!(poll_due().await.expect("poll"), 1, "the new tenant is due at once");
+        let text = text_of(&dev.page(&location).await.html);
+        assert!(text.contains("support_email support@acme-dev.example"), "{text}");
+        assert!(!text.contains("dev-secret"), "the secret is never shown");
+
+        sim.update(SIM_DOMAIN, |t| t.settings["support_email"] = "help@acme.example".into());
+        let refreshed = dev
+            .post_form_on(&location, "/api/tenants/refresh", &[("id", id.as_str())])
+            .await;
+        assert_eq!(refreshed.status(), StatusCode::FOUND);
+        assert_eq!(poll_due().await.expect("poll"), 1, "Refresh now makes the job due");
+        let text = text_of(&dev.page(&location).await.html);
+        assert!(
+            text.contains("settings.support_email support@acme-dev.example help@acme.example"),
+            "{text}"
+        );
+
+        let inventory = text_of(&dev.page("/tenants").await.html);
+        assert!(
+            inventory.contains("customers") && inventory.contains("acme-dev") && inventory.contains("no custom domain"),
+            "{inventory}"
+        );
+        let filtered = text_of(&dev.page("/tenants?environment=production").await.html);
+        assert!(filtered.contains("No tenant matches these filters"), "{filtered}");
+        let dev_cannot_edit = dev.get(&format!("{location}/edit")).await;
+        assert_eq!(
+            dev_cannot_edit.status(),
+            StatusCode::FORBIDDEN,
+            "replacing credentials is for admins"
+        );
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn bad_tenant_input_comes_back_as_a_message_naming_the_field(pool: PgPool) {
+        let app = TestApp::spawn(pool).await;
+        let dev = app.signed_in(Role::Developer).await;
+        let form = [
+            ("domain", "https://acme-dev.us.auth0.com"),
+            ("environment", "development"),
+            ("user_domain", "customers"),
+            ("association", "unknown"),
+            ("client_id", "x"),
+            ("client_secret", ""),
+            ("name", ""),
+            ("region", ""),
+            ("account_name", ""),
+            ("api_base_url", ""),
+            ("notes", ""),
+        ];
+        let response = dev.post_form_on("/tenants/new", "/api/tenants/add", &form).await;
+        let location = response.headers()["location"].to_str().expect("ascii").to_string();
+        let text = text_of(&dev.page(location.trim_start_matches(&app.origin())).await.html);
+        assert!(text.contains("domain: give the host name only"), "{text}");
+        assert!(
+            text.contains("client_secret: the application's client secret is needed"),
+            "{text}"
+        );
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+        assert_eq!(count, 0);
+    }
+}

@@ -1,0 +1,352 @@
+//! The engine behind the tenant pages (`app::tenants::TenantsPort`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use app::accounts::Acting;
+use app::error::AppError;
+use app::tenants::{
+    Association, ChangeRow, Environment, Inventory, InventoryQuery, InventoryRow, NameVerdict, Region, SdlcColumn,
+    TenantCell, TenantDetail, TenantFields, TenantsPort,
+};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::domain::check_name;
+use super::service::{self, TenantError, TenantInput};
+use crate::accounts::audit::Actor;
+use crate::secrets::SecretBox;
+
+/// User domains per inventory page.
+pub const GROUPS_PER_PAGE: usize = 25;
+
+/// Tenants on PostgreSQL.
+pub struct PgTenants {
+    pub pool: PgPool,
+    pub secrets: SecretBox,
+    pub interval: Duration,
+}
+
+impl From<TenantError> for AppError {
+    fn from(error: TenantError) -> Self {
+        match error {
+            TenantError::NotFound => AppError::NotFound("the tenant".into()),
+            TenantError::Database(cause) => {
+                tracing::error!(error = %cause, "tenants: database error");
+                AppError::Unavailable("the database is not answering; try again in a minute".into())
+            }
+            other => AppError::Invalid(other.to_string()),
+        }
+    }
+}
+
+fn db(error: sqlx::Error) -> AppError {
+    AppError::from(TenantError::Database(error))
+}
+
+fn parse_id(id: &str) -> Result<Uuid, AppError> {
+    id.parse().map_err(|_| AppError::NotFound("the tenant".into()))
+}
+
+fn input(f: TenantFields) -> TenantInput {
+    TenantInput {
+        domain: f.domain,
+        name: f.name,
+        region: f.region,
+        environment: f.environment,
+        user_domain: f.user_domain,
+        association: f.association,
+        account_name: f.account_name,
+        paid_features: f.paid_features,
+        client_id: f.client_id,
+        client_secret: f.client_secret,
+        api_base_url: f.api_base_url,
+        notes: f.notes,
+    }
+}
+
+/// One row of the inventory query.
+struct CellRow {
+    id: Uuid,
+    name: String,
+    domain: String,
+    region: Option<String>,
+    environment: String,
+    user_domain: String,
+    association: String,
+    account_name: String,
+    paid_features: bool,
+    last_success_at: Option<DateTime<Utc>>,
+    failure_class: Option<String>,
+    failure: Option<String>,
+    snapshot: Option<Value>,
+}
+
+fn cell(r: CellRow) -> TenantCell {
+    let snapshot = r.snapshot.unwrap_or(Value::Null);
+    let pairs = |list: &Value, a: &str, b: &str| -> Vec<(String, String)> {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| {
+                (
+                    x[a].as_str().unwrap_or("?").to_string(),
+                    x[b].as_str().unwrap_or("?").to_string(),
+                )
+            })
+            .collect()
+    };
+    TenantCell {
+        id: r.id.to_string(),
+        name: r.name,
+        domain: r.domain,
+        region: r.region.as_deref().and_then(|x| Region::parse(x).ok()),
+        environment: Environment::parse(&r.environment).unwrap_or(Environment::Development),
+        user_domain: r.user_domain,
+        association: Association::parse(&r.association).unwrap_or(Association::Unknown),
+        account_name: r.account_name,
+        paid_features: r.paid_features,
+        custom_domains: pairs(&snapshot["custom_domains"], "domain", "status"),
+        email_provider: snapshot["email_provider"]["name"].as_str().map(str::to_string),
+        log_streams: pairs(&snapshot["log_streams"], "name", "status"),
+        has_snapshot: !snapshot.is_null(),
+        last_success_at: r.last_success_at,
+        failure: r.failure_class.map(|c| (c, r.failure.unwrap_or_default())),
+    }
+}
+
+async fn cells(pool: &PgPool, id: Option<Uuid>) -> Result<Vec<TenantCell>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        CellRow,
+        r#"SELECT t.id, t.name, t.domain, t.region, t.environment, t.user_domain, t.association, t.account_name,
+                  t.paid_features, p.last_success_at AS "last_success_at: DateTime<Utc>", p.failure_class, p.failure,
+                  jsonb_build_object('custom_domains', s.data->'custom_domains',
+                                     'email_provider', s.data->'email_provider',
+                                     'log_streams', s.data->'log_streams') AS snapshot
+           FROM tenants t
+           LEFT JOIN tenants_polls p ON p.tenant_id = t.id
+           LEFT JOIN LATERAL (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id
+                              ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true
+           WHERE $1::uuid IS NULL OR t.id = $1
+           ORDER BY t.user_domain, t.name"#,
+        id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut r| {
+            // No snapshot: the object holds only nulls.
+            if r.snapshot
+                .as_ref()
+                .is_some_and(|s| s["custom_domains"].is_null() && s["log_streams"].is_null())
+            {
+                r.snapshot = None;
+            }
+            cell(r)
+        })
+        .collect())
+}
+
+fn matches(c: &TenantCell, q: &InventoryQuery) -> bool {
+    let text = q.q.as_deref().map(str::to_lowercase);
+    text.is_none_or(|t| c.name.contains(&t) || c.domain.contains(&t))
+        && q.environment.is_none_or(|e| c.environment == e)
+        && q.region.is_none_or(|r| c.region == Some(r))
+        && q.association.is_none_or(|a| c.association == a)
+}
+
+#[async_trait::async_trait]
+impl TenantsPort for PgTenants {
+    async fn inventory(&self, query: InventoryQuery) -> Result<Inventory, AppError> {
+        let all = cells(&self.pool, None).await.map_err(db)?;
+        let total = all.len();
+        let mut groups: BTreeMap<String, Vec<TenantCell>> = BTreeMap::new();
+        let mut matching = 0;
+        for c in all.into_iter().filter(|c| matches(c, &query)) {
+            matching += 1;
+            groups.entry(c.user_domain.clone()).or_default().push(c);
+        }
+        let pages = groups.len().div_ceil(GROUPS_PER_PAGE).max(1) as u32;
+        let page = query.page.clamp(1, pages);
+        let rows = groups
+            .into_iter()
+            .skip((page as usize - 1) * GROUPS_PER_PAGE)
+            .take(GROUPS_PER_PAGE)
+            .map(|(user_domain, cells)| {
+                let columns = [
+                    SdlcColumn::Development,
+                    SdlcColumn::Testing,
+                    SdlcColumn::Production,
+                    SdlcColumn::Sandbox,
+                ]
+                .into_iter()
+                .map(|col| {
+                    (
+                        col,
+                        cells
+                            .iter()
+                            .filter(|c| c.environment.column() == col)
+                            .cloned()
+                            .collect(),
+                    )
+                })
+                .collect();
+                InventoryRow { user_domain, columns }
+            })
+            .collect();
+        Ok(Inventory {
+            rows,
+            matching,
+            total,
+            page,
+            pages,
+        })
+    }
+
+    async fn detail(&self, id: &str) -> Result<TenantDetail, AppError> {
+        let id = parse_id(id)?;
+        let cell = cells(&self.pool, Some(id))
+            .await
+            .map_err(db)?
+            .pop()
+            .ok_or(AppError::NotFound("the tenant".into()))?;
+        let row = sqlx::query!(
+            r#"SELECT t.client_id, t.api_base_url, t.notes, p.active_users,
+                      (SELECT taken_at FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                          AS "snapshot_at: DateTime<Utc>",
+                      (SELECT data->'settings' FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                          AS settings,
+                      (SELECT next_run_at FROM scheduler_jobs WHERE kind = 'tenants.snapshot' AND key = t.id::text)
+                          AS "next_poll_at: DateTime<Utc>"
+               FROM tenants t LEFT JOIN tenants_polls p ON p.tenant_id = t.id WHERE t.id = $1"#,
+            id
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let settings = row.settings.unwrap_or(Value::Null);
+        let shown = [
+            "friendly_name",
+            "support_email",
+            "default_directory",
+            "session_lifetime",
+            "idle_session_lifetime",
+            "sandbox_version",
+        ];
+        let settings = shown
+            .iter()
+            .filter(|k| !settings[**k].is_null())
+            .map(|k| {
+                (
+                    k.to_string(),
+                    settings[*k]
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| settings[*k].to_string()),
+                )
+            })
+            .collect();
+        let history = sqlx::query_as!(
+            ChangeRow,
+            r#"SELECT at AS "at: DateTime<Utc>", field, before, after FROM tenants_changes
+               WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT 200"#,
+            id
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(TenantDetail {
+            cell,
+            client_id: row.client_id,
+            api_base_url: row.api_base_url,
+            notes: row.notes,
+            snapshot_at: row.snapshot_at,
+            settings,
+            active_users: row.active_users,
+            next_poll_at: row.next_poll_at,
+            history,
+        })
+    }
+
+    async fn fields(&self, id: &str) -> Result<TenantFields, AppError> {
+        let id = parse_id(id)?;
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let t = super::repo::get(&mut conn, id)
+            .await
+            .map_err(db)?
+            .ok_or(AppError::NotFound("the tenant".into()))?;
+        Ok(TenantFields {
+            domain: t.domain,
+            name: t.name,
+            region: t.region.map(|r| r.as_str().to_string()).unwrap_or_default(),
+            environment: t.environment.as_str().into(),
+            user_domain: t.user_domain,
+            association: t.association.as_str().into(),
+            account_name: t.account_name,
+            paid_features: t.paid_features,
+            client_id: t.client_id,
+            client_secret: String::new(),
+            api_base_url: t.api_base_url.unwrap_or_default(),
+            notes: t.notes,
+        })
+    }
+
+    async fn add(&self, by: &Acting, fields: TenantFields) -> Result<String, AppError> {
+        let actor = Actor::from_current(&by.user);
+        let id = service::add(
+            &self.pool,
+            &self.secrets,
+            &actor,
+            &input(fields),
+            &by.client_ip,
+            Utc::now(),
+            self.interval,
+        )
+        .await?;
+        Ok(id.to_string())
+    }
+
+    async fn update(&self, by: &Acting, id: &str, fields: TenantFields) -> Result<(), AppError> {
+        let actor = Actor::from_current(&by.user);
+        service::update(
+            &self.pool,
+            &self.secrets,
+            &actor,
+            parse_id(id)?,
+            &input(fields),
+            &by.client_ip,
+            Utc::now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn remove(&self, by: &Acting, id: &str) -> Result<(), AppError> {
+        service::remove(&self.pool, &Actor::from_current(&by.user), parse_id(id)?, &by.client_ip).await?;
+        Ok(())
+    }
+
+    async fn refresh(&self, id: &str) -> Result<(), AppError> {
+        service::refresh_now(&self.pool, parse_id(id)?, Utc::now()).await?;
+        Ok(())
+    }
+
+    async fn check_name(&self, name: &str, company: &str, environment: &str) -> Result<NameVerdict, AppError> {
+        let known: Vec<String> = sqlx::query_scalar!("SELECT name FROM tenants")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let env = Environment::parse(environment).ok();
+        let c = check_name(name, Some(company), env, &known);
+        Ok(NameVerdict {
+            name: c.name,
+            problems: c.problems,
+            suggestion: c.suggestion,
+            follows_convention: c.follows_convention,
+            collides_with_known: c.collides_with_known,
+        })
+    }
+}
