@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 // downloads a browser here (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
 const port = process.env.TENANTRY_E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
+export const simulatorPort = process.env.TENANTRY_E2E_SIMULATOR_PORT ?? '3101';
 
 export default defineConfig({
   testDir: './tests',
@@ -31,7 +32,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
     command: '../target/debug/tenantry serve',
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -39,5 +40,14 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: { TENANTRY_ADDR: `127.0.0.1:${port}`, TENANTRY_LOG: 'warn', TENANTRY_SECRET_KEY_FILE: '../target/e2e-secret.key' },
-  },
+  }, {
+    // The Auth0 simulator, alone: tests add tenants to it through its control API.
+    command: `../target/debug/tenantry simulator --port ${simulatorPort}`,
+    url: `http://127.0.0.1:${simulatorPort}/__simulator/stats`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: { TENANTRY_LOG: 'warn' },
+  }],
 });

@@ -39,6 +39,12 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         timeout_secs: u64,
     },
+    /// Run the Auth0 simulator alone (for browser tests and trying the client): tenants are added through its
+    /// control API, POST /__simulator/tenants.
+    Simulator {
+        #[arg(long, default_value_t = 3400)]
+        port: u16,
+    },
     /// Manage console users.
     #[command(subcommand)]
     User(UserCommand),
@@ -99,6 +105,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = db::connect(&settings.database, url).await?;
             db::migrate(&pool).await?;
             user(&pool, command).await
+        }
+        Command::Simulator { port } => {
+            let simulator = crate::simulator::Simulator::start(port)
+                .await
+                .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+            tracing::info!(address = %simulator.base_url(), "the Auth0 simulator is running");
+            crate::shutdown_signal().await;
+            Ok(())
         }
         Command::Healthcheck { url, timeout_secs } => {
             let url = url.unwrap_or_else(|| {

@@ -376,6 +376,7 @@ fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
 ///   POST tenants/{domain}/settings   JSON merged into the settings
 ///   POST tenants/{domain}/faults     JSON `Faults`
 ///   POST tenants/{domain}/users/{username}/state   JSON `"active" | "blocked" | "mfa_required"`
+///   POST tenants                     JSON `{"domain", "client_id", "client_secret"}`: a new tenant
 ///   GET  stats                       `{"requests": n, "over_limit": n}`
 async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> Response {
     let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
@@ -386,6 +387,16 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
             StatusCode::OK,
             json!({ "requests": sim.requests(), "over_limit": sim.over_limit() }),
         ),
+        (Method::POST, ["tenants"]) => match serde_json::from_slice::<HashMap<String, String>>(&body) {
+            Ok(t) => match (t.get("domain"), t.get("client_id"), t.get("client_secret")) {
+                (Some(domain), Some(id), Some(secret)) => {
+                    sim.add_tenant(SimTenant::new(&domain.to_lowercase(), id, secret));
+                    StatusCode::CREATED.into_response()
+                }
+                _ => bad("expected {\"domain\", \"client_id\", \"client_secret\"}"),
+            },
+            Err(e) => bad(&format!("expected a JSON object: {e}")),
+        },
         (Method::POST, ["tenants", domain, "settings"]) => match serde_json::from_slice::<Value>(&body) {
             Ok(Value::Object(patch)) => {
                 let found = sim.update(domain, |t| {
