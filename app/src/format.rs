@@ -25,10 +25,7 @@ mod tests {
 
     #[test]
     fn timestamps_carry_their_zone() {
-        let at = Utc
-            .with_ymd_and_hms(2026, 11, 29, 10, 14, 3)
-            .single()
-            .expect("valid date");
+        let at = Utc.with_ymd_and_hms(2026, 11, 29, 10, 14, 3).single().expect("valid date");
         assert_eq!(timestamp(at), "2026-11-29 10:14:03 UTC");
     }
 

@@ -31,7 +31,7 @@ use crate::layout::Layout;
 use crate::pages::{NotBuilt, NotFound};
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::system::SystemPage;
-use crate::tenants::{NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
+use crate::tenants::{DriftPage, NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
 
 /// The HTML document around every page. No hydration scripts: pages are complete HTML and work without
 /// JavaScript (see DESIGN.md).
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/new") view=TenantNewPage />
                     <Route path=path!("/tenants/check-name") view=NameCheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/tenants/drift") view=DriftPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/:id") view=TenantPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/:id/edit") view=TenantEditPage ssr=SsrMode::Async />
                     <Route path=path!("/domains") view=|| view! { <NotBuilt area=Area::Domains /> } />

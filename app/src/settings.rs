@@ -241,29 +241,15 @@ fn audit_query() -> (AuditQuery, Vec<String>) {
             text(key).and_then(|v| match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    problems.push(format!(
-                        "The {label} date must look like 2026-11-29; {v:?} was ignored."
-                    ));
+                    problems.push(format!("The {label} date must look like 2026-11-29; {v:?} was ignored."));
                     None
                 }
             })
         };
         let from = date("from", "from");
         let to = date("to", "to");
-        let page = text("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1);
-        (
-            AuditQuery {
-                user: text("user"),
-                action: text("action"),
-                from,
-                to,
-                page,
-            },
-            problems,
-        )
+        let page = text("page").and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+        (AuditQuery { user: text("user"), action: text("action"), from, to, page }, problems)
     })
 }
 

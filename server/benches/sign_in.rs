@@ -20,56 +20,30 @@ const CONCURRENCY: usize = 8;
 const DURATION: Duration = Duration::from_secs(10);
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(run());
 }
 
 async fn run() {
     let base = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
     let mut admin = PgConnection::connect(&base).await.expect("connect");
-    admin
-        .execute("DROP DATABASE IF EXISTS tenantry_bench_sign_in WITH (FORCE)")
-        .await
-        .expect("drop");
-    admin
-        .execute("CREATE DATABASE tenantry_bench_sign_in")
-        .await
-        .expect("create");
-    let prefix = base
-        .split('?')
-        .next()
-        .unwrap_or(&base)
-        .rsplit_once('/')
-        .map(|(p, _)| p.to_string())
-        .expect("url");
-    let pool = sqlx::PgPool::connect(&format!("{prefix}/tenantry_bench_sign_in"))
-        .await
-        .expect("pool");
+    admin.execute("DROP DATABASE IF EXISTS tenantry_bench_sign_in WITH (FORCE)").await.expect("drop");
+    admin.execute("CREATE DATABASE tenantry_bench_sign_in").await.expect("create");
+    let prefix = base.split('?').next().unwrap_or(&base).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
+    let pool = sqlx::PgPool::connect(&format!("{prefix}/tenantry_bench_sign_in")).await.expect("pool");
     server::db::migrate(&pool).await.expect("migrate");
     server::init_crypto();
     for i in 0..CONCURRENCY {
         let email = format!("user{i}@bench.test");
-        let new = NewUser {
-            email: &email,
-            display_name: "Bench",
-            role: Role::Helpdesk,
-            password: PASSWORD,
-        };
-        service::create_user(&pool, &Actor::CommandLine, new, "")
-            .await
-            .expect("user");
+        let new = NewUser { email: &email, display_name: "Bench", role: Role::Helpdesk, password: PASSWORD };
+        service::create_user(&pool, &Actor::CommandLine, new, "").await.expect("user");
     }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = server::http::router(pool.clone(), RouterOptions::default());
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
 
     println!(
@@ -81,16 +55,8 @@ async fn run() {
     let mut unknown = Vec::new();
     let mut wrong = Vec::new();
     for i in 0..8 {
-        unknown.push(
-            sign_in(&probe, addr, &format!("nobody{i}@bench.test"), "not the password")
-                .await
-                .0,
-        );
-        wrong.push(
-            sign_in(&probe, addr, &format!("user{i}@bench.test"), "not the password")
-                .await
-                .0,
-        );
+        unknown.push(sign_in(&probe, addr, &format!("nobody{i}@bench.test"), "not the password").await.0);
+        wrong.push(sign_in(&probe, addr, &format!("user{i}@bench.test"), "not the password").await.0);
     }
     println!(
         "failed sign-in, mean of 8: unknown account {:.1} ms, wrong password {:.1} ms",
@@ -131,10 +97,7 @@ async fn run() {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 async fn sign_in(client: &reqwest::Client, addr: SocketAddr, email: &str, password: &str) -> (Duration, u16) {

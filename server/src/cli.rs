@@ -130,17 +130,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn user(pool: &sqlx::PgPool, command: UserCommand) -> anyhow::Result<()> {
     let actor = Actor::CommandLine;
     match command {
-        UserCommand::Add {
-            email,
-            role,
-            name,
-            password_stdin,
-        } => {
+        UserCommand::Add { email, role, name, password_stdin } => {
             let password = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .context("cannot read the password from standard input")?;
+                std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
                 line.trim_end_matches(['\r', '\n']).to_string()
             } else {
                 let first = rpassword::prompt_password("Password (at least 12 characters): ")
@@ -150,12 +143,7 @@ async fn user(pool: &sqlx::PgPool, command: UserCommand) -> anyhow::Result<()> {
                 first
             };
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
-            let new = NewUser {
-                email: &email,
-                display_name: &name,
-                role,
-                password: &password,
-            };
+            let new = NewUser { email: &email, display_name: &name, role, password: &password };
             let user = service::create_user(pool, &actor, new, "").await?;
             println!("added {} ({}) as {}", user.email, user.display_name, user.role);
         }
@@ -165,10 +153,7 @@ async fn user(pool: &sqlx::PgPool, command: UserCommand) -> anyhow::Result<()> {
                 println!("no users yet; add one with: tenantry user add --email EMAIL --role admin");
             }
             for u in users {
-                let last = u
-                    .last_sign_in_at
-                    .map(format::timestamp)
-                    .unwrap_or_else(|| "never signed in".into());
+                let last = u.last_sign_in_at.map(format::timestamp).unwrap_or_else(|| "never signed in".into());
                 let state = if u.disabled { "disabled" } else { "active" };
                 println!("{}\t{}\t{}\t{}\t{}", u.email, u.role, state, u.display_name, last);
             }
@@ -187,15 +172,8 @@ async fn user(pool: &sqlx::PgPool, command: UserCommand) -> anyhow::Result<()> {
 
 async fn healthcheck(url: &str, timeout: Duration) -> anyhow::Result<()> {
     crate::init_crypto();
-    let client = reqwest::Client::builder()
-        .timeout(timeout)
-        .build()
-        .context("cannot build an HTTP client")?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("{url}: no answer: {e}"))?;
+    let client = reqwest::Client::builder().timeout(timeout).build().context("cannot build an HTTP client")?;
+    let response = client.get(url).send().await.map_err(|e| anyhow::anyhow!("{url}: no answer: {e}"))?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
     if status.is_success() {

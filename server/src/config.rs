@@ -76,6 +76,13 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "tenants.paid_feature_limit",
+        env: "TENANTRY_TENANTS_PAID_FEATURE_LIMIT",
+        default: Some("3"),
+        expected: "how many tenants the contract allows with all paid features, 0 to 1000",
+        secret: false,
+    },
+    Spec {
         key: "secrets.key",
         env: "TENANTRY_SECRET_KEY",
         default: None,
@@ -117,6 +124,8 @@ pub struct Settings {
     pub session_idle: Duration,
     /// How often each tenant is read from Auth0.
     pub poll_interval: Duration,
+    /// Tenants with all paid features the contract allows.
+    pub paid_limit: usize,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -184,9 +193,7 @@ impl DatabaseUrl {
         if !(raw.starts_with("postgres://") || raw.starts_with("postgresql://")) {
             return Err("it must start with postgres:// or postgresql://".into());
         }
-        PgConnectOptions::from_str(raw)
-            .map(|options| DatabaseUrl { options })
-            .map_err(|e| e.to_string())
+        PgConnectOptions::from_str(raw).map(|options| DatabaseUrl { options }).map_err(|e| e.to_string())
     }
 
     pub fn connect_options(&self) -> PgConnectOptions {
@@ -225,10 +232,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError {
-            setting: setting.into(),
-            message: message.into(),
-        }
+        ConfigError { setting: setting.into(), message: message.into() }
     }
 }
 
@@ -255,35 +259,17 @@ impl Settings {
         let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
         for spec in SETTINGS {
             if let Some(default) = spec.default {
-                raw.insert(
-                    spec.key,
-                    Raw {
-                        value: default.to_string(),
-                        origin: Origin::Default,
-                    },
-                );
+                raw.insert(spec.key, Raw { value: default.to_string(), origin: Origin::Default });
             }
         }
         if let Some(path) = env(CONFIG_FILE_ENV) {
             for (key, value) in read_file(&PathBuf::from(path.clone()))? {
-                raw.insert(
-                    key,
-                    Raw {
-                        value,
-                        origin: Origin::File(PathBuf::from(&path)),
-                    },
-                );
+                raw.insert(key, Raw { value, origin: Origin::File(PathBuf::from(&path)) });
             }
         }
         for spec in SETTINGS {
             if let Some(value) = env(spec.env) {
-                raw.insert(
-                    spec.key,
-                    Raw {
-                        value,
-                        origin: Origin::Env,
-                    },
-                );
+                raw.insert(spec.key, Raw { value, origin: Origin::Env });
             }
         }
         let values = Values { raw };
@@ -310,12 +296,12 @@ impl Settings {
                     .parse("tenants.poll_minutes", |v| bounded(v, 1, 1440))?
                     .expect("poll_minutes has a default"),
             ),
+            paid_limit: values.parse("tenants.paid_feature_limit", |v| bounded(v, 0, 1000))?.expect("has a default")
+                as usize,
             secret_key: match values.parse("secrets.key", parse_key)? {
                 Some(key) => SecretKeySource::Key(key),
                 None => SecretKeySource::File(PathBuf::from(
-                    values
-                        .parse("secrets.key_file", |v| Ok(v.to_string()))?
-                        .expect("key_file has a default"),
+                    values.parse("secrets.key_file", |v| Ok(v.to_string()))?.expect("key_file has a default"),
                 )),
             },
             database: DatabaseSettings {
@@ -339,9 +325,7 @@ impl Settings {
                     .expect("log.format has a default"),
                 filter: values
                     .parse("log.filter", |v| {
-                        tracing_subscriber::EnvFilter::try_new(v)
-                            .map(|_| v.to_string())
-                            .map_err(|e| e.to_string())
+                        tracing_subscriber::EnvFilter::try_new(v).map(|_| v.to_string()).map_err(|e| e.to_string())
                     })?
                     .expect("log.filter has a default"),
             },
@@ -371,10 +355,7 @@ struct Values {
 
 impl Values {
     fn parse<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
-        let spec = SETTINGS
-            .iter()
-            .find(|s| s.key == key)
-            .expect("every parsed key is in SETTINGS");
+        let spec = SETTINGS.iter().find(|s| s.key == key).expect("every parsed key is in SETTINGS");
         let Some(raw) = self.raw.get(key) else { return Ok(None) };
         parse(raw.value.trim()).map(Some).map_err(|reason| {
             let setting = match &raw.origin {
@@ -382,26 +363,15 @@ impl Values {
                 Origin::File(path) => format!("{} in {}", spec.key, path.display()),
                 Origin::Default => format!("{} (default)", spec.key),
             };
-            let shown = if spec.secret {
-                "the value".to_string()
-            } else {
-                format!("{:?}", raw.value)
-            };
-            ConfigError::new(
-                setting,
-                format!("{shown} is not valid ({reason}); expected {}", spec.expected),
-            )
+            let shown = if spec.secret { "the value".to_string() } else { format!("{:?}", raw.value) };
+            ConfigError::new(setting, format!("{shown} is not valid ({reason}); expected {}", spec.expected))
         })
     }
 }
 
 fn bounded(v: &str, min: u64, max: u64) -> Result<u64, String> {
     let n: u64 = v.parse().map_err(|_| "not a whole number".to_string())?;
-    if (min..=max).contains(&n) {
-        Ok(n)
-    } else {
-        Err(format!("{n} is out of range"))
-    }
+    if (min..=max).contains(&n) { Ok(n) } else { Err(format!("{n} is out of range")) }
 }
 
 /// Reads the TOML file into dotted keys, refusing keys Tenantry does not know (a typo must not be ignored).
@@ -410,10 +380,7 @@ fn read_file(path: &PathBuf) -> Result<Vec<(&'static str, String)>, ConfigError>
         .map_err(|e| ConfigError::new(CONFIG_FILE_ENV, format!("cannot read {}: {e}", path.display())))?;
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let reason = e.message().to_string();
-        ConfigError::new(
-            CONFIG_FILE_ENV,
-            format!("{} is not valid TOML: {reason}", path.display()),
-        )
+        ConfigError::new(CONFIG_FILE_ENV, format!("{} is not valid TOML: {reason}", path.display()))
     })?;
     let mut out = Vec::new();
     flatten("", &table, &mut |key, value| {
@@ -421,11 +388,7 @@ fn read_file(path: &PathBuf) -> Result<Vec<(&'static str, String)>, ConfigError>
             let known: Vec<_> = SETTINGS.iter().map(|s| s.key).collect();
             return Err(ConfigError::new(
                 CONFIG_FILE_ENV,
-                format!(
-                    "{} has an unknown setting `{key}`; known settings: {}",
-                    path.display(),
-                    known.join(", ")
-                ),
+                format!("{} has an unknown setting `{key}`; known settings: {}", path.display(), known.join(", ")),
             ));
         };
         let text = match value {
@@ -451,11 +414,7 @@ fn flatten(
     visit: &mut impl FnMut(&str, &toml::Value) -> Result<(), ConfigError>,
 ) -> Result<(), ConfigError> {
     for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
             toml::Value::Table(inner) => flatten(&key, inner, visit)?,
             _ => visit(&key, v)?,
@@ -518,11 +477,7 @@ mod tests {
         let p = path.to_string_lossy().to_string();
 
         let err = load(&[("TENANTRY_CONFIG", &p)]).expect_err("0 connections");
-        assert!(
-            err.to_string()
-                .starts_with(&format!("database.max_connections in {p}: \"0\"")),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with(&format!("database.max_connections in {p}: \"0\"")), "{err}");
 
         let s = load(&[("TENANTRY_CONFIG", &p), ("TENANTRY_DATABASE_MAX_CONNECTIONS", "4")]).expect("env wins");
         assert_eq!(s.addr.port(), 4000);
@@ -555,10 +510,7 @@ mod tests {
     #[test]
     fn log_settings_are_checked() {
         assert!(load(&[("TENANTRY_LOG_FORMAT", "xml")]).is_err());
-        assert_eq!(
-            load(&[("TENANTRY_LOG_FORMAT", "json")]).expect("json").log.format,
-            LogFormat::Json
-        );
+        assert_eq!(load(&[("TENANTRY_LOG_FORMAT", "json")]).expect("json").log.format, LogFormat::Json);
         assert!(load(&[("TENANTRY_LOG", "info,[[[")]).is_err());
     }
 }

@@ -24,26 +24,19 @@ pub async fn connect(settings: &DatabaseSettings, url: &DatabaseUrl) -> anyhow::
 
 /// The pool settings shared by `connect` and tests.
 pub fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
-    PgPoolOptions::new()
-        .max_connections(settings.max_connections)
-        .acquire_timeout(settings.acquire_timeout)
+    PgPoolOptions::new().max_connections(settings.max_connections).acquire_timeout(settings.acquire_timeout)
 }
 
 /// Applies every pending migration; returns how many were applied now.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {
     let before = applied_versions(pool).await.unwrap_or_default().len();
-    MIGRATOR
-        .run(pool)
-        .await
-        .map_err(|e| anyhow::anyhow!("migrations failed: {}", one_line(&e)))?;
+    MIGRATOR.run(pool).await.map_err(|e| anyhow::anyhow!("migrations failed: {}", one_line(&e)))?;
     let after = applied_versions(pool).await?.len();
     Ok(after.saturating_sub(before))
 }
 
 async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-        .fetch_all(pool)
-        .await
+    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(pool).await
 }
 
 /// Error text on one line (drivers sometimes include newlines).

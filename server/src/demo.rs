@@ -34,12 +34,7 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<Vec<DemoAccount>> {
     for role in Role::ALL {
         let email = format!("{}@{DEMO_DOMAIN}", role.as_str().replace('_', "-"));
         let fresh = format!("demo-{}", &password::random_token()[..12]);
-        let new = NewUser {
-            email: &email,
-            display_name: &format!("Demo {}", role.label()),
-            role,
-            password: &fresh,
-        };
+        let new = NewUser { email: &email, display_name: &format!("Demo {}", role.label()), role, password: &fresh };
         match service::create_user(pool, &Actor::CommandLine, new, "").await {
             Ok(_) => {}
             Err(AccountError::EmailTaken) => {
@@ -51,11 +46,7 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<Vec<DemoAccount>> {
             }
             Err(e) => return Err(e.into()),
         }
-        accounts.push(DemoAccount {
-            email,
-            role,
-            password: fresh,
-        });
+        accounts.push(DemoAccount { email, role, password: fresh });
     }
     tracing::info!("demo mode: one account per role; the passwords are on the sign-in page");
     Ok(accounts)
@@ -125,28 +116,19 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
         let mut sim = SimTenant::new(&domain, &format!("{}-m2m", t.name), &format!("{}-secret", t.name));
         if t.name == "acme-prod" {
             let target = format!("{}-cd-demo.edge.tenants.us.auth0.com", t.name);
-            sim.custom_domains
-                .push(sim.custom_domain("login.acme.example", "ready", &target));
+            sim.custom_domains.push(sim.custom_domain("login.acme.example", "ready", &target));
             sim.email_provider = serde_json::from_str(crate::simulator::fixtures::EMAIL_PROVIDER).ok();
             sim.log_streams = serde_json::from_str(crate::simulator::fixtures::LOG_STREAMS).unwrap_or_default();
             sim.settings["idle_session_lifetime"] = serde_json::json!(24);
         }
         simulator.add_tenant(sim);
-        let secret = if t.name == "acme-qa" {
-            "not-the-secret".to_string()
-        } else {
-            format!("{}-secret", t.name)
-        };
+        let secret = if t.name == "acme-qa" { "not-the-secret".to_string() } else { format!("{}-secret", t.name) };
         let input = TenantInput {
             domain: domain.clone(),
             environment: t.environment.into(),
             user_domain: t.user_domain.into(),
             association: if t.associated { "associated" } else { "not_associated" }.into(),
-            account_name: if t.associated {
-                "Acme Corp".into()
-            } else {
-                String::new()
-            },
+            account_name: if t.associated { "Acme Corp".into() } else { String::new() },
             paid_features: t.paid,
             client_id: format!("{}-m2m", t.name),
             client_secret: secret,
@@ -154,9 +136,8 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
             notes: "Demo tenant on the built-in Auth0 simulator.".into(),
             ..TenantInput::default()
         };
-        let existing: Option<uuid::Uuid> = sqlx::query_scalar!("SELECT id FROM tenants WHERE domain = $1", domain)
-            .fetch_optional(pool)
-            .await?;
+        let existing: Option<uuid::Uuid> =
+            sqlx::query_scalar!("SELECT id FROM tenants WHERE domain = $1", domain).fetch_optional(pool).await?;
         let now = chrono::Utc::now();
         match existing {
             Some(id) => tenants::update(pool, secrets, &Actor::CommandLine, id, &input, "", now).await?,

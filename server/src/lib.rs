@@ -78,6 +78,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         demo_accounts,
         secrets: secrets.clone(),
         poll_interval: settings.poll_interval,
+        paid_limit: settings.paid_limit,
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -88,19 +89,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         client,
         secrets,
     }));
-    let worker = format!(
-        "{}-{}",
-        std::process::id(),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let scheduler = tokio::spawn(scheduler::run(
-        pool.clone(),
-        jobs,
-        worker,
-        8,
-        Duration::from_secs(1),
-        stopped,
-    ));
+    let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let scheduler = tokio::spawn(scheduler::run(pool.clone(), jobs, worker, 8, Duration::from_secs(1), stopped));
 
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Tenantry is serving on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

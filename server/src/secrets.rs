@@ -31,9 +31,7 @@ pub struct DecryptError;
 
 impl SecretBox {
     pub fn new(key: [u8; 32]) -> Self {
-        SecretBox {
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)),
-        }
+        SecretBox { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)) }
     }
 
     /// The key from the settings: given directly, or read from the key file, which is created (mode 0600) with a
@@ -48,11 +46,7 @@ impl SecretBox {
     pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let mut out = nonce.to_vec();
-        out.extend(
-            self.cipher
-                .encrypt(&nonce, plaintext.as_bytes())
-                .expect("AES-GCM encryption does not fail"),
-        );
+        out.extend(self.cipher.encrypt(&nonce, plaintext.as_bytes()).expect("AES-GCM encryption does not fail"));
         out
     }
 
@@ -61,10 +55,7 @@ impl SecretBox {
             return Err(DecryptError);
         }
         let (nonce, ciphertext) = stored.split_at(12);
-        let plain = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), ciphertext)
-            .map_err(|_| DecryptError)?;
+        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| DecryptError)?;
         String::from_utf8(plain).map_err(|_| DecryptError)
     }
 }
@@ -87,10 +78,7 @@ fn read_or_create(path: &Path) -> anyhow::Result<[u8; 32]> {
             tracing::warn!(path = %path.display(), "created a new secret key file; back it up: stored secrets need it");
             Ok(key)
         }
-        Err(e) => Err(anyhow::anyhow!(
-            "TENANTRY_SECRET_KEY_FILE: cannot read {}: {e}",
-            path.display()
-        )),
+        Err(e) => Err(anyhow::anyhow!("TENANTRY_SECRET_KEY_FILE: cannot read {}: {e}", path.display())),
     }
 }
 
@@ -119,10 +107,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
         }
         std::fs::write(&path, "short").expect("write");
         assert!(read_or_create(&path).is_err());

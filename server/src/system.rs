@@ -18,18 +18,13 @@ pub struct PgSystem {
 
 impl PgSystem {
     pub fn new(pool: PgPool, started_at: DateTime<Utc>, started: Instant) -> Self {
-        PgSystem {
-            pool,
-            started_at,
-            started,
-        }
+        PgSystem { pool, started_at, started }
     }
 
     async fn read_database(&self) -> Result<(DatabaseStatus, Vec<AppliedMigration>, Installation), sqlx::Error> {
         let t0 = Instant::now();
-        let server_version: String = sqlx::query_scalar!(r#"SELECT current_setting('server_version') AS "v!""#)
-            .fetch_one(&self.pool)
-            .await?;
+        let server_version: String =
+            sqlx::query_scalar!(r#"SELECT current_setting('server_version') AS "v!""#).fetch_one(&self.pool).await?;
         let latency_ms = t0.elapsed().as_millis() as u64;
         // `_sqlx_migrations` belongs to sqlx's migrator, not to our schema, so it is read with a runtime query.
         let migrations = sqlx::query_as::<_, (i64, String, DateTime<Utc>, bool)>(
@@ -50,15 +45,9 @@ impl PgSystem {
                 .fetch_one(&self.pool)
                 .await?;
         Ok((
-            DatabaseStatus::Up {
-                server_version,
-                latency_ms,
-            },
+            DatabaseStatus::Up { server_version, latency_ms },
             migrations,
-            Installation {
-                instance_id: installation.instance_id.to_string(),
-                installed_at: installation.installed_at,
-            },
+            Installation { instance_id: installation.instance_id.to_string(), installed_at: installation.installed_at },
         ))
     }
 }
@@ -71,13 +60,7 @@ impl SystemPort for PgSystem {
             Ok(Ok((status, migrations, installation))) => (status, Some(migrations), Some(installation)),
             Ok(Err(error)) => {
                 tracing::warn!(error = %error, "system page: database read failed");
-                (
-                    DatabaseStatus::Down {
-                        reason: down_reason(&error),
-                    },
-                    None,
-                    None,
-                )
+                (DatabaseStatus::Down { reason: down_reason(&error) }, None, None)
             }
             Err(_) => (
                 DatabaseStatus::Down {

@@ -10,9 +10,7 @@ use crate::config::{LogFormat, LogSettings};
 /// Starts logging to stderr, as text or JSON. A second call (tests) is a no-op.
 pub fn init_tracing(log: &LogSettings) {
     let filter = EnvFilter::try_new(&log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _already_set = match log.format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
         LogFormat::Text => builder.try_init(),
@@ -20,9 +18,7 @@ pub fn init_tracing(log: &LogSettings) {
 }
 
 /// Request latency buckets, in seconds.
-const LATENCY_BUCKETS: &[f64] = &[
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// The process's metrics recorder. The `metrics` macros need one global recorder, so it is installed once per
 /// process and every server in the process (tests start several) shares it.
@@ -42,10 +38,7 @@ pub fn prometheus() -> PrometheusHandle {
 }
 
 fn describe() {
-    metrics::describe_counter!(
-        "http_requests_total",
-        "HTTP requests answered, by method, route and status."
-    );
+    metrics::describe_counter!("http_requests_total", "HTTP requests answered, by method, route and status.");
     metrics::describe_histogram!(
         "http_request_duration_seconds",
         metrics::Unit::Seconds,

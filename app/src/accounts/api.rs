@@ -89,14 +89,10 @@ pub fn acting_as(needed: Role) -> Result<Acting, AppError> {
     let parts = use_context::<http::request::Parts>();
     let user = super::current_user().ok_or_else(|| AppError::Forbidden("sign in first".into()))?;
     if user.role < needed {
-        return Err(AppError::Forbidden(format!(
-            "this needs the {} role or higher",
-            needed.label()
-        )));
+        return Err(AppError::Forbidden(format!("this needs the {} role or higher", needed.label())));
     }
-    let client_ip = parts
-        .and_then(|p| p.extensions.get::<super::ClientAddress>().map(|c| c.0.clone()))
-        .unwrap_or_default();
+    let client_ip =
+        parts.and_then(|p| p.extensions.get::<super::ClientAddress>().map(|c| c.0.clone())).unwrap_or_default();
     Ok(Acting { user, client_ip })
 }
 

@@ -117,14 +117,7 @@ mod tests {
     #[test]
     fn only_same_site_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next("/tenants?env=prod"), "/tenants?env=prod");
-        for bad in [
-            "https://evil.example/",
-            "//evil.example",
-            "/\\evil.example",
-            "evil",
-            "",
-            "/a\nb",
-        ] {
+        for bad in ["https://evil.example/", "//evil.example", "/\\evil.example", "evil", "", "/a\nb"] {
             assert_eq!(safe_next(bad), "/", "{bad:?}");
         }
     }

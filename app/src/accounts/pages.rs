@@ -50,10 +50,7 @@ fn Problem(message: Option<String>) -> impl IntoView {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let next = query
-        .with_untracked(|q| q.get("next"))
-        .map(|n| safe_next(&n))
-        .unwrap_or_else(|| "/".into());
+    let next = query.with_untracked(|q| q.get("next")).map(|n| safe_next(&n)).unwrap_or_else(|| "/".into());
     let notice = query.with_untracked(|q| {
         if q.get("signed_out").is_some() {
             Some("You are signed out.")
@@ -64,9 +61,7 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
     let already = current_user();
-    let demo = use_context::<super::DemoAccounts>()
-        .map(|d| d.0)
-        .filter(|d| !d.is_empty());
+    let demo = use_context::<super::DemoAccounts>().map(|d| d.0).filter(|d| !d.is_empty());
     view! {
         <Title text="Sign in" />
         <div class="narrow">
@@ -168,9 +163,7 @@ pub fn SetupPage() -> impl IntoView {
 #[component]
 pub fn DeniedPage() -> impl IntoView {
     let query = use_query_map();
-    let needed = query
-        .with_untracked(|q| q.get("needed"))
-        .and_then(|r| Role::parse(&r).ok());
+    let needed = query.with_untracked(|q| q.get("needed")).and_then(|r| Role::parse(&r).ok());
     let user = current_user();
     view! {
         <Title text="Not allowed" />

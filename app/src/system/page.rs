@@ -35,10 +35,7 @@ pub fn SystemPage() -> impl IntoView {
 #[component]
 fn SystemDetails(info: SystemInfo) -> impl IntoView {
     let database = match info.database {
-        DatabaseStatus::Up {
-            server_version,
-            latency_ms,
-        } => view! {
+        DatabaseStatus::Up { server_version, latency_ms } => view! {
             <span class="badge ok">"Up"</span>
             " PostgreSQL "{server_version}", answered in "{latency_ms}" ms"
         }
@@ -53,11 +50,8 @@ fn SystemDetails(info: SystemInfo) -> impl IntoView {
         Some(i) => format!("{} (instance {})", timestamp(i.installed_at), i.instance_id),
         None => "unknown while the database is unreachable".to_string(),
     };
-    let pending = if info.pending_migrations.is_empty() {
-        "none".to_string()
-    } else {
-        info.pending_migrations.join(", ")
-    };
+    let pending =
+        if info.pending_migrations.is_empty() { "none".to_string() } else { info.pending_migrations.join(", ") };
     view! {
         <section class="card">
             <h2>"Server"</h2>

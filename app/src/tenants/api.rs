@@ -32,6 +32,20 @@ pub struct TenantCell {
     pub failure: Option<(String, String)>,
 }
 
+/// Something the operations guide asks that the registry does not meet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// A stable name: `missing_sdlc_companions`, `name_convention`, …
+    pub kind: String,
+    pub title: String,
+    /// Why it matters, after the guide.
+    pub reasoning: String,
+    /// The guide's section.
+    pub guide: String,
+    /// The tenants concerned: (id, name).
+    pub tenants: Vec<(String, String)>,
+}
+
 /// One user domain's tenants, by SDLC column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InventoryRow {
@@ -60,6 +74,8 @@ pub struct Inventory {
     pub total: usize,
     pub page: u32,
     pub pages: u32,
+    /// Findings over the whole registry (not only the page).
+    pub findings: Vec<Finding>,
 }
 
 /// A change between two snapshots.
@@ -85,6 +101,8 @@ pub struct TenantDetail {
     pub next_poll_at: Option<DateTime<Utc>>,
     /// Newest first.
     pub history: Vec<ChangeRow>,
+    /// Findings that concern this tenant.
+    pub findings: Vec<Finding>,
 }
 
 /// A tenant form's fields, as typed (also the edit form's prefill).
@@ -114,6 +132,35 @@ pub struct NameVerdict {
     pub collides_with_known: bool,
 }
 
+/// How a field compares across a user domain's tenants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DriftState {
+    Same,
+    /// Differs only where a difference is expected (the tenant's own name, or a field configured as expected).
+    Expected,
+    Differs,
+}
+
+/// One field across the tenants of a user domain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftRow {
+    pub field: String,
+    /// One value per tenant, in the order of `Drift::tenants`; `None`: the tenant lacks the field.
+    pub values: Vec<Option<String>>,
+    pub state: DriftState,
+}
+
+/// The drift view of one user domain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    pub user_domain: String,
+    /// Every user domain, for the picker.
+    pub user_domains: Vec<String>,
+    /// (id, name, environment, has a snapshot), development first.
+    pub tenants: Vec<(String, String, Environment, bool)>,
+    pub rows: Vec<DriftRow>,
+}
+
 /// What the tenant pages need from the engine.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
@@ -126,6 +173,8 @@ pub trait TenantsPort: Send + Sync + 'static {
     async fn remove(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
     async fn refresh(&self, id: &str) -> Result<(), AppError>;
     async fn check_name(&self, name: &str, company: &str, environment: &str) -> Result<NameVerdict, AppError>;
+    /// `user_domain` empty: the first user domain.
+    async fn drift(&self, user_domain: &str) -> Result<Drift, AppError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -277,6 +326,13 @@ pub async fn remove_tenant(id: String) -> Result<(), AppError> {
 pub async fn refresh_tenant(id: String) -> Result<(), AppError> {
     acting_as(Role::Developer)?;
     port().refresh(&id).await
+}
+
+/// The drift view of a user domain (developer).
+#[server(endpoint = "tenants/drift")]
+pub async fn load_drift(user_domain: String) -> Result<Drift, AppError> {
+    acting_as(Role::Developer)?;
+    port().drift(&user_domain).await
 }
 
 /// Checks a proposed tenant name (developer).

@@ -6,7 +6,7 @@ mod pages;
 use std::fmt;
 
 pub use api::*;
-pub use pages::{NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
+pub use pages::{DriftPage, NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
 
 use serde::{Deserialize, Serialize};
 
@@ -86,12 +86,9 @@ impl Environment {
 
     pub fn parse(raw: &str) -> Result<Environment, String> {
         let raw = raw.trim().to_lowercase();
-        Environment::ALL
-            .into_iter()
-            .find(|e| e.as_str() == raw || e.suffix() == raw)
-            .ok_or_else(|| {
-                format!("unknown environment {raw:?}; expected development, qa, uat, staging, production or sandbox")
-            })
+        Environment::ALL.into_iter().find(|e| e.as_str() == raw || e.suffix() == raw).ok_or_else(|| {
+            format!("unknown environment {raw:?}; expected development, qa, uat, staging, production or sandbox")
+        })
     }
 }
 
@@ -168,9 +165,7 @@ impl Association {
             "associated" => Ok(Association::Associated),
             "not_associated" => Ok(Association::NotAssociated),
             "unknown" | "" => Ok(Association::Unknown),
-            other => Err(format!(
-                "unknown association {other:?}; expected associated, not_associated or unknown"
-            )),
+            other => Err(format!("unknown association {other:?}; expected associated, not_associated or unknown")),
         }
     }
 }

@@ -4,8 +4,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    AddTenant, Association, Environment, Inventory, InventoryQuery, RefreshTenant, Region, RemoveTenant, SdlcColumn,
-    TenantCell, TenantFields, UpdateTenant, check_tenant_name, load_inventory, load_tenant, load_tenant_fields,
+    AddTenant, Association, DriftRow, DriftState, Environment, Finding, Inventory, InventoryQuery, RefreshTenant,
+    Region, RemoveTenant, SdlcColumn, TenantCell, TenantFields, UpdateTenant, check_tenant_name, load_drift,
+    load_inventory, load_tenant, load_tenant_fields,
 };
 use crate::accounts::{Role, current_user};
 use crate::error::AppError;
@@ -44,10 +45,7 @@ fn inventory_query() -> InventoryQuery {
             environment: text("environment").and_then(|e| Environment::parse(&e).ok()),
             region: text("region").and_then(|r| Region::parse(&r).ok()),
             association: text("association").and_then(|a| Association::parse(&a).ok()),
-            page: text("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1),
+            page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
         }
     })
 }
@@ -65,6 +63,7 @@ pub fn TenantsPage() -> impl IntoView {
         </p>
         <p class="actions">
             <a class="button primary" href="/tenants/new">"Add a tenant"</a>
+            <a class="button" href="/tenants/drift">"Compare environments (drift)"</a>
             <a class="button" href="/tenants/check-name">"Check a tenant name"</a>
         </p>
         <Suspense fallback=|| view! { <p class="muted">"Reading tenants…"</p> }>
@@ -76,7 +75,7 @@ pub fn TenantsPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="notice" data-testid="not-built">
-            <p>"SDLC findings and the drift view are not built yet; they arrive with the rest of issue 4."</p>
+            <p>"Import and export of the inventory as a file are not built yet; they arrive with the rest of issue 4."</p>
         </section>
     }
 }
@@ -146,6 +145,7 @@ fn InventoryView(inventory: Inventory, query: InventoryQuery) -> impl IntoView {
             <button type="submit" class="primary">"Filter"</button>
             <a href="/tenants">"Clear"</a>
         </form>
+        <Findings findings=inventory.findings.clone() />
         {if inventory.total == 0 {
             view! {
                 <section class="card" data-testid="tenants-empty">
@@ -196,6 +196,29 @@ fn InventoryView(inventory: Inventory, query: InventoryQuery) -> impl IntoView {
     }
 }
 
+/// The guide's findings, each with its reasoning, the tenants concerned and the guide's section.
+#[component]
+fn Findings(findings: Vec<Finding>) -> impl IntoView {
+    (!findings.is_empty()).then(|| {
+        view! {
+            <section class="card findings" data-testid="findings">
+                <h2>{format!("{} finding(s)", findings.len())}</h2>
+                <ul>
+                    {findings.into_iter().map(|f| view! {
+                        <li data-kind=f.kind.clone()>
+                            <strong>{f.title}</strong>
+                            <p class="small">{f.reasoning}" "<a href=f.guide rel="noreferrer">"The guide's advice"</a></p>
+                            <p class="small">
+                                {f.tenants.into_iter().map(|(id, name)| view! { <a href=format!("/tenants/{id}")>{name}</a>" " }).collect_view()}
+                            </p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
 #[component]
 fn Cell(cell: TenantCell) -> impl IntoView {
     let href = format!("/tenants/{}", cell.id);
@@ -219,30 +242,19 @@ fn Cell(cell: TenantCell) -> impl IntoView {
     } else if cell.custom_domains.is_empty() {
         "no custom domain".to_string()
     } else {
-        cell.custom_domains
-            .iter()
-            .map(|(d, s)| format!("{d} ({})", s.replace('_', " ")))
-            .collect::<Vec<_>>()
-            .join(", ")
+        cell.custom_domains.iter().map(|(d, s)| format!("{d} ({})", s.replace('_', " "))).collect::<Vec<_>>().join(", ")
     };
     let email = if !cell.has_snapshot {
         "email: ?".to_string()
     } else {
-        format!(
-            "email: {}",
-            cell.email_provider.clone().unwrap_or_else(|| "Auth0 built-in".into())
-        )
+        format!("email: {}", cell.email_provider.clone().unwrap_or_else(|| "Auth0 built-in".into()))
     };
     let streams = if !cell.has_snapshot {
         "log streams: ?".to_string()
     } else if cell.log_streams.is_empty() {
         "no log stream".to_string()
     } else {
-        cell.log_streams
-            .iter()
-            .map(|(n, s)| format!("{n} ({s})"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        cell.log_streams.iter().map(|(n, s)| format!("{n} ({s})")).collect::<Vec<_>>().join(", ")
     };
     view! {
         <div class="tenant-cell" data-tenant=cell.name.clone()>
@@ -289,6 +301,7 @@ pub fn TenantPage() -> impl IntoView {
                                 </ActionForm>
                                 {is_admin().then(|| view! { <a class="button" href=edit>"Edit"</a> })}
                             </p>
+                            <Findings findings=t.findings.clone() />
                             <section class="card">
                                 <h2>"Registry"</h2>
                                 <dl class="facts">
@@ -352,11 +365,7 @@ pub fn TenantPage() -> impl IntoView {
 #[component]
 fn TenantFormFields(fields: TenantFields, editing: bool) -> impl IntoView {
     let env = fields.environment.clone();
-    let association = if fields.association.is_empty() {
-        "unknown".to_string()
-    } else {
-        fields.association.clone()
-    };
+    let association = if fields.association.is_empty() { "unknown".to_string() } else { fields.association.clone() };
     view! {
         <label for="domain">"Auth0 domain"</label>
         <input id="domain" name="domain" type="text" required value=fields.domain.clone() placeholder="acme-prod.us.auth0.com" spellcheck="false" />
@@ -422,11 +431,8 @@ pub fn TenantEditPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
     let update = ServerAction::<UpdateTenant>::new();
     let remove = ServerAction::<RemoveTenant>::new();
-    let error = update
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or(remove.value().get_untracked().and_then(Result::err));
+    let error =
+        update.value().get_untracked().and_then(Result::err).or(remove.value().get_untracked().and_then(Result::err));
     view! {
         <Title text="Edit tenant" />
         <p class="crumbs"><a href="/tenants">"Tenants"</a>" / Edit"</p>
@@ -520,5 +526,84 @@ pub fn NameCheckPage() -> impl IntoView {
                 })}
             </Suspense>
         })}
+    }
+}
+
+/// `/tenants/drift`: one user domain's settings side by side across its SDLC tenants.
+#[component]
+pub fn DriftPage() -> impl IntoView {
+    let (user_domain, all) = use_query_map()
+        .with_untracked(|q| (q.get("user_domain").unwrap_or_default(), q.get("all").is_some_and(|v| v == "1")));
+    view! {
+        <Title text="Drift" />
+        <p class="crumbs"><a href="/tenants">"Tenants"</a>" / Drift"</p>
+        <h1>"Drift between environments"</h1>
+        <p class="lead">
+            "The settings of one user domain's tenants side by side, development first: what production has that \
+             development lacks. Differences that are expected — the tenant's own name, or fields configured as \
+             expected — are greyed."
+        </p>
+        <Suspense fallback=|| view! { <p class="muted">"Comparing…"</p> }>
+            {Suspend::new(async move {
+                match load_drift(user_domain.clone()).await {
+                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
+                    Ok(d) if d.tenants.is_empty() => view! {
+                        <p class="card muted">"No tenants yet: add some, then compare them here."</p>
+                    }.into_any(),
+                    Ok(d) => {
+                        let differing = d.rows.iter().filter(|r| r.state == DriftState::Differs).count();
+                        let shown: Vec<DriftRow> = d.rows.into_iter().filter(|r| all || r.state != DriftState::Same).collect();
+                        let chosen = d.user_domain.clone();
+                        view! {
+                            <form method="get" action="/tenants/drift" class="filters card">
+                                <label>
+                                    "User domain"
+                                    <select name="user_domain">
+                                        {d.user_domains.into_iter().map(|u| {
+                                            let selected = u == chosen;
+                                            view! { <option value=u.clone() selected=selected>{u.clone()}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <label class="check"><input type="checkbox" name="all" value="1" checked=all />" show equal fields too"</label>
+                                <button type="submit" class="primary">"Compare"</button>
+                            </form>
+                            <p class="muted" data-testid="drift-summary">{format!("{differing} field(s) differ unexpectedly across {} tenant(s).", d.tenants.len())}</p>
+                            <div class="matrix-wrap">
+                                <table class="table drift" data-testid="drift">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Field"</th>
+                                            {d.tenants.iter().map(|(id, name, env, has)| view! {
+                                                <th scope="col">
+                                                    <a href=format!("/tenants/{id}")>{name.clone()}</a>
+                                                    <div class="small">{env.label()}{(!has).then_some(" · not read yet")}</div>
+                                                </th>
+                                            }).collect_view()}
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {shown.into_iter().map(|row| {
+                                            let class = match row.state {
+                                                DriftState::Same => "same",
+                                                DriftState::Expected => "expected",
+                                                DriftState::Differs => "differs",
+                                            };
+                                            let (field, field_attr, state) = (row.field.clone(), row.field.clone(), row.state);
+                                            view! {
+                                                <tr class=class data-field=field_attr>
+                                                    <th scope="row"><code>{field}</code>{(state == DriftState::Expected).then_some(" (expected)")}</th>
+                                                    {row.values.into_iter().map(|v| view! { <td>{v.unwrap_or_else(|| "—".into())}</td> }).collect_view()}
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
     }
 }

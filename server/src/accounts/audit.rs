@@ -18,15 +18,8 @@ pub enum Actor {
 impl Actor {
     /// The signed-in user of a request.
     pub fn from_current(user: &app::accounts::CurrentUser) -> Actor {
-        let id = user
-            .id
-            .parse::<uuid::Uuid>()
-            .map(UserId)
-            .unwrap_or(UserId(uuid::Uuid::nil()));
-        Actor::User {
-            id,
-            email: user.email.clone(),
-        }
+        let id = user.id.parse::<uuid::Uuid>().map(UserId).unwrap_or(UserId(uuid::Uuid::nil()));
+        Actor::User { id, email: user.email.clone() }
     }
 
     /// Who acted, as the audit log shows it.
@@ -131,10 +124,7 @@ pub async fn page(
     query: &app::accounts::AuditQuery,
 ) -> Result<(Vec<app::accounts::AuditEntry>, i64), sqlx::Error> {
     let from = query.from.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
-    let to = query
-        .to
-        .and_then(|d| d.succ_opt())
-        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    let to = query.to.and_then(|d| d.succ_opt()).map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     let user = query.user.as_deref().map(str::to_lowercase);
     let offset = i64::from(query.page.max(1) - 1) * i64::from(PER_PAGE);
     let total = sqlx::query_scalar!(

@@ -28,10 +28,7 @@ pub async fn run_once(pool: &PgPool, now: DateTime<Utc>) -> Result<Outcome, sqlx
         .rows_affected();
     let failures_pruned =
         repo::prune_failures(&mut conn, now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES)).await?;
-    Ok(Outcome {
-        sessions_deleted,
-        failures_pruned,
-    })
+    Ok(Outcome { sessions_deleted, failures_pruned })
 }
 
 /// Runs the clean-up every `INTERVAL` until `stopped` turns true (shutdown).

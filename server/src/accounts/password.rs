@@ -40,10 +40,7 @@ pub fn verify_against_nothing(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let stored = DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()
-            .hash_password(b"no account has this password", &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        hasher().hash_password(b"no account has this password", &salt).map(|h| h.to_string()).unwrap_or_default()
     });
     let _ = verify(password, stored);
 }

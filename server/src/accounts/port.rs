@@ -71,12 +71,7 @@ impl AccountsPort for PgAccounts {
         role: Role,
         password: &str,
     ) -> Result<(), AppError> {
-        let new = NewUser {
-            email,
-            display_name,
-            role,
-            password,
-        };
+        let new = NewUser { email, display_name, role, password };
         service::create_user(&self.pool, &actor(by), new, &by.client_ip).await?;
         Ok(())
     }

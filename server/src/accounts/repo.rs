@@ -147,44 +147,28 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<User>, sqlx::Error> {
 }
 
 pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM accounts_users"#)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM accounts_users"#).fetch_one(conn).await
 }
 
 pub async fn set_role(conn: &mut PgConnection, id: UserId, role: Role) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE accounts_users SET role = $2 WHERE id = $1", id.0, role.as_str())
-        .execute(conn)
-        .await?;
+    sqlx::query!("UPDATE accounts_users SET role = $2 WHERE id = $1", id.0, role.as_str()).execute(conn).await?;
     Ok(())
 }
 
 pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE accounts_users SET disabled = $2 WHERE id = $1", id.0, disabled)
+    sqlx::query!("UPDATE accounts_users SET disabled = $2 WHERE id = $1", id.0, disabled).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut PgConnection, id: UserId, password_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE accounts_users SET password_hash = $2 WHERE id = $1", id.0, password_hash)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn set_password(conn: &mut PgConnection, id: UserId, password_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE accounts_users SET password_hash = $2 WHERE id = $1",
-        id.0,
-        password_hash
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 pub async fn touch_sign_in(conn: &mut PgConnection, id: UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE accounts_users SET last_sign_in_at = $2 WHERE id = $1",
-        id.0,
-        at as _
-    )
-    .execute(conn)
-    .await?;
+    sqlx::query!("UPDATE accounts_users SET last_sign_in_at = $2 WHERE id = $1", id.0, at as _).execute(conn).await?;
     Ok(())
 }
 
@@ -234,10 +218,8 @@ pub async fn nth_recent_failure(
 
 /// Forgets failures older than `before` (they no longer count).
 pub async fn prune_failures(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query!("DELETE FROM accounts_sign_in_failures WHERE at < $1", before as _)
-            .execute(conn)
-            .await?
-            .rows_affected(),
-    )
+    Ok(sqlx::query!("DELETE FROM accounts_sign_in_failures WHERE at < $1", before as _)
+        .execute(conn)
+        .await?
+        .rows_affected())
 }

@@ -29,15 +29,9 @@ pub async fn sign_in(
     let email = typed_email.trim().to_lowercase();
     let mut conn = pool.acquire().await?;
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let (by_email, by_ip) = repo::nth_recent_failure(
-        &mut conn,
-        &email,
-        client_ip,
-        since,
-        ACCOUNT_FAILURE_LIMIT,
-        ADDRESS_FAILURE_LIMIT,
-    )
-    .await?;
+    let (by_email, by_ip) =
+        repo::nth_recent_failure(&mut conn, &email, client_ip, since, ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT)
+            .await?;
     if let Some(blocking) = by_email.into_iter().chain(by_ip).max() {
         let until = blocking + Duration::minutes(FAILURE_WINDOW_MINUTES);
         let minutes = ((until - now).num_seconds() + 59).div_euclid(60).max(1);
@@ -71,10 +65,7 @@ pub async fn sign_in(
     match checked {
         Some(user) => {
             repo::touch_sign_in(&mut tx, user.id, now).await?;
-            let actor = Actor::User {
-                id: user.id,
-                email: user.email.clone(),
-            };
+            let actor = Actor::User { id: user.id, email: user.email.clone() };
             audit::record(&mut tx, &actor, Action::SignIn, &user.email, client_ip, "").await?;
             tx.commit().await?;
             Ok(user)
@@ -126,15 +117,7 @@ pub async fn create_user(
         .map_err(|_| AccountError::PasswordTooLong)?;
     let mut tx = pool.begin().await?;
     let user = repo::insert(&mut tx, &email, &name, new.role, &hash).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Action::UserCreated,
-        &user.email,
-        client_ip,
-        &format!("role {}", new.role),
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::UserCreated, &user.email, client_ip, &format!("role {}", new.role)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -179,11 +162,7 @@ pub async fn set_disabled(
     let user = repo::by_email(&mut tx, &email).await?;
     not_yourself(actor, &user)?;
     repo::set_disabled(&mut tx, user.id, disabled).await?;
-    let action = if disabled {
-        Action::UserDisabled
-    } else {
-        Action::UserEnabled
-    };
+    let action = if disabled { Action::UserDisabled } else { Action::UserEnabled };
     audit::record(&mut tx, actor, action, &user.email, client_ip, "").await?;
     tx.commit().await?;
     Ok(User { disabled, ..user })
@@ -272,35 +251,12 @@ pub async fn complete_setup(
         return Err(AccountError::SetupDone);
     }
     setup.take_if(token)?;
-    let actor = Actor::Anonymous {
-        typed: new.email.trim().to_lowercase(),
-    };
-    match create_user(
-        pool,
-        &actor,
-        NewUser {
-            role: Role::Admin,
-            ..new
-        },
-        client_ip,
-    )
-    .await
-    {
+    let actor = Actor::Anonymous { typed: new.email.trim().to_lowercase() };
+    match create_user(pool, &actor, NewUser { role: Role::Admin, ..new }, client_ip).await {
         Ok(user) => {
             let mut conn = pool.acquire().await?;
-            let actor = Actor::User {
-                id: user.id,
-                email: user.email.clone(),
-            };
-            audit::record(
-                &mut conn,
-                &actor,
-                Action::SetupCompleted,
-                &user.email,
-                client_ip,
-                "first admin",
-            )
-            .await?;
+            let actor = Actor::User { id: user.id, email: user.email.clone() };
+            audit::record(&mut conn, &actor, Action::SetupCompleted, &user.email, client_ip, "first admin").await?;
             Ok(user)
         }
         Err(e) => {

@@ -115,6 +115,7 @@ const RENEW_BEFORE: Duration = Duration::from_secs(300);
 
 impl Auth0Client {
     pub fn new(timeout: Duration) -> Result<Self, Auth0Error> {
+        crate::init_crypto();
         let http = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
@@ -122,12 +123,7 @@ impl Auth0Client {
             .user_agent(concat!("tenantry/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Auth0Error::Unexpected(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Auth0Client {
-            http,
-            limiter: Limiter::default(),
-            tokens: Mutex::new(HashMap::new()),
-            max_retries: 3,
-        })
+        Ok(Auth0Client { http, limiter: Limiter::default(), tokens: Mutex::new(HashMap::new()), max_retries: 3 })
     }
 
     fn token_slot(&self, tenant: &TenantEndpoint) -> Arc<tokio::sync::Mutex<Option<CachedToken>>> {
@@ -135,12 +131,7 @@ impl Auth0Client {
         // Keyed by the secret too: a replaced secret must earn its own token (or its own refusal).
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         std::hash::Hash::hash(&tenant.client_secret, &mut hasher);
-        let key = format!(
-            "{}|{}|{:x}",
-            tenant.domain,
-            tenant.client_id,
-            std::hash::Hasher::finish(&hasher)
-        );
+        let key = format!("{}|{}|{:x}", tenant.domain, tenant.client_id, std::hash::Hasher::finish(&hasher));
         tokens.entry(key).or_default().clone()
     }
 
@@ -162,13 +153,7 @@ impl Auth0Client {
         let mut attempt = 0;
         let response = loop {
             let permit = self.limiter.acquire(&tenant.domain, Group::Authentication).await;
-            let sent = self
-                .http
-                .post(tenant.url("/oauth/token"))
-                .header(HOST, &tenant.domain)
-                .form(&form)
-                .send()
-                .await;
+            let sent = self.http.post(tenant.url("/oauth/token")).header(HOST, &tenant.domain).form(&form).send().await;
             let response = match sent {
                 Ok(r) => r,
                 Err(e) => {
@@ -177,8 +162,7 @@ impl Auth0Client {
                 }
             };
             let status = response.status();
-            self.limiter
-                .observe(permit, Some(response.headers()), Some(status.as_u16()));
+            self.limiter.observe(permit, Some(response.headers()), Some(status.as_u16()));
             if status == StatusCode::TOO_MANY_REQUESTS && attempt < self.max_retries {
                 attempt += 1;
                 continue;
@@ -192,10 +176,7 @@ impl Auth0Client {
                 let token: TokenResponse = serde_json::from_str(&body)
                     .map_err(|e| Auth0Error::Unexpected(format!("token answer is not what Auth0 sends: {e}")))?;
                 let expires = Instant::now() + Duration::from_secs(token.expires_in);
-                *cached = Some(CachedToken {
-                    token: token.access_token.clone(),
-                    expires,
-                });
+                *cached = Some(CachedToken { token: token.access_token.clone(), expires });
                 Ok(token.access_token)
             }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
@@ -206,10 +187,7 @@ impl Auth0Client {
             }
             StatusCode::TOO_MANY_REQUESTS => Err(Auth0Error::RateLimited),
             s if s.is_server_error() => Err(Auth0Error::Auth0 { status: s.as_u16() }),
-            s => Err(Auth0Error::Unexpected(format!(
-                "the token endpoint answered {}",
-                s.as_u16()
-            ))),
+            s => Err(Auth0Error::Unexpected(format!("the token endpoint answered {}", s.as_u16()))),
         }
     }
 
@@ -240,8 +218,7 @@ impl Auth0Client {
                 }
             };
             let status = response.status();
-            self.limiter
-                .observe(permit, Some(response.headers()), Some(status.as_u16()));
+            self.limiter.observe(permit, Some(response.headers()), Some(status.as_u16()));
             if status == StatusCode::TOO_MANY_REQUESTS {
                 if attempt < self.max_retries {
                     attempt += 1;
@@ -264,9 +241,7 @@ impl Auth0Client {
                         Some(e)
                             if e.error_code.as_deref() == Some("insufficient_scope") || e.message.contains("scope") =>
                         {
-                            Err(Auth0Error::MissingScope {
-                                scope: scope.to_string(),
-                            })
+                            Err(Auth0Error::MissingScope { scope: scope.to_string() })
                         }
                         Some(e) => Err(Auth0Error::BadCredentials(e.message)),
                         None => Err(Auth0Error::BadCredentials("HTTP 403".into())),
@@ -276,9 +251,7 @@ impl Auth0Client {
                 StatusCode::NOT_FOUND => {
                     let error = serde_json::from_str::<ManagementError>(&body).ok();
                     Err(Auth0Error::NotFound(
-                        error
-                            .and_then(|e| e.error_code.or(Some(e.message)))
-                            .unwrap_or_else(|| path.to_string()),
+                        error.and_then(|e| e.error_code.or(Some(e.message))).unwrap_or_else(|| path.to_string()),
                     ))
                 }
                 s if s.is_server_error() => Err(Auth0Error::Auth0 { status: s.as_u16() }),
@@ -315,8 +288,7 @@ impl Auth0Client {
         from: &str,
         to: &str,
     ) -> Result<Fetched<Vec<DailyStats>>, Auth0Error> {
-        self.get(t, &format!("/api/v2/stats/daily?from={from}&to={to}"), "read:stats")
-            .await
+        self.get(t, &format!("/api/v2/stats/daily?from={from}&to={to}"), "read:stats").await
     }
 
     pub async fn active_users(&self, t: &TenantEndpoint) -> Result<Fetched<u64>, Auth0Error> {
@@ -331,8 +303,7 @@ impl Auth0Client {
         take: u8,
     ) -> Result<Fetched<Vec<LogEvent>>, Auth0Error> {
         let take = take.clamp(1, 100);
-        self.get(t, &format!("/api/v2/logs?from={from}&take={take}"), "read:logs")
-            .await
+        self.get(t, &format!("/api/v2/logs?from={from}&take={take}"), "read:logs").await
     }
 }
 

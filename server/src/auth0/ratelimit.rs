@@ -43,10 +43,7 @@ pub struct Permit {
 }
 
 fn now_epoch() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
 fn jitter() -> Duration {
@@ -96,10 +93,7 @@ impl Limiter {
     /// Reads the answer's rate-limit headers (absent on failures without an answer).
     pub fn observe(&self, permit: Permit, headers: Option<&HeaderMap>, status: Option<u16>) {
         let number = |name: &str| {
-            headers
-                .and_then(|h| h.get(name))
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
+            headers.and_then(|h| h.get(name)).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
         };
         let mut k = permit.bucket.lock().unwrap_or_else(|e| e.into_inner());
         k.probing = false;

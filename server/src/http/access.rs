@@ -38,19 +38,11 @@ pub struct Rule {
 }
 
 const fn public(path: &'static str, kind: Kind) -> Rule {
-    Rule {
-        path,
-        access: Access::Public,
-        kind,
-    }
+    Rule { path, access: Access::Public, kind }
 }
 
 const fn at_least(role: Role, path: &'static str, kind: Kind) -> Rule {
-    Rule {
-        path,
-        access: Access::AtLeast(role),
-        kind,
-    }
+    Rule { path, access: Access::AtLeast(role), kind }
 }
 
 /// Routes that are not pages of an area.
@@ -73,6 +65,8 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::OpsLead, "/api/accounts/audit", Kind::Api),
     at_least(Role::Developer, "/tenants/new", Kind::Page),
     at_least(Role::Developer, "/tenants/check-name", Kind::Page),
+    at_least(Role::Developer, "/tenants/drift", Kind::Page),
+    at_least(Role::Developer, "/api/tenants/drift", Kind::Api),
     at_least(Role::Developer, "/tenants/{id}", Kind::Page),
     at_least(Role::Admin, "/tenants/{id}/edit", Kind::Page),
     at_least(Role::Developer, "/api/tenants/inventory", Kind::Api),
@@ -89,11 +83,7 @@ const OTHER_RULES: &[Rule] = &[
 pub fn rules() -> Vec<Rule> {
     Area::ALL
         .into_iter()
-        .map(|area| Rule {
-            path: area.path(),
-            access: Access::AtLeast(area.min_role()),
-            kind: Kind::Page,
-        })
+        .map(|area| Rule { path: area.path(), access: Access::AtLeast(area.min_role()), kind: Kind::Page })
         .chain(OTHER_RULES.iter().copied())
         .collect()
 }
@@ -108,9 +98,7 @@ impl Policy {
     pub fn new(rules: Vec<Rule>) -> Policy {
         let mut index = matchit::Router::new();
         for (i, rule) in rules.iter().enumerate() {
-            index
-                .insert(rule.path, i)
-                .expect("access rules have distinct, valid paths");
+            index.insert(rule.path, i).expect("access rules have distinct, valid paths");
         }
         Policy { rules, index }
     }
@@ -122,10 +110,7 @@ impl Policy {
 
     /// The routes served without a rule of their own (must be none).
     pub fn uncovered<'a>(&self, routes: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-        routes
-            .into_iter()
-            .filter(|r| !self.rules.iter().any(|rule| rule.path == *r))
-            .collect()
+        routes.into_iter().filter(|r| !self.rules.iter().any(|rule| rule.path == *r)).collect()
     }
 }
 
@@ -164,11 +149,7 @@ pub async fn authorize(State(state): State<AccessState>, mut req: Request, next:
             let query = serde_urlencoded::to_string([("next", wanted)]).unwrap_or_default();
             Redirect::to(&format!("/login?{query}")).into_response()
         }
-        None => (
-            StatusCode::UNAUTHORIZED,
-            "sign in first: this needs a signed-in console user",
-        )
-            .into_response(),
+        None => (StatusCode::UNAUTHORIZED, "sign in first: this needs a signed-in console user").into_response(),
         Some(user) if user.role >= needed => next.run(req).await,
         Some(_) if kind == Kind::Page && is_get => {
             // Render the "not allowed" page inside the console, with status 403.
@@ -203,10 +184,7 @@ pub async fn same_origin_only(State(public_url): State<Option<Arc<str>>>, req: R
         (None, Some(origin)) => match &public_url {
             Some(public) => origin == **public,
             None => text("host").is_some_and(|host| {
-                origin
-                    .strip_prefix("http://")
-                    .or_else(|| origin.strip_prefix("https://"))
-                    == Some(host.as_str())
+                origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host.as_str())
             }),
         },
         (None, None) => false,
@@ -229,9 +207,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert(axum::http::HeaderValue::from_static(value));
+        headers.entry(name).or_insert(axum::http::HeaderValue::from_static(value));
     };
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
         && let Ok(csp) = axum::http::HeaderValue::from_str(&app::security::content_security_policy(None))

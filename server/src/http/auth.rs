@@ -24,10 +24,7 @@ const USER_KEY: &str = "user_id";
 
 /// The client's address as the server saw it (no proxy headers are trusted).
 pub fn client_ip_of(req: &Request) -> String {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
 }
 
 /// Puts the signed-in, enabled user into the request's extensions as `CurrentUser`.
@@ -64,11 +61,7 @@ pub async fn load_user(State(pool): State<PgPool>, session: Session, mut req: Re
 }
 
 fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the database is not answering; try again in a minute",
-    )
-        .into_response()
+    (StatusCode::SERVICE_UNAVAILABLE, "the database is not answering; try again in a minute").into_response()
 }
 
 /// `/login?error=KEY&…`: back to a form with the reason.
@@ -168,8 +161,5 @@ pub async fn setup(State(state): State<AppState>, req: Request) -> Response {
 /// Reads a form body; a malformed one reads as empty fields, which the rules then refuse with a clear reason.
 async fn read_form<T: serde::de::DeserializeOwned + Default>(req: Request) -> T {
     use axum::extract::FromRequest;
-    Form::<T>::from_request(req, &())
-        .await
-        .map(|Form(t)| t)
-        .unwrap_or_default()
+    Form::<T>::from_request(req, &()).await.map(|Form(t)| t).unwrap_or_default()
 }

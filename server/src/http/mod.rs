@@ -66,6 +66,8 @@ pub struct RouterOptions {
     pub secrets: crate::secrets::SecretBox,
     /// How often a new tenant is polled.
     pub poll_interval: Duration,
+    /// Tenants with paid features the contract allows.
+    pub paid_limit: usize,
 }
 
 impl Default for RouterOptions {
@@ -80,6 +82,7 @@ impl Default for RouterOptions {
             demo_accounts: Vec::new(),
             secrets: crate::secrets::SecretBox::new(rand_key()),
             poll_interval: crate::tenants::poll::DEFAULT_INTERVAL,
+            paid_limit: 3,
         }
     }
 }
@@ -98,10 +101,7 @@ pub const PLAIN_ROUTES: &[&str] = &["/healthz", "/metrics", "/assets/{file}", "/
 pub fn served_routes() -> Vec<String> {
     let pages = generate_route_list(App).into_iter().map(|r| r.path().to_string());
     let server_fns = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string());
-    pages
-        .chain(server_fns)
-        .chain(PLAIN_ROUTES.iter().map(|p| p.to_string()))
-        .collect()
+    pages.chain(server_fns).chain(PLAIN_ROUTES.iter().map(|p| p.to_string())).collect()
 }
 
 /// Builds the whole application around a pool.
@@ -109,21 +109,17 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
     let policy = Arc::new(Policy::new(access::rules()));
     let served = served_routes();
     let uncovered = policy.uncovered(served.iter().map(String::as_str));
-    assert!(
-        uncovered.is_empty(),
-        "routes without an access rule (add them to http::access): {uncovered:?}"
-    );
+    assert!(uncovered.is_empty(), "routes without an access rule (add them to http::access): {uncovered:?}");
 
-    let leptos_options = LeptosOptions::builder()
-        .output_name("tenantry")
-        .site_root("public")
-        .build();
+    let leptos_options = LeptosOptions::builder().output_name("tenantry").site_root("public").build();
     let ports = Ports {
         accounts: Arc::new(PgAccounts::new(pool.clone())),
         tenants: Arc::new(crate::tenants::port::PgTenants {
             pool: pool.clone(),
             secrets: options.secrets.clone(),
             interval: options.poll_interval,
+            paid_limit: options.paid_limit,
+            drift_expected: crate::tenants::port::DRIFT_EXPECTED.iter().map(|s| s.to_string()).collect(),
         }),
         system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
     };
@@ -173,11 +169,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
             options.session_idle.as_secs() as i64,
         )));
-    let access_state = AccessState {
-        policy: policy.clone(),
-        setup: options.setup.clone(),
-        pool: pool.clone(),
-    };
+    let access_state = AccessState { policy: policy.clone(), setup: options.setup.clone(), pool: pool.clone() };
     let public_url: Option<Arc<str>> = options.public_url.as_deref().map(Arc::from);
 
     Router::new().fallback_service(routes).layer(

@@ -37,8 +37,5 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
     metrics::gauge!("process_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     state.prometheus.run_upkeep();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.prometheus.render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.prometheus.render())
 }

@@ -73,9 +73,7 @@ pub async fn run_soon(conn: &mut PgConnection, kind: &str, key: &str, now: DateT
 
 /// Removes a job (its tenant was removed).
 pub async fn remove(conn: &mut PgConnection, kind: &str, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("DELETE FROM scheduler_jobs WHERE kind = $1 AND key = $2", kind, key)
-        .execute(conn)
-        .await?;
+    sqlx::query!("DELETE FROM scheduler_jobs WHERE kind = $1 AND key = $2", kind, key).execute(conn).await?;
     Ok(())
 }
 

@@ -28,11 +28,7 @@ pub struct Taken {
 
 impl Bucket {
     pub fn new(limit: Limit) -> Self {
-        Bucket {
-            limit,
-            tokens: f64::from(limit.burst),
-            at: Instant::now(),
-        }
+        Bucket { limit, tokens: f64::from(limit.burst), at: Instant::now() }
     }
 
     pub fn set_limit(&mut self, limit: Limit) {
@@ -51,10 +47,7 @@ impl Bucket {
             self.tokens -= 1.0;
         }
         let to_full = (burst - self.tokens) / self.limit.per_second.max(f64::MIN_POSITIVE);
-        let epoch = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+        let epoch = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
         Taken {
             allowed,
             limit: self.limit.burst,

@@ -128,14 +128,8 @@ impl SimTenant {
             users: Vec::new(),
             password_grant: true,
             default_directory: Some("Username-Password-Authentication".into()),
-            management_limit: Limit {
-                burst: 50,
-                per_second: 50.0,
-            },
-            authentication_limit: Limit {
-                burst: 100,
-                per_second: 100.0,
-            },
+            management_limit: Limit { burst: 50, per_second: 50.0 },
+            authentication_limit: Limit { burst: 100, per_second: 100.0 },
             faults: Faults::default(),
         }
     }

@@ -20,12 +20,7 @@ pub fn router(sim: Simulator) -> Router {
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string()).into_response()
 }
 
 /// Auth0's Management API error body.
@@ -82,11 +77,8 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
         tokio::time::sleep(HANG).await;
     }
     let method = req.method().clone();
-    let query: HashMap<String, String> = req
-        .uri()
-        .query()
-        .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
-        .unwrap_or_default();
+    let query: HashMap<String, String> =
+        req.uri().query().map(|q| serde_urlencoded::from_str(q).unwrap_or_default()).unwrap_or_default();
     let headers = req.headers().clone();
     let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
 
@@ -99,16 +91,8 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
     }
     let taken = {
         let mut state = sim.state();
-        let limit = if management {
-            tenant.management_limit
-        } else {
-            tenant.authentication_limit
-        };
-        state
-            .buckets
-            .entry((host.clone(), management))
-            .or_insert_with(|| Bucket::new(limit))
-            .take()
+        let limit = if management { tenant.management_limit } else { tenant.authentication_limit };
+        state.buckets.entry((host.clone(), management)).or_insert_with(|| Bucket::new(limit)).take()
     };
     let mut response = if faults.storm_429 {
         too_many(management)
@@ -123,12 +107,8 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
         token(&sim, &tenant, &headers, &body)
     };
     if faults.malformed_json && response.status().is_success() {
-        response = (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"truncated\": [1, 2,",
-        )
-            .into_response();
+        response =
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,").into_response();
     }
     rate_headers(&mut response, taken);
     response
@@ -136,17 +116,9 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
 
 fn too_many(management: bool) -> Response {
     if management {
-        management_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Global limit has been reached",
-            Some("too_many_requests"),
-        )
+        management_error(StatusCode::TOO_MANY_REQUESTS, "Global limit has been reached", Some("too_many_requests"))
     } else {
-        oauth_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "Global limit has been reached",
-        )
+        oauth_error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", "Global limit has been reached")
     }
 }
 
@@ -157,19 +129,13 @@ fn monitoring(path: &str, faults: &Faults) -> Response {
     if path == "/testall" {
         (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "OK").into_response()
     } else {
-        json_response(
-            StatusCode::OK,
-            json!({ "clock": chrono::Utc::now().timestamp_millis() }),
-        )
+        json_response(StatusCode::OK, json!({ "clock": chrono::Utc::now().timestamp_millis() }))
     }
 }
 
 /// Form or JSON body fields.
 fn fields(headers: &HeaderMap, body: &Bytes) -> HashMap<String, String> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
+    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     if json {
         serde_json::from_slice::<HashMap<String, Value>>(body)
             .unwrap_or_default()
@@ -248,21 +214,15 @@ fn token(sim: &Simulator, tenant: &SimTenant, headers: &HeaderMap, body: &Bytes)
                 None => oauth_error(StatusCode::FORBIDDEN, "invalid_grant", "Wrong email or password."),
             }
         }
-        other => oauth_error(
-            StatusCode::FORBIDDEN,
-            "unsupported_grant_type",
-            &format!("Unsupported grant type: {other}"),
-        ),
+        other => {
+            oauth_error(StatusCode::FORBIDDEN, "unsupported_grant_type", &format!("Unsupported grant type: {other}"))
+        }
     }
 }
 
 fn issue(sim: &Simulator, tenant: &SimTenant, scopes: Vec<String>) -> String {
     let token = format!("sim.{}", uuid::Uuid::new_v4().simple());
-    let issued = Issued {
-        domain: tenant.domain.clone(),
-        scopes,
-        expires: Instant::now() + Duration::from_secs(86400),
-    };
+    let issued = Issued { domain: tenant.domain.clone(), scopes, expires: Instant::now() + Duration::from_secs(86400) };
     sim.state().tokens.insert(token.clone(), issued);
     token
 }
@@ -331,44 +291,25 @@ fn management_api(
 fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
     let id = |e: &Value| e["log_id"].as_str().unwrap_or("").to_string();
     if let Some(from) = query.get("from") {
-        let take = query
-            .get("take")
-            .and_then(|t| t.parse::<usize>().ok())
-            .unwrap_or(50)
-            .clamp(1, 100);
+        let take = query.get("take").and_then(|t| t.parse::<usize>().ok()).unwrap_or(50).clamp(1, 100);
         let mut events: Vec<&Value> = tenant.logs.iter().filter(|e| id(e).as_str() > from.as_str()).collect();
         events.sort_by_key(|e| id(e));
         events.truncate(take);
         let last = events.last().map(|e| id(e)).unwrap_or_else(|| from.clone());
         let mut response = json_response(StatusCode::OK, Value::Array(events.into_iter().cloned().collect()));
-        let link = format!(
-            "<https://{}/api/v2/logs?from={last}&take={take}>; rel=\"next\"",
-            tenant.domain
-        );
+        let link = format!("<https://{}/api/v2/logs?from={last}&take={take}>; rel=\"next\"", tenant.domain);
         if let Ok(value) = link.parse() {
             response.headers_mut().insert(header::LINK, value);
         }
         return response;
     }
-    let per_page = query
-        .get("per_page")
-        .and_then(|t| t.parse::<usize>().ok())
-        .unwrap_or(50)
-        .clamp(1, 100);
+    let per_page = query.get("per_page").and_then(|t| t.parse::<usize>().ok()).unwrap_or(50).clamp(1, 100);
     let page = query.get("page").and_then(|t| t.parse::<usize>().ok()).unwrap_or(0);
     let kind = query.get("q").and_then(|q| q.strip_prefix("type:")).map(str::to_string);
-    let mut events: Vec<&Value> = tenant
-        .logs
-        .iter()
-        .filter(|e| kind.as_deref().is_none_or(|k| e["type"].as_str() == Some(k)))
-        .collect();
+    let mut events: Vec<&Value> =
+        tenant.logs.iter().filter(|e| kind.as_deref().is_none_or(|k| e["type"].as_str() == Some(k))).collect();
     events.sort_by_key(|e| std::cmp::Reverse(id(e)));
-    let page: Vec<Value> = events
-        .into_iter()
-        .skip(page * per_page)
-        .take(per_page)
-        .cloned()
-        .collect();
+    let page: Vec<Value> = events.into_iter().skip(page * per_page).take(per_page).cloned().collect();
     json_response(StatusCode::OK, Value::Array(page))
 }
 
@@ -383,10 +324,9 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
     let parts: Vec<&str> = rest.split('/').collect();
     let bad = |msg: &str| (StatusCode::BAD_REQUEST, msg.to_string()).into_response();
     match (method, parts.as_slice()) {
-        (Method::GET, ["stats"]) => json_response(
-            StatusCode::OK,
-            json!({ "requests": sim.requests(), "over_limit": sim.over_limit() }),
-        ),
+        (Method::GET, ["stats"]) => {
+            json_response(StatusCode::OK, json!({ "requests": sim.requests(), "over_limit": sim.over_limit() }))
+        }
         (Method::POST, ["tenants"]) => match serde_json::from_slice::<HashMap<String, String>>(&body) {
             Ok(t) => match (t.get("domain"), t.get("client_id"), t.get("client_secret")) {
                 (Some(domain), Some(id), Some(secret)) => {
@@ -404,11 +344,7 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
                         t.settings[k] = v;
                     }
                 });
-                if found {
-                    StatusCode::NO_CONTENT.into_response()
-                } else {
-                    bad("no such tenant")
-                }
+                if found { StatusCode::NO_CONTENT.into_response() } else { bad("no such tenant") }
             }
             _ => bad("expected a JSON object of settings"),
         },

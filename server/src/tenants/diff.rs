@@ -18,27 +18,21 @@ const MAX_TEXT: usize = 300;
 /// Arrays of objects are keyed by these fields when present, so a reordered list is not a change.
 const ID_FIELDS: &[&str] = &["domain", "id", "custom_domain_id", "name"];
 
-fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
+/// Flattens JSON into `path → text` (objects by key, lists of objects by their id field).
+pub fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
     match value {
         Value::Object(map) => {
             if map.is_empty() {
                 out.insert(prefix.to_string(), "{}".into());
             }
             for (k, v) in map {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 flatten(&path, v, out);
             }
         }
         Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
             for (i, item) in items.iter().enumerate() {
-                let id = ID_FIELDS
-                    .iter()
-                    .find_map(|f| item.get(*f).and_then(Value::as_str))
-                    .map(str::to_string);
+                let id = ID_FIELDS.iter().find_map(|f| item.get(*f).and_then(Value::as_str)).map(str::to_string);
                 let label = id.unwrap_or_else(|| i.to_string());
                 flatten(&format!("{prefix}[{label}]"), item, out);
             }
@@ -52,7 +46,8 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
     }
 }
 
-fn cut(text: String) -> String {
+/// Cuts long text (HTML templates) for display.
+pub fn cut(text: String) -> String {
     if text.chars().count() <= MAX_TEXT {
         text
     } else {
@@ -73,11 +68,7 @@ pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
     fields
         .into_iter()
         .filter(|f| a.get(*f) != b.get(*f))
-        .map(|f| Change {
-            field: f.clone(),
-            before: a.get(f).cloned().map(cut),
-            after: b.get(f).cloned().map(cut),
-        })
+        .map(|f| Change { field: f.clone(), before: a.get(f).cloned().map(cut), after: b.get(f).cloned().map(cut) })
         .collect()
 }
 
@@ -102,12 +93,7 @@ mod tests {
         let shown: Vec<String> = changes
             .iter()
             .map(|c| {
-                format!(
-                    "{}: {} → {}",
-                    c.field,
-                    c.before.as_deref().unwrap_or("∅"),
-                    c.after.as_deref().unwrap_or("∅")
-                )
+                format!("{}: {} → {}", c.field, c.before.as_deref().unwrap_or("∅"), c.after.as_deref().unwrap_or("∅"))
             })
             .collect();
         assert_eq!(

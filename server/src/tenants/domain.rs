@@ -17,24 +17,16 @@ impl TenantName {
         if !(3..=63).contains(&len) {
             problems.push(format!("it has {len} characters; a tenant name has 3 to 63"));
         }
-        let bad: Vec<char> = name
-            .chars()
-            .filter(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-            .collect();
+        let bad: Vec<char> =
+            name.chars().filter(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')).collect();
         if !bad.is_empty() {
             let shown: String = bad.iter().take(5).collect();
-            problems.push(format!(
-                "only lowercase letters, digits and hyphens are allowed (not {shown:?})"
-            ));
+            problems.push(format!("only lowercase letters, digits and hyphens are allowed (not {shown:?})"));
         }
         if name.starts_with('-') || name.ends_with('-') {
             problems.push("it must not start or end with a hyphen".into());
         }
-        if problems.is_empty() {
-            Ok(TenantName(name.to_string()))
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(TenantName(name.to_string())) } else { Err(problems) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -64,7 +56,7 @@ impl TenantDomain {
         let host = raw.trim().trim_end_matches('.').to_lowercase();
         if host.contains("://") || host.contains('/') || host.contains(':') {
             return Err(
-                "give the host name only, without https://, a path or a port (e.g. acme-prod.us.auth0.com)".into(),
+                "give the host name only, without https://, a path or a port (e.g. acme-prod.us.auth0.com)".into()
             );
         }
         let labels: Vec<&str> = host.split('.').collect();
@@ -79,24 +71,14 @@ impl TenantDomain {
                 [name] => (*name, Region::Us),
                 [name, region] => (*name, Region::parse(region).map_err(|e| format!("{host}: {e}"))?),
                 _ => {
-                    return Err(format!(
-                        "{host:?} is not an Auth0 domain; expected NAME.REGION.auth0.com"
-                    ));
+                    return Err(format!("{host:?} is not an Auth0 domain; expected NAME.REGION.auth0.com"));
                 }
             };
             let name = TenantName::parse(name)
                 .map_err(|p| format!("{host}: the tenant name is not valid: {}", p.join("; ")))?;
-            return Ok(TenantDomain {
-                host,
-                name: Some(name),
-                region: Some(region),
-            });
+            return Ok(TenantDomain { host, name: Some(name), region: Some(region) });
         }
-        Ok(TenantDomain {
-            host,
-            name: None,
-            region: None,
-        })
+        Ok(TenantDomain { host, name: None, region: None })
     }
 }
 
@@ -137,21 +119,12 @@ pub struct NameCheck {
 /// The known environment suffixes, longest first.
 fn env_suffix(name: &str) -> Option<Environment> {
     let stem_of = |suffix: &str| name.strip_suffix(suffix).filter(|s| s.ends_with('-') && s.len() > 1);
-    if name
-        .rsplit_once("-sandbox")
-        .is_some_and(|(stem, n)| !stem.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    {
+    if name.rsplit_once("-sandbox").is_some_and(|(stem, n)| !stem.is_empty() && n.chars().all(|c| c.is_ascii_digit())) {
         return Some(Environment::Sandbox);
     }
-    [
-        Environment::Development,
-        Environment::Qa,
-        Environment::Uat,
-        Environment::Staging,
-        Environment::Production,
-    ]
-    .into_iter()
-    .find(|e| stem_of(e.suffix()).is_some())
+    [Environment::Development, Environment::Qa, Environment::Uat, Environment::Staging, Environment::Production]
+        .into_iter()
+        .find(|e| stem_of(e.suffix()).is_some())
 }
 
 /// Whether a name follows `{company}-{env}` (`-dev`, `-qa`, `-uat`, `-staging`, `-prod`, `-sandboxN`).
@@ -215,14 +188,7 @@ mod tests {
         let taken = check_name("acme-prod", Some("acme"), Some(Environment::Production), &known);
         assert!(taken.problems.is_empty() && taken.collides_with_known && taken.follows_convention);
         assert_eq!(taken.suggestion, None);
-        for name in [
-            "acme-dev",
-            "acme-qa",
-            "acme-uat",
-            "acme-staging",
-            "acme-prod",
-            "acme-sandbox2",
-        ] {
+        for name in ["acme-dev", "acme-qa", "acme-uat", "acme-staging", "acme-prod", "acme-sandbox2"] {
             assert!(follows_convention(name), "{name}");
         }
         for name in ["acme", "acmeprod", "prod", "-dev", "acme-production"] {

@@ -74,12 +74,9 @@ impl SnapshotJob {
                 return Err(message);
             }
             Ok((data, active_users)) => {
-                let previous = repo::latest_snapshot(&mut tx, tenant_id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let stored = repo::store_snapshot_if_changed(&mut tx, tenant_id, now, &data)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let previous = repo::latest_snapshot(&mut tx, tenant_id).await.map_err(|e| e.to_string())?;
+                let stored =
+                    repo::store_snapshot_if_changed(&mut tx, tenant_id, now, &data).await.map_err(|e| e.to_string())?;
                 let outcome = match (stored, previous) {
                     (None, _) => Polled::Unchanged,
                     (Some(snapshot), None) => Polled::Changed { snapshot, changes: 0 },
@@ -88,15 +85,10 @@ impl SnapshotJob {
                         repo::insert_changes(&mut tx, tenant_id, snapshot, now, &changes)
                             .await
                             .map_err(|e| e.to_string())?;
-                        Polled::Changed {
-                            snapshot,
-                            changes: changes.len(),
-                        }
+                        Polled::Changed { snapshot, changes: changes.len() }
                     }
                 };
-                repo::record_poll(&mut tx, tenant_id, now, Ok(active_users))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                repo::record_poll(&mut tx, tenant_id, now, Ok(active_users)).await.map_err(|e| e.to_string())?;
                 outcome
             }
         };
@@ -126,12 +118,7 @@ impl SnapshotJob {
                 map.remove("sink");
             }
         }
-        let active_users = self
-            .client
-            .active_users(t)
-            .await
-            .ok()
-            .map(|a| i64::try_from(a.value).unwrap_or(i64::MAX));
+        let active_users = self.client.active_users(t).await.ok().map(|a| i64::try_from(a.value).unwrap_or(i64::MAX));
         let data = json!({
             "settings": settings,
             "custom_domains": custom_domains,

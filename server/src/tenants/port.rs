@@ -6,8 +6,8 @@ use std::time::Duration;
 use app::accounts::Acting;
 use app::error::AppError;
 use app::tenants::{
-    Association, ChangeRow, Environment, Inventory, InventoryQuery, InventoryRow, NameVerdict, Region, SdlcColumn,
-    TenantCell, TenantDetail, TenantFields, TenantsPort,
+    Association, ChangeRow, Drift, DriftRow, DriftState, Environment, Inventory, InventoryQuery, InventoryRow,
+    NameVerdict, Region, SdlcColumn, TenantCell, TenantDetail, TenantFields, TenantsPort,
 };
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -27,7 +27,14 @@ pub struct PgTenants {
     pub pool: PgPool,
     pub secrets: SecretBox,
     pub interval: Duration,
+    /// Tenants with all paid features the contract allows (the guide's default: 3).
+    pub paid_limit: usize,
+    /// Snapshot fields expected to differ between environments (greyed in the drift view).
+    pub drift_expected: Vec<String>,
 }
+
+/// Fields that differ between environments by design.
+pub const DRIFT_EXPECTED: &[&str] = &["settings.friendly_name", "settings.support_email", "settings.picture_url"];
 
 impl From<TenantError> for AppError {
     fn from(error: TenantError) -> Self {
@@ -90,12 +97,7 @@ fn cell(r: CellRow) -> TenantCell {
         list.as_array()
             .into_iter()
             .flatten()
-            .map(|x| {
-                (
-                    x[a].as_str().unwrap_or("?").to_string(),
-                    x[b].as_str().unwrap_or("?").to_string(),
-                )
-            })
+            .map(|x| (x[a].as_str().unwrap_or("?").to_string(), x[b].as_str().unwrap_or("?").to_string()))
             .collect()
     };
     TenantCell {
@@ -139,10 +141,7 @@ async fn cells(pool: &PgPool, id: Option<Uuid>) -> Result<Vec<TenantCell>, sqlx:
         .into_iter()
         .map(|mut r| {
             // No snapshot: the object holds only nulls.
-            if r.snapshot
-                .as_ref()
-                .is_some_and(|s| s["custom_domains"].is_null() && s["log_streams"].is_null())
-            {
+            if r.snapshot.as_ref().is_some_and(|s| s["custom_domains"].is_null() && s["log_streams"].is_null()) {
                 r.snapshot = None;
             }
             cell(r)
@@ -163,6 +162,7 @@ impl TenantsPort for PgTenants {
     async fn inventory(&self, query: InventoryQuery) -> Result<Inventory, AppError> {
         let all = cells(&self.pool, None).await.map_err(db)?;
         let total = all.len();
+        let findings = super::findings::findings(&all, self.paid_limit);
         let mut groups: BTreeMap<String, Vec<TenantCell>> = BTreeMap::new();
         let mut matching = 0;
         for c in all.into_iter().filter(|c| matches(c, &query)) {
@@ -176,43 +176,26 @@ impl TenantsPort for PgTenants {
             .skip((page as usize - 1) * GROUPS_PER_PAGE)
             .take(GROUPS_PER_PAGE)
             .map(|(user_domain, cells)| {
-                let columns = [
-                    SdlcColumn::Development,
-                    SdlcColumn::Testing,
-                    SdlcColumn::Production,
-                    SdlcColumn::Sandbox,
-                ]
-                .into_iter()
-                .map(|col| {
-                    (
-                        col,
-                        cells
-                            .iter()
-                            .filter(|c| c.environment.column() == col)
-                            .cloned()
-                            .collect(),
-                    )
-                })
-                .collect();
+                let columns =
+                    [SdlcColumn::Development, SdlcColumn::Testing, SdlcColumn::Production, SdlcColumn::Sandbox]
+                        .into_iter()
+                        .map(|col| (col, cells.iter().filter(|c| c.environment.column() == col).cloned().collect()))
+                        .collect();
                 InventoryRow { user_domain, columns }
             })
             .collect();
-        Ok(Inventory {
-            rows,
-            matching,
-            total,
-            page,
-            pages,
-        })
+        Ok(Inventory { rows, matching, total, page, pages, findings })
     }
 
     async fn detail(&self, id: &str) -> Result<TenantDetail, AppError> {
         let id = parse_id(id)?;
-        let cell = cells(&self.pool, Some(id))
-            .await
-            .map_err(db)?
-            .pop()
-            .ok_or(AppError::NotFound("the tenant".into()))?;
+        let all = cells(&self.pool, None).await.map_err(db)?;
+        let key = id.to_string();
+        let findings = super::findings::findings(&all, self.paid_limit)
+            .into_iter()
+            .filter(|f| f.tenants.iter().any(|(t, _)| *t == key))
+            .collect();
+        let cell = all.into_iter().find(|c| c.id == key).ok_or(AppError::NotFound("the tenant".into()))?;
         let row = sqlx::query!(
             r#"SELECT t.client_id, t.api_base_url, t.notes, p.active_users,
                       (SELECT taken_at FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
@@ -240,13 +223,7 @@ impl TenantsPort for PgTenants {
             .iter()
             .filter(|k| !settings[**k].is_null())
             .map(|k| {
-                (
-                    k.to_string(),
-                    settings[*k]
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| settings[*k].to_string()),
-                )
+                (k.to_string(), settings[*k].as_str().map(str::to_string).unwrap_or_else(|| settings[*k].to_string()))
             })
             .collect();
         let history = sqlx::query_as!(
@@ -268,16 +245,14 @@ impl TenantsPort for PgTenants {
             active_users: row.active_users,
             next_poll_at: row.next_poll_at,
             history,
+            findings,
         })
     }
 
     async fn fields(&self, id: &str) -> Result<TenantFields, AppError> {
         let id = parse_id(id)?;
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let t = super::repo::get(&mut conn, id)
-            .await
-            .map_err(db)?
-            .ok_or(AppError::NotFound("the tenant".into()))?;
+        let t = super::repo::get(&mut conn, id).await.map_err(db)?.ok_or(AppError::NotFound("the tenant".into()))?;
         Ok(TenantFields {
             domain: t.domain,
             name: t.name,
@@ -296,31 +271,16 @@ impl TenantsPort for PgTenants {
 
     async fn add(&self, by: &Acting, fields: TenantFields) -> Result<String, AppError> {
         let actor = Actor::from_current(&by.user);
-        let id = service::add(
-            &self.pool,
-            &self.secrets,
-            &actor,
-            &input(fields),
-            &by.client_ip,
-            Utc::now(),
-            self.interval,
-        )
-        .await?;
+        let id =
+            service::add(&self.pool, &self.secrets, &actor, &input(fields), &by.client_ip, Utc::now(), self.interval)
+                .await?;
         Ok(id.to_string())
     }
 
     async fn update(&self, by: &Acting, id: &str, fields: TenantFields) -> Result<(), AppError> {
         let actor = Actor::from_current(&by.user);
-        service::update(
-            &self.pool,
-            &self.secrets,
-            &actor,
-            parse_id(id)?,
-            &input(fields),
-            &by.client_ip,
-            Utc::now(),
-        )
-        .await?;
+        service::update(&self.pool, &self.secrets, &actor, parse_id(id)?, &input(fields), &by.client_ip, Utc::now())
+            .await?;
         Ok(())
     }
 
@@ -335,10 +295,8 @@ impl TenantsPort for PgTenants {
     }
 
     async fn check_name(&self, name: &str, company: &str, environment: &str) -> Result<NameVerdict, AppError> {
-        let known: Vec<String> = sqlx::query_scalar!("SELECT name FROM tenants")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let known: Vec<String> =
+            sqlx::query_scalar!("SELECT name FROM tenants").fetch_all(&self.pool).await.map_err(db)?;
         let env = Environment::parse(environment).ok();
         let c = check_name(name, Some(company), env, &known);
         Ok(NameVerdict {
@@ -347,6 +305,92 @@ impl TenantsPort for PgTenants {
             suggestion: c.suggestion,
             follows_convention: c.follows_convention,
             collides_with_known: c.collides_with_known,
+        })
+    }
+
+    async fn drift(&self, user_domain: &str) -> Result<Drift, AppError> {
+        let rows = sqlx::query!(
+            r#"SELECT t.id, t.name, t.environment, t.user_domain,
+                      (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                          AS data
+               FROM tenants t ORDER BY t.user_domain, t.name"#
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut user_domains: Vec<String> = rows.iter().map(|r| r.user_domain.clone()).collect();
+        user_domains.dedup();
+        let chosen = if user_domain.trim().is_empty() {
+            user_domains.first().cloned().unwrap_or_default()
+        } else {
+            user_domain.trim().to_lowercase()
+        };
+        let mut members: Vec<_> = rows
+            .into_iter()
+            .filter(|r| r.user_domain == chosen)
+            .map(|r| (r.id, r.name, Environment::parse(&r.environment).unwrap_or(Environment::Sandbox), r.data))
+            .collect();
+        members.sort_by_key(|m| (m.2, m.1.clone()));
+        let flat: Vec<BTreeMap<String, String>> = members
+            .iter()
+            .map(|(_, name, _, data)| {
+                let mut out = BTreeMap::new();
+                if let Some(data) = data {
+                    super::diff::flatten("settings", &data["settings"], &mut out);
+                    let count = |v: &Value| v.as_array().map_or(0, Vec::len).to_string();
+                    out.insert("custom domains (count)".into(), count(&data["custom_domains"]));
+                    out.insert("log streams (count)".into(), count(&data["log_streams"]));
+                    out.insert(
+                        "email provider".into(),
+                        data["email_provider"]["name"].as_str().unwrap_or("Auth0 built-in").to_string(),
+                    );
+                }
+                // The tenant's own name inside a value (URLs, names) is an expected difference.
+                out.into_iter().map(|(k, v)| (k, v.replace(name.as_str(), "{tenant}"))).collect()
+            })
+            .collect();
+        let raw: Vec<BTreeMap<String, String>> = members
+            .iter()
+            .map(|(_, _, _, data)| {
+                let mut out = BTreeMap::new();
+                if let Some(data) = data {
+                    super::diff::flatten("settings", &data["settings"], &mut out);
+                }
+                out
+            })
+            .collect();
+        let mut fields: Vec<&String> = flat.iter().flat_map(|m| m.keys()).collect();
+        fields.sort();
+        fields.dedup();
+        let with_data: Vec<usize> = (0..members.len()).filter(|i| members[*i].3.is_some()).collect();
+        let drift_rows = fields
+            .into_iter()
+            .map(|field| {
+                let normalised: Vec<Option<&String>> = with_data.iter().map(|i| flat[*i].get(field)).collect();
+                let same_normalised = normalised.windows(2).all(|w| w[0] == w[1]);
+                let same_raw =
+                    with_data.iter().map(|i| raw[*i].get(field)).collect::<Vec<_>>().windows(2).all(|w| w[0] == w[1]);
+                let state = if same_normalised && (same_raw || !field.starts_with("settings")) {
+                    DriftState::Same
+                } else if same_normalised || self.drift_expected.iter().any(|e| e == field) {
+                    DriftState::Expected
+                } else {
+                    DriftState::Differs
+                };
+                let values = (0..members.len())
+                    .map(|i| raw[i].get(field).or_else(|| flat[i].get(field)).cloned().map(super::diff::cut))
+                    .collect();
+                DriftRow { field: field.clone(), values, state }
+            })
+            .collect();
+        Ok(Drift {
+            user_domain: chosen,
+            user_domains,
+            tenants: members
+                .into_iter()
+                .map(|(id, name, env, data)| (id.to_string(), name, env, data.is_some()))
+                .collect(),
+            rows: drift_rows,
         })
     }
 }

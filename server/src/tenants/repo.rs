@@ -242,9 +242,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, t: &NewTenant, new_secret
 
 /// Deletes a tenant; returns its name if it existed.
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("DELETE FROM tenants WHERE id = $1 RETURNING name", id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!("DELETE FROM tenants WHERE id = $1 RETURNING name", id).fetch_optional(conn).await
 }
 
 /// Every tenant, by name.

@@ -57,56 +57,35 @@ pub fn parse(
     secret_required: bool,
 ) -> Result<(NewTenant, bool), TenantError> {
     let mut problems: Vec<(&'static str, String)> = Vec::new();
-    let domain = TenantDomain::parse(&input.domain)
-        .map_err(|e| problems.push(("domain", e)))
-        .ok();
+    let domain = TenantDomain::parse(&input.domain).map_err(|e| problems.push(("domain", e))).ok();
     let name = if input.name.trim().is_empty() {
         match domain.as_ref().and_then(|d| d.name.clone()) {
             Some(name) => Some(name),
             None => {
                 if domain.is_some() {
-                    problems.push((
-                        "name",
-                        "give the tenant's name: it cannot be read from a custom host".into(),
-                    ));
+                    problems.push(("name", "give the tenant's name: it cannot be read from a custom host".into()));
                 }
                 None
             }
         }
     } else {
-        TenantName::parse(&input.name)
-            .map_err(|p| problems.push(("name", p.join("; "))))
-            .ok()
+        TenantName::parse(&input.name).map_err(|p| problems.push(("name", p.join("; ")))).ok()
     };
     let region = if input.region.trim().is_empty() {
         domain.as_ref().and_then(|d| d.region)
     } else {
-        Region::parse(&input.region)
-            .map_err(|e| problems.push(("region", e)))
-            .ok()
+        Region::parse(&input.region).map_err(|e| problems.push(("region", e))).ok()
     };
-    let environment = Environment::parse(&input.environment)
-        .map_err(|e| problems.push(("environment", e)))
-        .ok();
-    let user_domain = UserDomain::parse(&input.user_domain)
-        .map_err(|e| problems.push(("user_domain", e)))
-        .ok();
-    let association = Association::parse(&input.association)
-        .map_err(|e| problems.push(("association", e)))
-        .ok();
+    let environment = Environment::parse(&input.environment).map_err(|e| problems.push(("environment", e))).ok();
+    let user_domain = UserDomain::parse(&input.user_domain).map_err(|e| problems.push(("user_domain", e))).ok();
+    let association = Association::parse(&input.association).map_err(|e| problems.push(("association", e))).ok();
     let client_id = input.client_id.trim();
     if client_id.is_empty() || client_id.len() > 200 || client_id.chars().any(char::is_whitespace) {
-        problems.push((
-            "client_id",
-            "the machine-to-machine application's client id (no spaces)".into(),
-        ));
+        problems.push(("client_id", "the machine-to-machine application's client id (no spaces)".into()));
     }
     let secret = input.client_secret.trim();
     if secret_required && secret.is_empty() {
-        problems.push((
-            "client_secret",
-            "the application's client secret is needed to read the tenant".into(),
-        ));
+        problems.push(("client_secret", "the application's client secret is needed to read the tenant".into()));
     }
     let api_base_url = input.api_base_url.trim().trim_end_matches('/');
     let api_ok = api_base_url.is_empty()
@@ -141,11 +120,7 @@ pub fn parse(
         account_name: input.account_name.trim().chars().take(200).collect(),
         paid_features: input.paid_features,
         client_id: client_id.to_string(),
-        client_secret: if secret.is_empty() {
-            Vec::new()
-        } else {
-            secrets.encrypt(secret)
-        },
+        client_secret: if secret.is_empty() { Vec::new() } else { secrets.encrypt(secret) },
         api_base_url: (!api_base_url.is_empty()).then(|| api_base_url.to_string()),
         notes: input.notes.trim().to_string(),
     };
@@ -176,9 +151,7 @@ pub async fn add(
 ) -> Result<Uuid, TenantError> {
     let (tenant, _) = parse(input, secrets, true)?;
     let mut tx = pool.begin().await?;
-    let id = repo::insert(&mut tx, &tenant)
-        .await
-        .map_err(|e| unique_violation(e, &tenant))?;
+    let id = repo::insert(&mut tx, &tenant).await.map_err(|e| unique_violation(e, &tenant))?;
     scheduler::ensure(&mut tx, poll::KIND, &id.to_string(), interval, now).await?;
     let detail = format!("{} {} for {}", tenant.environment, tenant.domain, tenant.user_domain);
     audit::record(&mut tx, actor, Action::TenantAdded, &tenant.name, client_ip, &detail).await?;
@@ -198,9 +171,7 @@ pub async fn update(
 ) -> Result<(), TenantError> {
     let (tenant, new_secret) = parse(input, secrets, false)?;
     let mut tx = pool.begin().await?;
-    let found = repo::update(&mut tx, id, &tenant, new_secret)
-        .await
-        .map_err(|e| unique_violation(e, &tenant))?;
+    let found = repo::update(&mut tx, id, &tenant, new_secret).await.map_err(|e| unique_violation(e, &tenant))?;
     if !found {
         return Err(TenantError::NotFound);
     }

@@ -51,6 +51,8 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/api/accounts/audit", Some(Role::OpsLead), "/api/accounts/audit"),
     ("GET", "/tenants/new", Some(Role::Developer), "/tenants/new"),
     ("GET", "/tenants/check-name", Some(Role::Developer), "/tenants/check-name?name=acme-prod"),
+    ("GET", "/tenants/drift", Some(Role::Developer), "/tenants/drift"),
+    ("POST", "/api/tenants/drift", Some(Role::Developer), "/api/tenants/drift"),
     ("GET", "/tenants/{id}", Some(Role::Developer), "/tenants/00000000-0000-0000-0000-000000000000"),
     ("GET", "/tenants/{id}/edit", Some(Role::Admin), "/tenants/00000000-0000-0000-0000-000000000000/edit"),
     ("POST", "/api/tenants/inventory", Some(Role::Developer), "/api/tenants/inventory"),
@@ -67,10 +69,7 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
 fn every_route_is_in_the_access_table() {
     let listed: Vec<&str> = ACCESS.iter().map(|(_, path, _, _)| *path).collect();
     for route in server::http::served_routes() {
-        assert!(
-            listed.contains(&route.as_str()),
-            "{route} is served but not in the access table of this test"
-        );
+        assert!(listed.contains(&route.as_str()), "{route} is served but not in the access table of this test");
     }
 }
 
@@ -92,16 +91,10 @@ async fn request(
 }
 
 async fn anonymous(app: &TestApp, method: &str, path: &str) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let request = match method {
         "GET" => client.get(app.url(path)),
-        _ => client
-            .post(app.url(path))
-            .header("origin", app.origin())
-            .form(&[("x", "y")]),
+        _ => client.post(app.url(path)).header("origin", app.origin()).form(&[("x", "y")]),
     };
     request.header("accept", "text/html").send().await.expect("answer")
 }
@@ -123,20 +116,12 @@ async fn the_access_matrix_holds_for_every_route_and_role(pool: PgPool) {
         for who in &actors {
             let response = request(&app, who, &browsers, method, path).await;
             let status = response.status();
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string();
+            let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
             let body = response.text().await.unwrap_or_default();
             let case = format!("{method} {route} as {who:?}: {status} {location}");
             match (lowest, who) {
                 (None, _) => {
-                    assert!(
-                        status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
-                        "{case}"
-                    );
+                    assert!(status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN, "{case}");
                     assert!(!location.starts_with("/login?next"), "{case}");
                 }
                 (Some(_), Who::Anonymous) if *method == "GET" => {
@@ -146,16 +131,10 @@ async fn the_access_matrix_holds_for_every_route_and_role(pool: PgPool) {
                 (Some(_), Who::Anonymous) => assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}"),
                 (Some(needed), Who::Signed(role)) if role < needed => {
                     assert_eq!(status, StatusCode::FORBIDDEN, "{case}");
-                    assert!(
-                        body.contains(needed.label()) || body.contains(needed.as_str()),
-                        "{case}: {body}"
-                    );
+                    assert!(body.contains(needed.label()) || body.contains(needed.as_str()), "{case}: {body}");
                 }
                 (Some(_), Who::Signed(_)) => {
-                    assert!(
-                        status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
-                        "{case}"
-                    );
+                    assert!(status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN, "{case}");
                     assert!(!status.is_server_error() && !location.starts_with("/login"), "{case}");
                 }
             }
@@ -171,14 +150,8 @@ async fn the_forbidden_page_says_which_role_is_needed(pool: PgPool) {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     let text = text_of(&page.html);
     assert!(text.contains("This needs the Ops lead role or higher."), "{text}");
-    assert!(
-        text.contains("signed in as helpdesk@example.test with the Helpdesk role"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("Settings Users"),
-        "the helpdesk navigation has no Settings entry: {text}"
-    );
+    assert!(text.contains("signed in as helpdesk@example.test with the Helpdesk role"), "{text}");
+    assert!(!text.contains("Settings Users"), "the helpdesk navigation has no Settings entry: {text}");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -205,19 +178,9 @@ async fn a_cross_site_form_post_is_refused_and_changes_nothing(pool: PgPool) {
     ] {
         let response = admin.post_with("/logout", &headers).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
-        assert!(
-            response
-                .text()
-                .await
-                .expect("body")
-                .contains("cross-site request refused")
-        );
+        assert!(response.text().await.expect("body").contains("cross-site request refused"));
     }
-    assert_eq!(
-        admin.get("/system").await.status(),
-        StatusCode::OK,
-        "still signed in: the sign-out was refused"
-    );
+    assert_eq!(admin.get("/system").await.status(), StatusCode::OK, "still signed in: the sign-out was refused");
     let same = admin.post_with("/logout", &[("sec-fetch-site", "same-origin")]).await;
     assert_eq!(same.status(), StatusCode::SEE_OTHER);
     assert_eq!(admin.get("/system").await.status(), StatusCode::SEE_OTHER, "signed out");
@@ -232,14 +195,8 @@ async fn sign_in_goes_back_to_the_page_asked_for_on_this_site_only(pool: PgPool)
     assert_eq!(asked.headers()["location"], "/login?next=%2Ftenants%3Fenv%3Dprod");
     let response = browser.sign_in("dev@example.test", PASSWORD, "/tenants?env=prod").await;
     assert_eq!(response.headers()["location"], "/tenants?env=prod");
-    let response = browser
-        .sign_in("Dev@Example.test ", PASSWORD, "https://evil.example/")
-        .await;
-    assert_eq!(
-        response.headers()["location"],
-        "/",
-        "email is case-insensitive; foreign targets become /"
-    );
+    let response = browser.sign_in("Dev@Example.test ", PASSWORD, "https://evil.example/").await;
+    assert_eq!(response.headers()["location"], "/", "email is case-insensitive; foreign targets become /");
     let response = browser.sign_in("dev@example.test", PASSWORD, "//evil.example/x").await;
     assert_eq!(response.headers()["location"], "/");
 }
@@ -263,40 +220,17 @@ async fn a_session_id_from_before_sign_in_is_worthless_after_it(pool: PgPool) {
     let first = browser.sign_in("first@example.test", PASSWORD, "/").await;
     let before = session_cookie(&first).expect("a session cookie at sign-in");
     let cookie_header = first.headers()["set-cookie"].to_str().expect("ascii").to_string();
-    assert!(
-        cookie_header.contains("HttpOnly") && cookie_header.contains("SameSite=Lax"),
-        "{cookie_header}"
-    );
-    assert!(
-        !cookie_header.contains("Secure"),
-        "plain http without TENANTRY_PUBLIC_URL=https…"
-    );
+    assert!(cookie_header.contains("HttpOnly") && cookie_header.contains("SameSite=Lax"), "{cookie_header}");
+    assert!(!cookie_header.contains("Secure"), "plain http without TENANTRY_PUBLIC_URL=https…");
 
     let second = browser.sign_in("second@example.test", PASSWORD, "/").await;
     let after = session_cookie(&second).expect("a new session cookie");
     assert_ne!(before, after, "the session id changes at sign-in");
 
-    let replay = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let old = replay
-        .get(app.url("/system"))
-        .header("cookie", &before)
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(
-        old.status(),
-        StatusCode::SEE_OTHER,
-        "the old id no longer signs anyone in"
-    );
-    let new = replay
-        .get(app.url("/settings"))
-        .header("cookie", &after)
-        .send()
-        .await
-        .expect("answer");
+    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let old = replay.get(app.url("/system")).header("cookie", &before).send().await.expect("answer");
+    assert_eq!(old.status(), StatusCode::SEE_OTHER, "the old id no longer signs anyone in");
+    let new = replay.get(app.url("/settings")).header("cookie", &after).send().await.expect("answer");
     assert_eq!(new.status(), StatusCode::OK);
 }
 
@@ -309,10 +243,7 @@ async fn secure_cookies_when_the_console_is_served_over_https(pool: PgPool) {
     };
     let app = TestApp::spawn_with(pool, options).await;
     app.add_user("a@example.test", Role::Helpdesk).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let response = client
         .post(app.url("/login"))
         .header("origin", "https://ops.example.test")
@@ -321,12 +252,7 @@ async fn secure_cookies_when_the_console_is_served_over_https(pool: PgPool) {
         .await
         .expect("answer");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(
-        response.headers()["set-cookie"]
-            .to_str()
-            .expect("ascii")
-            .contains("Secure")
-    );
+    assert!(response.headers()["set-cookie"].to_str().expect("ascii").contains("Secure"));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -335,26 +261,14 @@ async fn the_sixth_wrong_password_in_15_minutes_is_throttled(pool: PgPool) {
     app.add_user("ops@example.test", Role::OpsLead).await;
     let browser = app.browser();
     for attempt in 1..=5 {
-        let response = browser
-            .sign_in("ops@example.test", &format!("wrong password {attempt}"), "/")
-            .await;
-        assert_eq!(
-            response.headers()["location"],
-            "/login?error=invalid&next=%2F",
-            "attempt {attempt}"
-        );
+        let response = browser.sign_in("ops@example.test", &format!("wrong password {attempt}"), "/").await;
+        assert_eq!(response.headers()["location"], "/login?error=invalid&next=%2F", "attempt {attempt}");
     }
     let sixth = browser.sign_in("ops@example.test", PASSWORD, "/").await;
     let location = sixth.headers()["location"].to_str().expect("ascii").to_string();
-    assert_eq!(
-        location, "/login?error=throttled&minutes=15&next=%2F",
-        "even the right password waits"
-    );
+    assert_eq!(location, "/login?error=throttled&minutes=15&next=%2F", "even the right password waits");
     let text = text_of(&browser.page(&location).await.html);
-    assert!(
-        text.contains("Too many failed sign-ins. Try again in 15 minute(s)"),
-        "{text}"
-    );
+    assert!(text.contains("Too many failed sign-ins. Try again in 15 minute(s)"), "{text}");
 
     let other = app.browser();
     app.add_user("other@example.test", Role::Helpdesk).await;
@@ -375,20 +289,11 @@ async fn unknown_accounts_and_wrong_passwords_get_the_same_answer(pool: PgPool) 
     let app = TestApp::spawn(pool).await;
     app.add_user("known@example.test", Role::Helpdesk).await;
     let browser = app.browser();
-    let wrong = browser
-        .sign_in("known@example.test", "not the password!", "/system")
-        .await;
-    let unknown = browser
-        .sign_in("nobody@example.test", "not the password!", "/system")
-        .await;
+    let wrong = browser.sign_in("known@example.test", "not the password!", "/system").await;
+    let unknown = browser.sign_in("nobody@example.test", "not the password!", "/system").await;
     assert_eq!(wrong.status(), unknown.status());
     assert_eq!(wrong.headers()["location"], unknown.headers()["location"]);
-    let text = text_of(
-        &browser
-            .page(wrong.headers()["location"].to_str().expect("ascii"))
-            .await
-            .html,
-    );
+    let text = text_of(&browser.page(wrong.headers()["location"].to_str().expect("ascii")).await.html);
     assert!(text.contains("The email or password is wrong."), "{text}");
 }
 
@@ -437,59 +342,27 @@ async fn sign_in_and_sign_out_are_audited_with_the_client_address(pool: PgPool) 
 #[sqlx::test(migrations = "../migrations")]
 async fn first_run_setup_creates_one_admin_with_the_token_once(pool: PgPool) {
     let setup = SetupToken::default();
-    let token = setup
-        .prepare(&pool)
-        .await
-        .expect("count")
-        .expect("no user yet: a token");
-    let app = TestApp::spawn_with(
-        pool,
-        RouterOptions {
-            setup,
-            ..RouterOptions::default()
-        },
-    )
-    .await;
+    let token = setup.prepare(&pool).await.expect("count").expect("no user yet: a token");
+    let app = TestApp::spawn_with(pool, RouterOptions { setup, ..RouterOptions::default() }).await;
     let browser = app.browser();
-    assert_eq!(
-        browser.get("/").await.headers()["location"],
-        "/setup",
-        "first run leads to setup"
-    );
+    assert_eq!(browser.get("/").await.headers()["location"], "/setup", "first run leads to setup");
     let text = text_of(&browser.page("/setup").await.html);
     assert!(text.contains("First-run setup"), "{text}");
 
     let form = |token: &'static str| {
-        [
-            ("token", token),
-            ("email", "Root@Example.test"),
-            ("display_name", "Root"),
-            ("password", PASSWORD),
-        ]
+        [("token", token), ("email", "Root@Example.test"), ("display_name", "Root"), ("password", PASSWORD)]
     };
     let wrong = browser.post_form("/setup", &form("not-the-token")).await;
     assert_eq!(wrong.headers()["location"], "/setup?error=setup_token");
     let short = browser
         .post_form(
             "/setup",
-            &[
-                ("token", &token),
-                ("email", "root@example.test"),
-                ("display_name", "Root"),
-                ("password", "short"),
-            ],
+            &[("token", &token), ("email", "root@example.test"), ("display_name", "Root"), ("password", "short")],
         )
         .await;
-    assert_eq!(
-        short.headers()["location"],
-        "/setup?error=password_short",
-        "a policy failure keeps the token"
-    );
+    assert_eq!(short.headers()["location"], "/setup?error=password_short", "a policy failure keeps the token");
     let text = text_of(&browser.page("/setup?error=password_short").await.html);
-    assert!(
-        text.contains("The password must be at least 12 characters long."),
-        "{text}"
-    );
+    assert!(text.contains("The password must be at least 12 characters long."), "{text}");
 
     let token: &'static str = Box::leak(token.into_boxed_str());
     let done = browser.post_form("/setup", &form(token)).await;
@@ -514,10 +387,7 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
         let response = app.get(path).await;
         let h = response.headers();
         let csp = h["content-security-policy"].to_str().expect("ascii");
-        assert!(
-            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
-            "{path}: {csp}"
-        );
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
@@ -537,13 +407,7 @@ async fn signed_in_requests_say_the_database_is_down_instead_of_failing() {
         .await
         .expect("answer");
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        response
-            .text()
-            .await
-            .expect("body")
-            .contains("the database is not answering")
-    );
+    assert!(response.text().await.expect("body").contains("the database is not answering"));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -553,29 +417,18 @@ async fn the_demo_offers_one_account_per_role_and_refuses_a_real_database(pool: 
     let again = server::demo::prepare(&pool).await.expect("a demo database is fine");
     assert_ne!(accounts[0].password, again[0].password, "new passwords at every start");
 
-    let options = RouterOptions {
-        demo_accounts: again.clone(),
-        ..RouterOptions::default()
-    };
+    let options = RouterOptions { demo_accounts: again.clone(), ..RouterOptions::default() };
     let app = TestApp::spawn_with(pool, options).await;
     let text = text_of(&app.browser().page("/login").await.html);
     assert!(text.contains("Demo accounts"), "{text}");
     let ops = again.iter().find(|a| a.role == Role::OpsLead).expect("an ops lead");
     assert!(text.contains(&ops.email) && text.contains(&ops.password), "{text}");
     let browser = app.browser();
-    assert_eq!(
-        browser.sign_in(&ops.email, &ops.password, "/settings").await.headers()["location"],
-        "/settings"
-    );
+    assert_eq!(browser.sign_in(&ops.email, &ops.password, "/settings").await.headers()["location"], "/settings");
 
     app.add_user("real.person@example.test", Role::Helpdesk).await;
-    let refused = server::demo::prepare(&app.pool)
-        .await
-        .expect_err("a real user is in this database");
-    assert!(
-        refused.to_string().contains("the demo needs a database of its own"),
-        "{refused}"
-    );
+    let refused = server::demo::prepare(&app.pool).await.expect_err("a real user is in this database");
+    assert!(refused.to_string().contains("the demo needs a database of its own"), "{refused}");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -601,13 +454,9 @@ async fn housekeeping_deletes_expired_sessions_and_forgets_old_failures(pool: Pg
         .execute(&pool)
         .await
         .expect("failures");
-    let outcome = server::accounts::housekeeping::run_once(&pool, now)
-        .await
-        .expect("clean-up");
+    let outcome = server::accounts::housekeeping::run_once(&pool, now).await.expect("clean-up");
     assert_eq!((outcome.sessions_deleted, outcome.failures_pruned), (1, 1));
-    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions.session")
-        .fetch_all(&pool)
-        .await
-        .expect("ids");
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM tower_sessions.session").fetch_all(&pool).await.expect("ids");
     assert_eq!(left, ["live"]);
 }

@@ -93,38 +93,14 @@ async fn the_client_reads_every_endpoint_from_the_simulator_with_one_cached_toke
     let c = client(Duration::from_secs(5));
     let settings = c.tenant_settings(&t).await.expect("settings");
     assert_eq!(settings.value.friendly_name.as_deref(), Some("acme-prod"));
-    assert_eq!(
-        settings.raw["friendly_name"], "acme-prod",
-        "the raw JSON is kept for snapshots"
-    );
+    assert_eq!(settings.raw["friendly_name"], "acme-prod", "the raw JSON is kept for snapshots");
     let domains = c.custom_domains(&t).await.expect("domains");
     assert_eq!(domains.value.domains()[0].domain, "login.acme.test");
-    assert_eq!(
-        c.email_provider(&t)
-            .await
-            .expect("no provider is not an error")
-            .map(|p| p.value.name),
-        None
-    );
-    sim.update(DOMAIN, |t| {
-        t.email_provider = serde_json::from_str(server::simulator::fixtures::EMAIL_PROVIDER).ok()
-    });
-    assert_eq!(
-        c.email_provider(&t)
-            .await
-            .expect("provider")
-            .map(|p| p.value.name)
-            .as_deref(),
-        Some("smtp")
-    );
+    assert_eq!(c.email_provider(&t).await.expect("no provider is not an error").map(|p| p.value.name), None);
+    sim.update(DOMAIN, |t| t.email_provider = serde_json::from_str(server::simulator::fixtures::EMAIL_PROVIDER).ok());
+    assert_eq!(c.email_provider(&t).await.expect("provider").map(|p| p.value.name).as_deref(), Some("smtp"));
     assert!(c.log_streams(&t).await.expect("streams").value.is_empty());
-    assert!(
-        !c.daily_stats(&t, "20260101", "20261129")
-            .await
-            .expect("stats")
-            .value
-            .is_empty()
-    );
+    assert!(!c.daily_stats(&t, "20260101", "20261129").await.expect("stats").value.is_empty());
     assert_eq!(c.active_users(&t).await.expect("active users").value, 1);
     // 1 token + 7 Management API calls: the token was fetched once and reused.
     assert_eq!(sim.requests(), 8);
@@ -136,66 +112,26 @@ async fn failures_are_classified_for_people() {
     let c = client(Duration::from_millis(800));
     assert_eq!(
         c.log_streams(&t).await.expect_err("fails"),
-        Auth0Error::MissingScope {
-            scope: "read:log_streams".into()
-        }
+        Auth0Error::MissingScope { scope: "read:log_streams".into() }
     );
-    let wrong = TenantEndpoint {
-        client_secret: "nope".into(),
-        ..t.clone()
-    };
-    assert!(matches!(
-        c.tenant_settings(&wrong).await.expect_err("fails"),
-        Auth0Error::BadCredentials(_)
-    ));
+    let wrong = TenantEndpoint { client_secret: "nope".into(), ..t.clone() };
+    assert!(matches!(c.tenant_settings(&wrong).await.expect_err("fails"), Auth0Error::BadCredentials(_)));
 
-    sim.update(DOMAIN, |t| {
-        t.faults = Faults {
-            server_error: true,
-            ..Faults::default()
-        }
-    });
-    assert_eq!(
-        c.tenant_settings(&t).await.expect_err("fails"),
-        Auth0Error::Auth0 { status: 503 }
-    );
-    sim.update(DOMAIN, |t| {
-        t.faults = Faults {
-            malformed_json: true,
-            ..Faults::default()
-        }
-    });
+    sim.update(DOMAIN, |t| t.faults = Faults { server_error: true, ..Faults::default() });
+    assert_eq!(c.tenant_settings(&t).await.expect_err("fails"), Auth0Error::Auth0 { status: 503 });
+    sim.update(DOMAIN, |t| t.faults = Faults { malformed_json: true, ..Faults::default() });
     let malformed = c.custom_domains(&t).await.expect_err("fails");
-    assert!(
-        matches!(malformed, Auth0Error::Unexpected(ref m) if m.contains("not JSON")),
-        "{malformed:?}"
-    );
-    sim.update(DOMAIN, |t| {
-        t.faults = Faults {
-            hang: true,
-            ..Faults::default()
-        }
-    });
+    assert!(matches!(malformed, Auth0Error::Unexpected(ref m) if m.contains("not JSON")), "{malformed:?}");
+    sim.update(DOMAIN, |t| t.faults = Faults { hang: true, ..Faults::default() });
     let started = Instant::now();
     assert_eq!(c.active_users(&t).await.expect_err("fails"), Auth0Error::Timeout);
     assert!(started.elapsed() < Duration::from_secs(3));
-    sim.update(DOMAIN, |t| {
-        t.faults = Faults {
-            storm_429: true,
-            ..Faults::default()
-        }
-    });
+    sim.update(DOMAIN, |t| t.faults = Faults { storm_429: true, ..Faults::default() });
     assert_eq!(c.active_users(&t).await.expect_err("fails"), Auth0Error::RateLimited);
 
-    let nowhere = TenantEndpoint {
-        base_url: Some("http://127.0.0.1:1".into()),
-        ..t.clone()
-    };
+    let nowhere = TenantEndpoint { base_url: Some("http://127.0.0.1:1".into()), ..t.clone() };
     assert!(matches!(
-        client(Duration::from_secs(2))
-            .tenant_settings(&nowhere)
-            .await
-            .expect_err("nothing listens there"),
+        client(Duration::from_secs(2)).tenant_settings(&nowhere).await.expect_err("nothing listens there"),
         Auth0Error::Unreachable(_)
     ));
 }
@@ -217,28 +153,14 @@ async fn burst(limit: Limit, calls: usize) -> (Simulator, usize) {
 
 #[tokio::test]
 async fn thirty_concurrent_reads_stay_inside_a_10_per_second_limit() {
-    let (sim, ok) = burst(
-        Limit {
-            burst: 10,
-            per_second: 10.0,
-        },
-        30,
-    )
-    .await;
+    let (sim, ok) = burst(Limit { burst: 10, per_second: 10.0 }, 30).await;
     assert_eq!(ok, 30, "every read completes");
     assert_eq!(sim.over_limit(), 0, "no request was sent over the limit");
 }
 
 #[tokio::test]
 async fn a_free_tenant_at_2_per_second_is_only_slower() {
-    let (sim, ok) = burst(
-        Limit {
-            burst: 2,
-            per_second: 2.0,
-        },
-        8,
-    )
-    .await;
+    let (sim, ok) = burst(Limit { burst: 2, per_second: 2.0 }, 8).await;
     assert_eq!(ok, 8);
     assert_eq!(sim.over_limit(), 0);
 }
@@ -304,12 +226,7 @@ async fn the_simulator_answers_password_logins_with_auth0s_errors() {
     let (status, no_default) = body(login("right").await.expect("answer")).await;
     assert_eq!((status, no_default["error"].as_str()), (500, Some("server_error")));
 
-    let testall = http
-        .get(format!("{}/testall", sim.base_url()))
-        .header("host", DOMAIN)
-        .send()
-        .await
-        .expect("answer");
+    let testall = http.get(format!("{}/testall", sim.base_url())).header("host", DOMAIN).send().await.expect("answer");
     assert_eq!(testall.headers()["content-type"], "text/plain");
     assert_eq!(testall.text().await.expect("body"), "OK");
     let limited = http

@@ -49,12 +49,7 @@ impl TestApp {
                 .await
                 .expect("test server runs");
         });
-        TestApp {
-            addr,
-            pool,
-            client: client(false),
-            stop: Some(stop),
-        }
+        TestApp { addr, pool, client: client(false), stop: Some(stop) }
     }
 
     /// A server whose database does not answer (nothing listens on the port): for outage behaviour.
@@ -82,15 +77,8 @@ impl TestApp {
 
     /// Adds a user with `PASSWORD` through the accounts service, as the command line would.
     pub async fn add_user(&self, email: &str, role: Role) {
-        let new = NewUser {
-            email,
-            display_name: email.split('@').next().unwrap_or(email),
-            role,
-            password: PASSWORD,
-        };
-        service::create_user(&self.pool, &Actor::CommandLine, new, "")
-            .await
-            .expect("user added");
+        let new = NewUser { email, display_name: email.split('@').next().unwrap_or(email), role, password: PASSWORD };
+        service::create_user(&self.pool, &Actor::CommandLine, new, "").await.expect("user added");
     }
 
     /// A browser signed in as a new user with `role` (`{role}@example.test`).
@@ -106,11 +94,7 @@ impl TestApp {
 
     /// A browser with a cookie jar that is not signed in.
     pub fn browser(&self) -> Browser {
-        Browser {
-            client: client(true),
-            base: self.url(""),
-            origin: self.origin(),
-        }
+        Browser { client: client(true), base: self.url(""), origin: self.origin() }
     }
 }
 
@@ -139,11 +123,7 @@ pub struct Browser {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("request answered")
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request answered")
     }
 
     /// GET a page the way a browser with JavaScript off asks for it.
@@ -155,10 +135,7 @@ impl Browser {
             .send()
             .await
             .expect("page answered");
-        Page {
-            status: response.status(),
-            html: response.text().await.expect("page body"),
-        }
+        Page { status: response.status(), html: response.text().await.expect("page body") }
     }
 
     /// POST a form from the console's own page (same origin).
@@ -197,8 +174,7 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
-        self.post_form("/login", &[("email", email), ("password", password), ("next", next)])
-            .await
+        self.post_form("/login", &[("email", email), ("password", password), ("next", next)]).await
     }
 }
 
@@ -206,11 +182,7 @@ impl Browser {
 /// start the `tenantry` binary.
 pub fn database_url_of(pool: &PgPool) -> String {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set by scripts/test");
-    let db = pool
-        .connect_options()
-        .get_database()
-        .expect("test database has a name")
-        .to_string();
+    let db = pool.connect_options().get_database().expect("test database has a name").to_string();
     let (without_query, query) = match base.split_once('?') {
         Some((b, q)) => (b.to_string(), format!("?{q}")),
         None => (base.clone(), String::new()),

@@ -21,11 +21,7 @@ async fn healthz_is_503_within_two_seconds_when_the_database_is_down() {
     let started = Instant::now();
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["database"], "down");
     assert!(body["reason"].as_str().is_some_and(|r| !r.is_empty()));
@@ -65,17 +61,8 @@ async fn metrics_are_prometheus_text_with_requests_latency_and_pool(pool: PgPool
             && s.labels.get("status") == Some("404")),
         "unknown paths are counted under one label, not one per path"
     );
-    assert!(
-        scrape
-            .samples
-            .iter()
-            .any(|s| s.metric.starts_with("http_request_duration_seconds"))
-    );
-    for gauge in [
-        "db_pool_connections",
-        "db_pool_idle_connections",
-        "db_pool_max_connections",
-    ] {
+    assert!(scrape.samples.iter().any(|s| s.metric.starts_with("http_request_duration_seconds")));
+    for gauge in ["db_pool_connections", "db_pool_idle_connections", "db_pool_max_connections"] {
         assert!(scrape.samples.iter().any(|s| s.metric == gauge), "missing {gauge}");
     }
 }
@@ -84,12 +71,7 @@ async fn metrics_are_prometheus_text_with_requests_latency_and_pool(pool: PgPool
 async fn every_response_carries_a_request_id_and_keeps_a_given_one(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let response = app.get("/healthz").await;
-    let id = response
-        .headers()
-        .get("x-request-id")
-        .expect("request id")
-        .to_str()
-        .expect("ascii");
+    let id = response.headers().get("x-request-id").expect("request id").to_str().expect("ascii");
     assert_eq!(id.len(), 36, "a UUID: {id}");
 
     let response = reqwest::Client::new()
@@ -106,12 +88,7 @@ async fn assets_are_served_from_the_binary(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let css = app.get("/assets/tenantry.css").await;
     assert_eq!(css.status(), StatusCode::OK);
-    assert!(
-        css.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/css")
-    );
+    assert!(css.headers()["content-type"].to_str().expect("ascii").starts_with("text/css"));
     assert!(css.text().await.expect("body").contains(".sidebar"));
     assert_eq!(app.get("/assets/nope.js").await.status(), StatusCode::NOT_FOUND);
 }

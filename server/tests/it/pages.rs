@@ -18,35 +18,17 @@ async fn every_navigation_page_answers_complete_html_without_javascript(pool: Pg
     for area in Area::ALL {
         let page = admin.page(area.path()).await;
         assert_eq!(page.status, StatusCode::OK, "{}", area.path());
-        assert!(
-            page.html
-                .contains(&format!("<title>{} · Tenantry</title>", area.label())),
-            "{}",
-            area.path()
-        );
+        assert!(page.html.contains(&format!("<title>{} · Tenantry</title>", area.label())), "{}", area.path());
         // Leptos inlines two tiny hydration-state scripts; no script file (no hydration, no wasm) is loaded.
-        assert!(
-            !page.html.contains("<script src"),
-            "{} loads no script file",
-            area.path()
-        );
+        assert!(!page.html.contains("<script src"), "{} loads no script file", area.path());
         assert!(!page.html.contains(".wasm"), "{} loads no wasm", area.path());
         let text = text_of(&page.html);
         for nav in Area::ALL {
-            assert!(
-                page.html.contains(&format!("href=\"{}\"", nav.path())),
-                "{} links {}",
-                area.path(),
-                nav.path()
-            );
+            assert!(page.html.contains(&format!("href=\"{}\"", nav.path())), "{} links {}", area.path(), nav.path());
             assert!(text.contains(nav.label()), "{} shows {}", area.path(), nav.label());
         }
         let current = format!("href=\"{}\" aria-current=\"page\"", area.path());
-        assert!(
-            page.html.contains(&current),
-            "{} marks itself current in the navigation",
-            area.path()
-        );
+        assert!(page.html.contains(&current), "{} marks itself current in the navigation", area.path());
     }
 }
 
@@ -57,11 +39,7 @@ async fn areas_not_built_yet_say_so_and_show_no_data(pool: PgPool) {
     for area in Area::ALL.into_iter().filter(|a| a.arrives_with().is_some()) {
         let text = text_of(&admin.page(area.path()).await.html);
         assert!(text.contains("Not built yet"), "{}", area.path());
-        assert!(
-            text.contains(area.arrives_with().expect("unbuilt areas say when")),
-            "{}",
-            area.path()
-        );
+        assert!(text.contains(area.arrives_with().expect("unbuilt areas say when")), "{}", area.path());
     }
 }
 
@@ -71,25 +49,16 @@ async fn the_system_page_shows_version_database_migrations_and_uptime(pool: PgPo
     let page = app.signed_in(Role::Helpdesk).await.page("/system").await;
     assert_eq!(page.status, StatusCode::OK);
     let text = text_of(&page.html);
-    assert!(
-        text.contains(&format!("Version {}", env!("CARGO_PKG_VERSION"))),
-        "{text}"
-    );
+    assert!(text.contains(&format!("Version {}", env!("CARGO_PKG_VERSION"))), "{text}");
     assert!(text.contains("Database Up PostgreSQL"), "{text}");
     assert!(text.contains("Uptime 0 s") || text.contains("Uptime 1 s"), "{text}");
-    assert!(
-        text.contains("20261129000001 system"),
-        "the first migration is listed: {text}"
-    );
+    assert!(text.contains("20261129000001 system"), "the first migration is listed: {text}");
     assert!(text.contains("Pending migrations none"), "{text}");
     let instance: uuid::Uuid = sqlx::query_scalar("SELECT instance_id FROM system_instance")
         .fetch_one(&app.pool)
         .await
         .expect("installation row");
-    assert!(
-        text.contains(&instance.to_string()),
-        "the installation is the one in the database: {text}"
-    );
+    assert!(text.contains(&instance.to_string()), "the installation is the one in the database: {text}");
     assert!(text.contains(" UTC"), "timestamps carry their zone: {text}");
 }
 
@@ -97,10 +66,7 @@ async fn the_system_page_shows_version_database_migrations_and_uptime(pool: PgPo
 async fn the_system_page_lists_migrations_the_database_has_not_applied(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let browser = app.signed_in(Role::Helpdesk).await;
-    sqlx::query("DELETE FROM _sqlx_migrations")
-        .execute(&app.pool)
-        .await
-        .expect("forget migrations");
+    sqlx::query("DELETE FROM _sqlx_migrations").execute(&app.pool).await.expect("forget migrations");
     let text = text_of(&browser.page("/system").await.html);
     assert!(text.contains("Pending migrations 20261129000001 system"), "{text}");
     assert!(text.contains("None yet. Run tenantry migrate"), "{text}");
@@ -112,10 +78,7 @@ async fn the_system_port_reports_a_down_database_instead_of_failing() {
         .acquire_timeout(Duration::from_millis(500))
         .connect_lazy("postgres://nobody@127.0.0.1:1/nothing")
         .expect("lazy pool");
-    let info = PgSystem::new(pool, Utc::now(), Instant::now())
-        .system_info()
-        .await
-        .expect("an answer, not an error");
+    let info = PgSystem::new(pool, Utc::now(), Instant::now()).system_info().await.expect("an answer, not an error");
     match info.database {
         DatabaseStatus::Down { reason } => assert!(reason.contains("check that PostgreSQL is running"), "{reason}"),
         up => panic!("expected down, got {up:?}"),

@@ -27,65 +27,35 @@ impl Job for Counting {
     async fn run_once(&self, key: &str, _now: DateTime<Utc>) -> Result<(), String> {
         *self.runs.lock().expect("lock").entry(key.to_string()).or_default() += 1;
         tokio::time::sleep(Duration::from_millis(2)).await;
-        if key.starts_with("bad") {
-            Err("the tenant answered 503".into())
-        } else {
-            Ok(())
-        }
+        if key.starts_with("bad") { Err("the tenant answered 503".into()) } else { Ok(()) }
     }
 }
 
 fn leased(interval: i32, due: i64, attempts: i32) -> Leased {
-    Leased {
-        id: 1,
-        kind: "k".into(),
-        key: "x".into(),
-        interval_secs: interval,
-        due_at: at(due),
-        attempts,
-    }
+    Leased { id: 1, kind: "k".into(), key: "x".into(), interval_secs: interval, due_at: at(due), attempts }
 }
 
 #[test]
 fn the_next_run_keeps_the_interval_adds_bounded_jitter_and_backs_off_on_failure() {
     let job = leased(900, 0, 0);
     let after_success = |now, jitter| scheduler::next_run(&job, true, now, jitter);
-    assert_eq!(
-        after_success(at(3), 0.0),
-        (at(900), at(900)),
-        "one interval after it was due"
-    );
-    assert_eq!(
-        after_success(at(3), 1.0),
-        (at(900), at(990)),
-        "at most 10 % jitter, not carried"
-    );
+    assert_eq!(after_success(at(3), 0.0), (at(900), at(900)), "one interval after it was due");
+    assert_eq!(after_success(at(3), 1.0), (at(900), at(990)), "at most 10 % jitter, not carried");
     assert_eq!(after_success(at(2000), 0.0).0, at(2900), "never scheduled in the past");
     let retry_in =
         |attempts| (scheduler::next_run(&leased(900, 0, attempts), false, at(0), 0.0).1 - at(0)).num_seconds();
     let backoff: Vec<i64> = (0..7).map(retry_in).collect();
-    assert_eq!(
-        backoff,
-        [30, 60, 120, 240, 480, 900, 900],
-        "doubling, capped by the interval"
-    );
+    assert_eq!(backoff, [30, 60, 120, 240, 480, 900, 900], "doubling, capped by the interval");
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn due_jobs_are_leased_once_and_an_expired_lease_is_taken_over(pool: PgPool) {
     let mut conn = pool.acquire().await.expect("conn");
-    scheduler::ensure(&mut conn, "counting", "due", Duration::from_secs(60), at(0))
-        .await
-        .expect("job");
-    scheduler::ensure(&mut conn, "counting", "later", Duration::from_secs(60), at(100))
-        .await
-        .expect("job");
+    scheduler::ensure(&mut conn, "counting", "due", Duration::from_secs(60), at(0)).await.expect("job");
+    scheduler::ensure(&mut conn, "counting", "later", Duration::from_secs(60), at(100)).await.expect("job");
     let first = scheduler::lease(&pool, "a", at(1), 10).await.expect("lease");
     assert_eq!(first.iter().map(|j| j.key.as_str()).collect::<Vec<_>>(), ["due"]);
-    assert!(
-        scheduler::lease(&pool, "b", at(2), 10).await.expect("lease").is_empty(),
-        "held by a"
-    );
+    assert!(scheduler::lease(&pool, "b", at(2), 10).await.expect("lease").is_empty(), "held by a");
     // Worker a dies: after the lease runs out, b takes the job.
     let after = at(1) + chrono::Duration::from_std(scheduler::LEASE).expect("lease") + chrono::Duration::seconds(1);
     let taken = scheduler::lease(&pool, "b", after, 10).await.expect("lease");
@@ -93,22 +63,15 @@ async fn due_jobs_are_leased_once_and_an_expired_lease_is_taken_over(pool: PgPoo
     keys.sort();
     assert_eq!(keys, ["due", "later"]);
     // a's late result is dropped: only the lease holder completes.
-    scheduler::complete(&pool, "a", &first[0], at(5), (at(1), at(5)), &Ok(()))
-        .await
-        .expect("complete");
-    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduler_runs")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
+    scheduler::complete(&pool, "a", &first[0], at(5), (at(1), at(5)), &Ok(())).await.expect("complete");
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduler_runs").fetch_one(&pool).await.expect("count");
     assert_eq!(runs, 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_failing_job_records_the_reason_and_backs_off(pool: PgPool) {
     let mut conn = pool.acquire().await.expect("conn");
-    scheduler::ensure(&mut conn, "counting", "bad-tenant", Duration::from_secs(900), at(0))
-        .await
-        .expect("job");
+    scheduler::ensure(&mut conn, "counting", "bad-tenant", Duration::from_secs(900), at(0)).await.expect("job");
     let registry = Registry::default().with(Arc::new(Counting::default()));
     scheduler::run_due(&pool, &registry, "w", at(0), 10).await.expect("run");
     let (attempts, error, next): (i32, Option<String>, DateTime<Utc>) =
@@ -116,17 +79,10 @@ async fn a_failing_job_records_the_reason_and_backs_off(pool: PgPool) {
             .fetch_one(&pool)
             .await
             .expect("row");
-    assert_eq!(
-        (attempts, error.as_deref(), next),
-        (1, Some("the tenant answered 503"), at(30))
-    );
-    scheduler::run_due(&pool, &registry, "w", at(30), 10)
-        .await
-        .expect("run");
-    let next: DateTime<Utc> = sqlx::query_scalar("SELECT next_run_at FROM scheduler_jobs")
-        .fetch_one(&pool)
-        .await
-        .expect("row");
+    assert_eq!((attempts, error.as_deref(), next), (1, Some("the tenant answered 503"), at(30)));
+    scheduler::run_due(&pool, &registry, "w", at(30), 10).await.expect("run");
+    let next: DateTime<Utc> =
+        sqlx::query_scalar("SELECT next_run_at FROM scheduler_jobs").fetch_one(&pool).await.expect("row");
     assert_eq!(next, at(90));
 }
 
@@ -134,15 +90,9 @@ async fn a_failing_job_records_the_reason_and_backs_off(pool: PgPool) {
 async fn two_workers_never_run_the_same_job_in_one_interval(pool: PgPool) {
     let mut conn = pool.acquire().await.expect("conn");
     for i in 0..50 {
-        scheduler::ensure(
-            &mut conn,
-            "counting",
-            &format!("tenant-{i}"),
-            Duration::from_secs(60),
-            at(0),
-        )
-        .await
-        .expect("job");
+        scheduler::ensure(&mut conn, "counting", &format!("tenant-{i}"), Duration::from_secs(60), at(0))
+            .await
+            .expect("job");
     }
     let job = Arc::new(Counting::default());
     let registry = Registry::default().with(job.clone());
@@ -161,14 +111,8 @@ async fn two_workers_never_run_the_same_job_in_one_interval(pool: PgPool) {
     }
     let runs = job.runs.lock().expect("lock").clone();
     assert_eq!(runs.len(), 50);
-    assert!(
-        runs.values().all(|n| *n == intervals as u32),
-        "each job once per interval: {runs:?}"
-    );
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduler_runs")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
+    assert!(runs.values().all(|n| *n == intervals as u32), "each job once per interval: {runs:?}");
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduler_runs").fetch_one(&pool).await.expect("count");
     assert_eq!(total, 50 * intervals, "at least 500 runs checked");
     let twice: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (SELECT job_id, due_at FROM scheduler_runs GROUP BY job_id, due_at HAVING count(*) > 1) d",

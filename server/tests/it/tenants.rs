@@ -35,19 +35,9 @@ async fn setup(pool: &PgPool, secret: &str) -> (Simulator, SnapshotJob, Uuid) {
         api_base_url: Some(sim.base_url()),
         notes: String::new(),
     };
-    let id = repo::insert(&mut pool.acquire().await.expect("conn"), &new)
-        .await
-        .expect("insert");
+    let id = repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert");
     let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
-    (
-        sim,
-        SnapshotJob {
-            pool: pool.clone(),
-            client,
-            secrets,
-        },
-        id,
-    )
+    (sim, SnapshotJob { pool: pool.clone(), client, secrets }, id)
 }
 
 fn at(minutes: i64) -> chrono::DateTime<Utc> {
@@ -57,44 +47,25 @@ fn at(minutes: i64) -> chrono::DateTime<Utc> {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_snapshot_is_stored_only_when_something_changed_and_changes_become_history(pool: PgPool) {
     let (sim, job, id) = setup(&pool, "right-secret").await;
-    assert!(
-        matches!(job.poll(id, at(0)).await, Ok(Polled::Changed { changes: 0, .. })),
-        "the first snapshot"
-    );
+    assert!(matches!(job.poll(id, at(0)).await, Ok(Polled::Changed { changes: 0, .. })), "the first snapshot");
     assert_eq!(job.poll(id, at(15)).await, Ok(Polled::Unchanged));
     sim.update(DOMAIN, |t| t.settings["support_email"] = "help@acme.example".into());
-    assert!(matches!(
-        job.poll(id, at(30)).await,
-        Ok(Polled::Changed { changes: 1, .. })
-    ));
+    assert!(matches!(job.poll(id, at(30)).await, Ok(Polled::Changed { changes: 1, .. })));
 
-    let snapshots: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants_snapshots")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
+    let snapshots: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tenants_snapshots").fetch_one(&pool).await.expect("count");
     assert_eq!(snapshots, 2);
     let change: (String, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT field, before, after FROM tenants_changes")
-            .fetch_one(&pool)
-            .await
-            .expect("change");
+        sqlx::query_as("SELECT field, before, after FROM tenants_changes").fetch_one(&pool).await.expect("change");
     assert_eq!(
         change,
-        (
-            "settings.support_email".into(),
-            Some("support@acme-prod.example".into()),
-            Some("help@acme.example".into())
-        )
+        ("settings.support_email".into(), Some("support@acme-prod.example".into()), Some("help@acme.example".into()))
     );
     let data: serde_json::Value = sqlx::query_scalar("SELECT data FROM tenants_snapshots ORDER BY id DESC LIMIT 1")
         .fetch_one(&pool)
         .await
         .expect("data");
-    assert_eq!(
-        data["email_provider"],
-        serde_json::Value::Null,
-        "no provider: Auth0's 404 is a state, not a failure"
-    );
+    assert_eq!(data["email_provider"], serde_json::Value::Null, "no provider: Auth0's 404 is a state, not a failure");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -115,22 +86,15 @@ async fn a_bad_client_secret_is_recorded_as_bad_credentials_and_the_last_snapsho
             .await
             .expect("poll");
     assert_eq!((class.as_deref(), success), (Some("bad_credentials"), Some(at(0))));
-    let snapshots: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants_snapshots")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
+    let snapshots: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tenants_snapshots").fetch_one(&pool).await.expect("count");
     assert_eq!(snapshots, 1, "the previous snapshot stays");
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn thirty_concurrent_refreshes_stay_inside_a_10_per_second_limit(pool: PgPool) {
     let (sim, job, id) = setup(&pool, "right-secret").await;
-    sim.update(DOMAIN, |t| {
-        t.management_limit = Limit {
-            burst: 10,
-            per_second: 10.0,
-        }
-    });
+    sim.update(DOMAIN, |t| t.management_limit = Limit { burst: 10, per_second: 10.0 });
     let job = Arc::new(job);
     let mut tasks = Vec::new();
     for i in 0..30 {
@@ -156,21 +120,9 @@ fn tenant_input_errors_name_every_bad_field_at_once() {
         api_base_url: "ftp://x".into(),
         ..TenantInput::default()
     };
-    let Err(TenantError::Invalid(problems)) = parse(&input, &secrets, true) else {
-        panic!("invalid")
-    };
+    let Err(TenantError::Invalid(problems)) = parse(&input, &secrets, true) else { panic!("invalid") };
     let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
-    assert_eq!(
-        fields,
-        [
-            "domain",
-            "environment",
-            "user_domain",
-            "client_id",
-            "client_secret",
-            "api_base_url"
-        ]
-    );
+    assert_eq!(fields, ["domain", "environment", "user_domain", "client_id", "client_secret", "api_base_url"]);
 
     let good = TenantInput {
         domain: "Acme-Dev.EU.auth0.com".into(),
@@ -214,17 +166,10 @@ mod pages {
         let sim = Simulator::start(0).await.expect("simulator");
         sim.add_tenant(SimTenant::new(SIM_DOMAIN, "dev-client", "dev-secret"));
         let key = [9; 32];
-        let options = RouterOptions {
-            secrets: SecretBox::new(key),
-            ..RouterOptions::default()
-        };
+        let options = RouterOptions { secrets: SecretBox::new(key), ..RouterOptions::default() };
         let app = TestApp::spawn_with(pool, options).await;
         let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
-        let job = SnapshotJob {
-            pool: app.pool.clone(),
-            client,
-            secrets: SecretBox::new(key),
-        };
+        let job = SnapshotJob { pool: app.pool.clone(), client, secrets: SecretBox::new(key) };
         let worker = Registry::default().with(Arc::new(job));
         let poll_due = || scheduler::run_due(&app.pool, &worker, "test-worker", Utc::now(), 10);
 
@@ -247,19 +192,11 @@ mod pages {
         let location = added.headers()["location"].to_str().expect("ascii").to_string();
         assert!(location.starts_with("/tenants/"), "to the tenant's page: {location}");
         let id = location.trim_start_matches("/tenants/").to_string();
-        let stored: Vec<u8> = sqlx::query_scalar("SELECT client_secret FROM tenants")
-            .fetch_one(&app.pool)
-            .await
-            .expect("row");
-        assert!(
-            !String::from_utf8_lossy(&stored).contains("dev-secret"),
-            "encrypted at rest"
-        );
+        let stored: Vec<u8> =
+            sqlx::query_scalar("SELECT client_secret FROM tenants").fetch_one(&app.pool).await.expect("row");
+        assert!(!String::from_utf8_lossy(&stored).contains("dev-secret"), "encrypted at rest");
         let text = text_of(&dev.page(&location).await.html);
-        assert!(
-            text.contains("acme-dev") && text.contains("EU") && text.contains("No snapshot yet"),
-            "{text}"
-        );
+        assert!(text.contains("acme-dev") && text.contains("EU") && text.contains("No snapshot yet"), "{text}");
 
         assert_eq!(poll_due().await.expect("poll"), 1, "the new tenant is due at once");
         let text = text_of(&dev.page(&location).await.html);
@@ -267,16 +204,11 @@ mod pages {
         assert!(!text.contains("dev-secret"), "the secret is never shown");
 
         sim.update(SIM_DOMAIN, |t| t.settings["support_email"] = "help@acme.example".into());
-        let refreshed = dev
-            .post_form_on(&location, "/api/tenants/refresh", &[("id", id.as_str())])
-            .await;
+        let refreshed = dev.post_form_on(&location, "/api/tenants/refresh", &[("id", id.as_str())]).await;
         assert_eq!(refreshed.status(), StatusCode::FOUND);
         assert_eq!(poll_due().await.expect("poll"), 1, "Refresh now makes the job due");
         let text = text_of(&dev.page(&location).await.html);
-        assert!(
-            text.contains("settings.support_email support@acme-dev.example help@acme.example"),
-            "{text}"
-        );
+        assert!(text.contains("settings.support_email support@acme-dev.example help@acme.example"), "{text}");
 
         let inventory = text_of(&dev.page("/tenants").await.html);
         assert!(
@@ -286,11 +218,7 @@ mod pages {
         let filtered = text_of(&dev.page("/tenants?environment=production").await.html);
         assert!(filtered.contains("No tenant matches these filters"), "{filtered}");
         let dev_cannot_edit = dev.get(&format!("{location}/edit")).await;
-        assert_eq!(
-            dev_cannot_edit.status(),
-            StatusCode::FORBIDDEN,
-            "replacing credentials is for admins"
-        );
+        assert_eq!(dev_cannot_edit.status(), StatusCode::FORBIDDEN, "replacing credentials is for admins");
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -314,14 +242,60 @@ mod pages {
         let location = response.headers()["location"].to_str().expect("ascii").to_string();
         let text = text_of(&dev.page(location.trim_start_matches(&app.origin())).await.html);
         assert!(text.contains("domain: give the host name only"), "{text}");
-        assert!(
-            text.contains("client_secret: the application's client secret is needed"),
-            "{text}"
-        );
-        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants")
-            .fetch_one(&app.pool)
-            .await
-            .expect("count");
+        assert!(text.contains("client_secret: the application's client secret is needed"), "{text}");
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&app.pool).await.expect("count");
         assert_eq!(count, 0);
+    }
+}
+
+mod demo_company {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use app::accounts::Role;
+    use chrono::Utc;
+    use server::auth0::Auth0Client;
+    use server::http::RouterOptions;
+    use server::scheduler::{self, Registry};
+    use server::secrets::SecretBox;
+    use server::tenants::poll::SnapshotJob;
+    use sqlx::PgPool;
+
+    use crate::harness::{TestApp, text_of};
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_demo_company_shows_every_finding_drift_and_error_state_on_first_run(pool: PgPool) {
+        let key = [4; 32];
+        let _sim = server::demo::company(&pool, &SecretBox::new(key), Duration::from_secs(900)).await.expect("demo");
+        let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+        let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
+        let polled = scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", Utc::now(), 10).await;
+        assert_eq!(polled.expect("poll"), 5);
+        let app =
+            TestApp::spawn_with(pool, RouterOptions { secrets: SecretBox::new(key), ..RouterOptions::default() }).await;
+        let dev = app.signed_in(Role::Developer).await;
+
+        let inventory = text_of(&dev.page("/tenants").await.html);
+        for expected in [
+            "employees: production has no development or QA/UAT tenant",
+            "1 tenant(s) not known to be associated with the company account",
+            "1 production tenant(s) without a custom domain",
+            "bad credentials",
+            "login.acme.example (ready)",
+            "email: smtp",
+        ] {
+            assert!(inventory.contains(expected), "{expected:?} in {inventory}");
+        }
+
+        let drift = dev.page("/tenants/drift?user_domain=customers").await.html;
+        let text = text_of(&drift);
+        assert!(text.contains("acme-qa QA · not read yet"), "{text}");
+        assert!(text.contains("4 field(s) differ unexpectedly across 4 tenant(s)"), "{text}");
+        let row = drift.find("settings.idle_session_lifetime").map(|i| &drift[i.saturating_sub(80)..i + 40]);
+        assert!(drift.contains(r#"<tr data-field="settings.idle_session_lifetime" class="differs">"#), "{row:?}");
+        assert!(drift.contains(r#"<tr data-field="settings.friendly_name" class="expected">"#), "{text}");
+        assert!(!drift.contains(r#"data-field="settings.enabled_locales""#), "equal fields are hidden by default");
+        let all = dev.page("/tenants/drift?user_domain=customers&all=1").await.html;
+        assert!(all.contains(r#"<tr data-field="settings.enabled_locales" class="same">"#));
     }
 }
