@@ -45,9 +45,24 @@ pub enum Command {
         #[arg(long, default_value_t = 3400)]
         port: u16,
     },
+    /// The tenant inventory as a file.
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
     /// Manage console users.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Print the inventory as TOML (secrets are named by environment variable, never written).
+    Export,
+    /// Add and update tenants from a TOML file; idempotent; reports what changed. Nothing changes if one entry is
+    /// wrong.
+    Import {
+        /// The file written by `tenantry tenants export` (or by hand).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +113,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = db::connect(&settings.database, url).await?;
             let applied = db::migrate(&pool).await?;
             println!("{applied} migration(s) applied; the database at {url} is up to date");
+            Ok(())
+        }
+        Command::Tenants(command) => {
+            let url = settings.database_url()?;
+            let pool = db::connect(&settings.database, url).await?;
+            db::migrate(&pool).await?;
+            match command {
+                TenantsCommand::Export => print!("{}", crate::tenants::file::export(&pool).await?),
+                TenantsCommand::Import { file } => {
+                    let text =
+                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let secrets = crate::secrets::SecretBox::load(&settings.secret_key)?;
+                    let report = crate::tenants::file::import(
+                        &pool,
+                        &secrets,
+                        &text,
+                        |name| std::env::var(name).ok(),
+                        settings.poll_interval,
+                    )
+                    .await?;
+                    println!("{report}");
+                }
+            }
             Ok(())
         }
         Command::User(command) => {

@@ -83,6 +83,13 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "tenants.drift_expected",
+        env: "TENANTRY_TENANTS_DRIFT_EXPECTED",
+        default: Some("settings.friendly_name,settings.support_email,settings.picture_url"),
+        expected: "a comma-separated list of snapshot fields expected to differ between environments",
+        secret: false,
+    },
+    Spec {
         key: "secrets.key",
         env: "TENANTRY_SECRET_KEY",
         default: None,
@@ -126,6 +133,8 @@ pub struct Settings {
     pub poll_interval: Duration,
     /// Tenants with all paid features the contract allows.
     pub paid_limit: usize,
+    /// Snapshot fields the drift view greys as expected differences.
+    pub drift_expected: Vec<String>,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -298,6 +307,17 @@ impl Settings {
             ),
             paid_limit: values.parse("tenants.paid_feature_limit", |v| bounded(v, 0, 1000))?.expect("has a default")
                 as usize,
+            drift_expected: values
+                .parse("tenants.drift_expected", |v| {
+                    let fields: Vec<String> =
+                        v.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect();
+                    if fields.iter().all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || "._[]-".contains(c))) {
+                        Ok(fields)
+                    } else {
+                        Err("a field name has characters other than letters, digits, . _ [ ] -".into())
+                    }
+                })?
+                .unwrap_or_default(),
             secret_key: match values.parse("secrets.key", parse_key)? {
                 Some(key) => SecretKeySource::Key(key),
                 None => SecretKeySource::File(PathBuf::from(

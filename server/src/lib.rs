@@ -27,6 +27,11 @@ use tokio::net::TcpListener;
 use crate::accounts::service::SetupToken;
 use crate::config::Settings;
 
+/// Now, as people read it in files and pages: `2026-11-29 10:14:03 UTC`.
+pub fn format_now() -> String {
+    app::format::timestamp(Utc::now())
+}
+
 /// Installs the process-wide TLS crypto provider (ring). Call once before making HTTPS clients.
 pub fn init_crypto() {
     // Idempotent: a second install (tests start several servers) is refused and ignored.
@@ -79,6 +84,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         secrets: secrets.clone(),
         poll_interval: settings.poll_interval,
         paid_limit: settings.paid_limit,
+        drift_expected: settings.drift_expected.clone(),
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -74,9 +74,10 @@ pub fn TenantsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <section class="notice" data-testid="not-built">
-            <p>"Import and export of the inventory as a file are not built yet; they arrive with the rest of issue 4."</p>
-        </section>
+        <p class="help">
+            "Inventory as code: " <code>"tenantry tenants export > tenants.toml"</code> " and "
+            <code>"tenantry tenants import tenants.toml"</code> " (secrets are named by environment variable, never written)."
+        </p>
     }
 }
 

@@ -68,6 +68,8 @@ pub struct RouterOptions {
     pub poll_interval: Duration,
     /// Tenants with paid features the contract allows.
     pub paid_limit: usize,
+    /// Snapshot fields the drift view greys as expected differences.
+    pub drift_expected: Vec<String>,
 }
 
 impl Default for RouterOptions {
@@ -83,6 +85,7 @@ impl Default for RouterOptions {
             secrets: crate::secrets::SecretBox::new(rand_key()),
             poll_interval: crate::tenants::poll::DEFAULT_INTERVAL,
             paid_limit: 3,
+            drift_expected: vec!["settings.friendly_name".into(), "settings.support_email".into()],
         }
     }
 }
@@ -119,7 +122,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             secrets: options.secrets.clone(),
             interval: options.poll_interval,
             paid_limit: options.paid_limit,
-            drift_expected: crate::tenants::port::DRIFT_EXPECTED.iter().map(|s| s.to_string()).collect(),
+            drift_expected: options.drift_expected.clone(),
         }),
         system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
     };

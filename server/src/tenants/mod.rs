@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod domain;
+pub mod file;
 pub mod findings;
 pub mod poll;
 pub mod port;

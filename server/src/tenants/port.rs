@@ -33,9 +33,6 @@ pub struct PgTenants {
     pub drift_expected: Vec<String>,
 }
 
-/// Fields that differ between environments by design.
-pub const DRIFT_EXPECTED: &[&str] = &["settings.friendly_name", "settings.support_email", "settings.picture_url"];
-
 impl From<TenantError> for AppError {
     fn from(error: TenantError) -> Self {
         match error {

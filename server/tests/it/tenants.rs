@@ -299,3 +299,87 @@ mod demo_company {
         assert!(all.contains(r#"<tr data-field="settings.enabled_locales" class="same">"#));
     }
 }
+
+mod inventory_file {
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use server::secrets::SecretBox;
+    use server::tenants::file::{InventoryFile, export, import};
+    use sqlx::PgPool;
+
+    const FILE: &str = r#"
+[[tenant]]
+name = "acme-dev"
+domain = "acme-dev.us.auth0.com"
+environment = "development"
+user_domain = "customers"
+client_id = "dev-id"
+client_secret_env = "ACME_DEV_CLIENT_SECRET"
+
+[[tenant]]
+name = "acme-prod"
+domain = "acme-prod.eu.auth0.com"
+environment = "production"
+user_domain = "customers"
+association = "associated"
+paid_features = true
+client_id = "prod-id"
+client_secret_env = "ACME_PROD_CLIENT_SECRET"
+notes = "the big one"
+"#;
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn import_is_idempotent_reports_changes_and_export_keeps_secrets_out(pool: PgPool) {
+        let secrets = SecretBox::new([5; 32]);
+        let mut env: HashMap<&str, &str> =
+            HashMap::from([("ACME_DEV_CLIENT_SECRET", "dev-s3cret"), ("ACME_PROD_CLIENT_SECRET", "prod-s3cret")]);
+        let interval = Duration::from_secs(900);
+        let run = |text: String, env: HashMap<&'static str, &'static str>| {
+            let (pool, secrets) = (pool.clone(), secrets.clone());
+            async move { import(&pool, &secrets, &text, |k| env.get(k).map(|v| v.to_string()), interval).await }
+        };
+        let first = run(FILE.into(), env.clone()).await.expect("imported");
+        assert_eq!(first.to_string(), "added     acme-dev\nadded     acme-prod\n2 added, 0 updated, 0 unchanged");
+        let again = run(FILE.into(), env.clone()).await.expect("imported");
+        assert_eq!(again.to_string(), "0 added, 0 updated, 2 unchanged");
+
+        env.insert("ACME_PROD_CLIENT_SECRET", "rotated");
+        let changed = FILE.replace("the big one", "the biggest one");
+        let third = run(changed.clone(), env.clone()).await.expect("imported");
+        assert_eq!(third.to_string(), "updated   acme-prod (notes, client_secret)\n0 added, 1 updated, 1 unchanged");
+
+        let exported = export(&pool).await.expect("export");
+        for secret in ["dev-s3cret", "rotated", "prod-s3cret"] {
+            assert!(!exported.contains(secret), "no secret in the file");
+        }
+        let parsed: InventoryFile = toml::from_str(&exported).expect("the export is a valid inventory");
+        assert_eq!(parsed.tenants.len(), 2);
+        assert_eq!(parsed.tenants[1].client_secret_env, "ACME_PROD_CLIENT_SECRET");
+        assert_eq!(parsed.tenants[1].region.as_deref(), Some("eu"));
+        let round_trip = run(exported, env.clone()).await.expect("imported");
+        assert_eq!(round_trip.to_string(), "0 added, 0 updated, 2 unchanged", "export then import changes nothing");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_bad_entry_changes_nothing_and_says_what_to_fix(pool: PgPool) {
+        let secrets = SecretBox::new([5; 32]);
+        let bad = FILE.replace("acme-prod.eu.auth0.com", "https://acme-prod.eu.auth0.com");
+        let only_dev = |k: &str| (k == "ACME_DEV_CLIENT_SECRET").then(|| "x".to_string());
+        let error = import(&pool, &secrets, &bad, only_dev, Duration::from_secs(900)).await.expect_err("refused");
+        let message = error.to_string();
+        assert!(message.starts_with("nothing was imported:"), "{message}");
+        assert!(
+            message.contains("tenant 2 (acme-prod): set ACME_PROD_CLIENT_SECRET to its client secret"),
+            "{message}"
+        );
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&pool).await.expect("count");
+        assert_eq!(count, 0);
+
+        let all = |_: &str| Some("x".to_string());
+        let error = import(&pool, &secrets, &bad, all, Duration::from_secs(900)).await.expect_err("refused");
+        assert!(error.to_string().contains("tenant 2 (acme-prod): domain: give the host name only"), "{error}");
+        let typo = import(&pool, &secrets, "[[tenant]]\nnmae = \"x\"\n", all, Duration::from_secs(900)).await;
+        assert!(typo.expect_err("refused").to_string().starts_with("the file is not a Tenantry inventory"));
+    }
+}
