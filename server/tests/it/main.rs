@@ -8,5 +8,6 @@ mod cli;
 mod harness;
 mod ops;
 mod pages;
+mod replicas;
 mod scheduler;
 mod tenants;
