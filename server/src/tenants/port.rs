@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::domain::check_name;
-use super::service::{self, TenantError, TenantInput};
+use super::service::{self, TenantError};
 use crate::accounts::audit::Actor;
 use crate::secrets::SecretBox;
 
@@ -52,23 +52,6 @@ fn db(error: sqlx::Error) -> AppError {
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {
     id.parse().map_err(|_| AppError::NotFound("the tenant".into()))
-}
-
-fn input(f: TenantFields) -> TenantInput {
-    TenantInput {
-        domain: f.domain,
-        name: f.name,
-        region: f.region,
-        environment: f.environment,
-        user_domain: f.user_domain,
-        association: f.association,
-        account_name: f.account_name,
-        paid_features: f.paid_features,
-        client_id: f.client_id,
-        client_secret: f.client_secret,
-        api_base_url: f.api_base_url,
-        notes: f.notes,
-    }
 }
 
 /// One row of the inventory query.
@@ -269,15 +252,13 @@ impl TenantsPort for PgTenants {
     async fn add(&self, by: &Acting, fields: TenantFields) -> Result<String, AppError> {
         let actor = Actor::from_current(&by.user);
         let id =
-            service::add(&self.pool, &self.secrets, &actor, &input(fields), &by.client_ip, Utc::now(), self.interval)
-                .await?;
+            service::add(&self.pool, &self.secrets, &actor, &fields, &by.client_ip, Utc::now(), self.interval).await?;
         Ok(id.to_string())
     }
 
     async fn update(&self, by: &Acting, id: &str, fields: TenantFields) -> Result<(), AppError> {
         let actor = Actor::from_current(&by.user);
-        service::update(&self.pool, &self.secrets, &actor, parse_id(id)?, &input(fields), &by.client_ip, Utc::now())
-            .await?;
+        service::update(&self.pool, &self.secrets, &actor, parse_id(id)?, &fields, &by.client_ip, Utc::now()).await?;
         Ok(())
     }
 

@@ -15,25 +15,9 @@ use crate::accounts::audit::{self, Action, Actor};
 use crate::scheduler;
 use crate::secrets::SecretBox;
 
-/// A tenant as typed (form, import). Empty optional fields mean "derive" or "keep".
-#[derive(Clone, Debug, Default)]
-pub struct TenantInput {
-    pub domain: String,
-    /// Empty: derived from an Auth0 domain.
-    pub name: String,
-    /// Empty: derived from an Auth0 domain.
-    pub region: String,
-    pub environment: String,
-    pub user_domain: String,
-    pub association: String,
-    pub account_name: String,
-    pub paid_features: bool,
-    pub client_id: String,
-    /// Required when adding; empty when editing keeps the stored one.
-    pub client_secret: String,
-    pub api_base_url: String,
-    pub notes: String,
-}
+/// A tenant as typed (form, import): the form's fields. Empty `name`/`region` are read from an Auth0 domain; an
+/// empty `client_secret` keeps the stored one when editing.
+pub type TenantInput = app::tenants::TenantFields;
 
 /// Why a tenant could not be saved.
 #[derive(Debug, thiserror::Error)]
