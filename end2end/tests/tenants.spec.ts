@@ -55,6 +55,9 @@ for (const javaScriptEnabled of [true, false]) {
     await until(page, 'history', 'partners@acme.example');
     await expect(page.getByTestId('history')).toContainText('settings.support_email');
 
+    await page.goto('/tenants/drift?user_domain=partners&all=1');
+    await expect(page.locator('tr[data-field="settings.support_email"]')).toContainText('partners@acme.example');
+
     await page.goto('/tenants?q=' + name);
     await expect(page.getByTestId('inventory')).toContainText(name);
   });
