@@ -12,6 +12,7 @@ pub mod http;
 pub mod scheduler;
 pub mod secrets;
 pub mod simulator;
+pub mod status;
 pub mod system;
 pub mod telemetry;
 pub mod tenants;

@@ -10,4 +10,5 @@ mod ops;
 mod pages;
 mod replicas;
 mod scheduler;
+mod status;
 mod tenants;

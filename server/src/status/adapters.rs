@@ -1,0 +1,308 @@
+//! Adapters: a source's body, in its real format, to a `Reading`. Every failure is a `ParseError` that says what
+//! was wrong; nothing panics on hostile input.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use super::model::{Component, Incident, Phase, Reading, State, Update};
+
+/// The largest body read from a source.
+pub const MAX_BODY: usize = 5 * 1024 * 1024;
+
+/// The formats Tenantry reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Auth0's per-tenant Atom/RSS feed (`status.auth0.com/feed?domain=…`).
+    Auth0Feed,
+    /// Atlassian Statuspage v2 `summary.json`.
+    Statuspage,
+    /// Any RSS or Atom incident feed.
+    Feed,
+    /// Google Workspace `incidents.json`.
+    GoogleWorkspace,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the answer is {size} bytes, over the {MAX_BODY}-byte limit; is this the right URL?")]
+    Oversized { size: usize },
+    #[error("the answer is {got}, not {expected}; check the URL and the source type")]
+    WrongContentType { got: String, expected: &'static str },
+    #[error("the answer is not valid {format}: {reason}")]
+    Malformed { format: &'static str, reason: String },
+}
+
+/// Parses a body of the given kind; `content_type` is the answer's header, when it had one.
+pub fn parse(
+    kind: SourceKind,
+    content_type: Option<&str>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Reading, ParseError> {
+    if body.len() > MAX_BODY {
+        return Err(ParseError::Oversized { size: body.len() });
+    }
+    let (json, expected) = match kind {
+        SourceKind::Statuspage | SourceKind::GoogleWorkspace => (true, "JSON"),
+        SourceKind::Auth0Feed | SourceKind::Feed => (false, "an RSS or Atom feed"),
+    };
+    if let Some(ct) = content_type {
+        let ct = ct.to_lowercase();
+        let fits =
+            if json { ct.contains("json") } else { ct.contains("xml") || ct.contains("rss") || ct.contains("atom") };
+        if !fits {
+            return Err(ParseError::WrongContentType {
+                got: ct.split(';').next().unwrap_or("").trim().to_string(),
+                expected,
+            });
+        }
+    }
+    match kind {
+        SourceKind::Statuspage => statuspage(body),
+        SourceKind::GoogleWorkspace => google(body),
+        SourceKind::Auth0Feed | SourceKind::Feed => feed(body, now),
+    }
+}
+
+fn malformed_json(e: serde_json::Error) -> ParseError {
+    ParseError::Malformed { format: "JSON", reason: e.to_string() }
+}
+
+#[derive(Deserialize)]
+struct Summary {
+    status: Indicator,
+    #[serde(default)]
+    components: Vec<SpComponent>,
+    #[serde(default)]
+    incidents: Vec<SpIncident>,
+    #[serde(default)]
+    scheduled_maintenances: Vec<SpIncident>,
+}
+
+#[derive(Deserialize)]
+struct Indicator {
+    indicator: String,
+}
+
+#[derive(Deserialize)]
+struct SpComponent {
+    id: String,
+    name: String,
+    status: String,
+    #[serde(default)]
+    group: bool,
+}
+
+#[derive(Deserialize)]
+struct SpIncident {
+    id: String,
+    name: String,
+    status: String,
+    #[serde(default)]
+    impact: Option<String>,
+    #[serde(default)]
+    shortlink: Option<String>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    incident_updates: Vec<SpUpdate>,
+}
+
+#[derive(Deserialize)]
+struct SpUpdate {
+    id: String,
+    status: String,
+    body: String,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+}
+
+fn component_state(status: &str) -> State {
+    match status {
+        "operational" => State::Operational,
+        "degraded_performance" => State::Degraded,
+        "partial_outage" => State::PartialOutage,
+        "major_outage" => State::MajorOutage,
+        "under_maintenance" => State::Maintenance,
+        _ => State::Unknown,
+    }
+}
+
+fn incident(i: SpIncident) -> Incident {
+    let mut updates: Vec<Update> = i
+        .incident_updates
+        .into_iter()
+        .map(|u| Update { id: u.id, at: u.created_at, phase: Phase::parse(&u.status), text: u.body })
+        .collect();
+    updates.sort_by_key(|u| u.at);
+    Incident {
+        id: i.id,
+        title: i.name,
+        impact: i.impact,
+        phase: Phase::parse(&i.status),
+        started_at: i.created_at,
+        updated_at: i.updated_at,
+        link: i.shortlink,
+        updates,
+    }
+}
+
+fn statuspage(body: &[u8]) -> Result<Reading, ParseError> {
+    let summary: Summary = serde_json::from_slice(body).map_err(malformed_json)?;
+    let components: Vec<Component> = summary
+        .components
+        .into_iter()
+        .filter(|c| !c.group)
+        .map(|c| Component { state: component_state(&c.status), id: c.id, name: c.name })
+        .collect();
+    let in_maintenance =
+        summary.scheduled_maintenances.iter().any(|m| m.status == "in_progress" || m.status == "verifying");
+    let worst_component = components.iter().map(|c| c.state).filter(|s| *s != State::Unknown).max();
+    let by_indicator = match summary.status.indicator.as_str() {
+        "none" => State::Operational,
+        "minor" => State::Degraded,
+        "major" => State::PartialOutage,
+        "critical" => State::MajorOutage,
+        "maintenance" => State::Maintenance,
+        _ => State::Unknown,
+    };
+    let mut state = by_indicator.max(worst_component.unwrap_or(State::Operational));
+    if by_indicator == State::Unknown {
+        state = State::Unknown;
+    } else if state == State::Operational && in_maintenance {
+        state = State::Maintenance;
+    }
+    let incidents = summary.incidents.into_iter().chain(summary.scheduled_maintenances).map(incident).collect();
+    Ok(Reading { state, components, incidents })
+}
+
+#[derive(Deserialize)]
+struct GoogleIncident {
+    id: String,
+    #[serde(default)]
+    begin: Option<DateTime<Utc>>,
+    #[serde(default)]
+    end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    external_desc: Option<String>,
+    #[serde(default)]
+    uri: Option<String>,
+    most_recent_update: GoogleUpdate,
+}
+
+#[derive(Deserialize)]
+struct GoogleUpdate {
+    #[serde(default)]
+    when: Option<DateTime<Utc>>,
+    status: String,
+    #[serde(default)]
+    text: String,
+}
+
+fn google(body: &[u8]) -> Result<Reading, ParseError> {
+    let list: Vec<GoogleIncident> = serde_json::from_slice(body).map_err(malformed_json)?;
+    let mut state = State::Operational;
+    let incidents = list
+        .into_iter()
+        .map(|g| {
+            let open = g.end.is_none();
+            let severity = match g.most_recent_update.status.as_str() {
+                "SERVICE_OUTAGE" => State::MajorOutage,
+                "SERVICE_DISRUPTION" => State::PartialOutage,
+                "SERVICE_INFORMATION" => State::Degraded,
+                "AVAILABLE" => State::Operational,
+                _ => State::Unknown,
+            };
+            if open {
+                state = state.max(severity);
+            }
+            let when = g.most_recent_update.when;
+            Incident {
+                title: g.external_desc.clone().unwrap_or_else(|| "Google Workspace incident".into()),
+                impact: Some(g.most_recent_update.status.to_lowercase()),
+                phase: if open { Phase::Investigating } else { Phase::Resolved },
+                started_at: g.begin,
+                updated_at: when,
+                link: g.uri.map(|u| format!("https://www.google.com/appsstatus/dashboard/{u}")),
+                updates: vec![Update {
+                    id: format!("{}@{}", g.id, when.map(|w| w.to_rfc3339()).unwrap_or_default()),
+                    at: when,
+                    phase: if open { Phase::Investigating } else { Phase::Resolved },
+                    text: g.most_recent_update.text,
+                }],
+                id: g.id,
+            }
+        })
+        .collect();
+    Ok(Reading { state, components: Vec::new(), incidents })
+}
+
+/// `<strong>Resolved</strong> - text` blocks in an entry's content, newest first as Statuspage-style feeds write them.
+fn phased_updates(html: &str) -> Vec<(Phase, String)> {
+    let mut out = Vec::new();
+    for part in html.split("<strong>").skip(1) {
+        let Some((phase, rest)) = part.split_once("</strong>") else { continue };
+        let text = rest.trim_start().trim_start_matches('-').trim();
+        // The block ends with its paragraph (the next one starts with the next update's time).
+        let block = text.split("</p>").next().unwrap_or(text);
+        let text = strip_tags(block.split("<strong>").next().unwrap_or(block));
+        out.push((Phase::parse(phase), text));
+    }
+    out
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn feed(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
+    let parsed = feed_rs::parser::parse(body)
+        .map_err(|e| ParseError::Malformed { format: "RSS or Atom", reason: e.to_string() })?;
+    let mut state = State::Operational;
+    let incidents = parsed
+        .entries
+        .into_iter()
+        .map(|e| {
+            let html = e.content.and_then(|c| c.body).or(e.summary.map(|s| s.content)).unwrap_or_default();
+            let phased = phased_updates(&html);
+            let at = e.updated.or(e.published);
+            let phase = phased.first().map(|(p, _)| *p).unwrap_or(Phase::Other);
+            let updates: Vec<Update> = phased
+                .into_iter()
+                .rev()
+                .enumerate()
+                .map(|(i, (phase, text))| Update { id: format!("{}#{i}", e.id), at: None, phase, text })
+                .collect();
+            // A recent entry that does not say it is over counts as an ongoing incident.
+            if !phase.is_over() && at.is_some_and(|t| now - t < Duration::hours(24)) {
+                state = state.max(State::Degraded);
+            }
+            Incident {
+                id: e.id,
+                title: e.title.map(|t| t.content).unwrap_or_else(|| "Untitled incident".into()),
+                impact: None,
+                phase,
+                started_at: e.published.or(at),
+                updated_at: at,
+                link: e.links.first().map(|l| l.href.clone()),
+                updates,
+            }
+        })
+        .collect();
+    Ok(Reading { state, components: Vec::new(), incidents })
+}
