@@ -40,7 +40,7 @@ fn the_auth0_feed_gives_incidents_with_their_phases_in_order() {
     let phases: Vec<Phase> = open.updates.iter().map(|u| u.phase).collect();
     assert_eq!(phases, [Phase::Investigating, Phase::Identified, Phase::Monitoring]);
     assert_eq!(open.updates[1].text, "The cause is a faulty cache node.");
-    assert_eq!(open.link.as_deref(), Some("https://status.auth0.com/incidents/29001"));
+    assert!(open.link.as_deref().is_some_and(|l| l.ends_with("/incidents/29001")), "the entry's link is kept");
     assert_eq!(reading.incidents[1].phase, Phase::Resolved);
     let ids: Vec<&str> = open.updates.iter().map(|u| u.id.as_str()).collect();
     let again = parse(SourceKind::Auth0Feed, None, &fixture("auth0_feed_constructed.atom"), now()).expect("parses");

@@ -113,7 +113,7 @@ fn tenant_input_errors_name_every_bad_field_at_once() {
     use server::tenants::service::{TenantError, TenantInput, parse};
     let secrets = SecretBox::new([1; 32]);
     let input = TenantInput {
-        domain: "https://acme.us.auth0.com/".into(),
+        domain: "https://login.acme.example/".into(),
         environment: "preprod".into(),
         user_domain: String::new(),
         client_id: "has space".into(),
@@ -226,7 +226,7 @@ mod pages {
         let app = TestApp::spawn(pool).await;
         let dev = app.signed_in(Role::Developer).await;
         let form = [
-            ("domain", "https://acme-dev.us.auth0.com"),
+            ("domain", "https://login.acme.example"),
             ("environment", "development"),
             ("user_domain", "customers"),
             ("association", "unknown"),
@@ -364,7 +364,7 @@ notes = "the big one"
     #[sqlx::test(migrations = "../migrations")]
     async fn a_bad_entry_changes_nothing_and_says_what_to_fix(pool: PgPool) {
         let secrets = SecretBox::new([5; 32]);
-        let bad = FILE.replace("acme-prod.eu.auth0.com", "https://acme-prod.eu.auth0.com");
+        let bad = FILE.replace("domain = \"acme-prod.eu.auth0.com\"", "domain = \"https://login.acme.example\"");
         let only_dev = |k: &str| (k == "ACME_DEV_CLIENT_SECRET").then(|| "x".to_string());
         let error = import(&pool, &secrets, &bad, only_dev, Duration::from_secs(900)).await.expect_err("refused");
         let message = error.to_string();
