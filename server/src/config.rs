@@ -90,6 +90,13 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "status.allow_private_targets",
+        env: "TENANTRY_STATUS_ALLOW_PRIVATE_TARGETS",
+        default: Some("false"),
+        expected: "true or false: whether status URLs may point at loopback, private or link-local addresses",
+        secret: false,
+    },
+    Spec {
         key: "secrets.key",
         env: "TENANTRY_SECRET_KEY",
         default: None,
@@ -135,6 +142,8 @@ pub struct Settings {
     pub paid_limit: usize,
     /// Snapshot fields the drift view greys as expected differences.
     pub drift_expected: Vec<String>,
+    /// Status URLs may point at private addresses (tests, labs).
+    pub allow_private_targets: bool,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -318,6 +327,13 @@ impl Settings {
                     }
                 })?
                 .unwrap_or_default(),
+            allow_private_targets: values
+                .parse("status.allow_private_targets", |v| match v {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    _ => Err("neither true nor false".to_string()),
+                })?
+                .unwrap_or(false),
             secret_key: match values.parse("secrets.key", parse_key)? {
                 Some(key) => SecretKeySource::Key(key),
                 None => SecretKeySource::File(PathBuf::from(

@@ -91,11 +91,11 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped.clone()));
     let client = Arc::new(auth0::Auth0Client::new(Duration::from_secs(15)).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let jobs = scheduler::Registry::default().with(Arc::new(tenants::poll::SnapshotJob {
-        pool: pool.clone(),
-        client,
-        secrets,
-    }));
+    let status = status::poll::StatusPollJob::new(pool.clone(), settings.allow_private_targets)
+        .map_err(|e| anyhow::anyhow!("cannot build the status poller: {e}"))?;
+    let jobs = scheduler::Registry::default()
+        .with(Arc::new(tenants::poll::SnapshotJob { pool: pool.clone(), client, secrets }))
+        .with(Arc::new(status));
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let scheduler = tokio::spawn(scheduler::run(pool.clone(), jobs, worker, 8, Duration::from_secs(1), stopped));
 

@@ -156,8 +156,31 @@ struct Issued {
     expires: Instant,
 }
 
+/// A provider status page the simulator plays, served as Statuspage `summary.json` and as an Atom feed in the
+/// style of Auth0's status feed, under `/__status/{slug}/…`.
+#[derive(Clone, Debug, Default)]
+pub struct SimStatusPage {
+    pub name: String,
+    /// (id, name, Statuspage status such as `operational` or `major_outage`)
+    pub components: Vec<(String, String, String)>,
+    pub incidents: Vec<SimIncident>,
+}
+
+/// An incident with its published updates: (phase, text, time), oldest first.
+#[derive(Clone, Debug)]
+pub struct SimIncident {
+    pub id: String,
+    pub name: String,
+    pub impact: String,
+    pub updates: Vec<(String, String, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// The phases an incident goes through, in order.
+pub const LIFECYCLE: [&str; 5] = ["investigating", "identified", "monitoring", "resolved", "postmortem"];
+
 #[derive(Default)]
 struct State {
+    status_pages: HashMap<String, SimStatusPage>,
     tenants: HashMap<String, SimTenant>,
     buckets: HashMap<(String, bool), Bucket>,
     tokens: HashMap<String, Issued>,
@@ -233,6 +256,47 @@ impl Simulator {
     /// Every request answered.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Serves a status page at `/__status/{slug}/api/v2/summary.json` and `/__status/{slug}/history.atom`.
+    pub fn set_status_page(&self, slug: &str, page: SimStatusPage) {
+        self.state().status_pages.insert(slug.to_string(), page);
+    }
+
+    /// Changes a status page in place (flip a component, open an incident…).
+    pub fn update_status_page(&self, slug: &str, change: impl FnOnce(&mut SimStatusPage)) -> bool {
+        match self.state().status_pages.get_mut(slug) {
+            Some(page) => {
+                change(page);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Publishes the incident's next phase (investigating → identified → monitoring → resolved → postmortem),
+    /// opening it when it does not exist. Returns the phase published, or `None` after the postmortem.
+    pub fn advance_incident(&self, slug: &str, id: &str, at: chrono::DateTime<chrono::Utc>) -> Option<&'static str> {
+        let mut published = None;
+        self.update_status_page(slug, |page| {
+            if !page.incidents.iter().any(|i| i.id == id) {
+                page.incidents.push(SimIncident {
+                    id: id.to_string(),
+                    name: format!("Incident {id}"),
+                    impact: "major".into(),
+                    updates: Vec::new(),
+                });
+            }
+            let Some(incident) = page.incidents.iter_mut().find(|i| i.id == id) else { return };
+            let Some(phase) = LIFECYCLE.get(incident.updates.len()) else { return };
+            incident.updates.push((phase.to_string(), format!("The incident is {phase}."), at));
+            published = Some(*phase);
+        });
+        published
+    }
+
+    fn status_page(&self, slug: &str) -> Option<SimStatusPage> {
+        self.state().status_pages.get(slug).cloned()
     }
 
     /// Appends log events with increasing log ids (for checkpoint paging).

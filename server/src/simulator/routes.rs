@@ -60,6 +60,9 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
     if let Some(rest) = path.strip_prefix("/__simulator/") {
         return control(&sim, req.method().clone(), rest, req).await;
     }
+    if let Some(rest) = path.strip_prefix("/__status/") {
+        return status_page(&sim, rest);
+    }
     let host = req
         .headers()
         .get(header::HOST)
@@ -378,5 +381,101 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
             }
         }
         _ => (StatusCode::NOT_FOUND, "unknown simulator control path").into_response(),
+    }
+}
+
+/// `/__status/{slug}/api/v2/summary.json` (Statuspage v2: unresolved incidents only, as the real one) and
+/// `/__status/{slug}/history.atom` (every incident, updates newest first, like Auth0's status feed).
+fn status_page(sim: &Simulator, rest: &str) -> Response {
+    let Some((slug, file)) = rest.split_once('/') else {
+        return (StatusCode::NOT_FOUND, "no such status page").into_response();
+    };
+    let Some(page) = sim.status_page(slug) else {
+        return (StatusCode::NOT_FOUND, "no such status page").into_response();
+    };
+    let worst = page
+        .components
+        .iter()
+        .map(|(_, _, s)| match s.as_str() {
+            "major_outage" => 3,
+            "partial_outage" => 2,
+            "degraded_performance" => 1,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let latest_phase = |i: &super::SimIncident| i.updates.last().map(|u| u.0.clone()).unwrap_or_default();
+    match file {
+        "api/v2/summary.json" => {
+            let incidents: Vec<Value> = page
+                .incidents
+                .iter()
+                .filter(|i| !matches!(latest_phase(i).as_str(), "resolved" | "postmortem"))
+                .map(|i| {
+                    json!({
+                        "id": i.id, "name": i.name, "status": latest_phase(i), "impact": i.impact,
+                        "created_at": i.updates.first().map(|u| u.2.to_rfc3339()),
+                        "updated_at": i.updates.last().map(|u| u.2.to_rfc3339()),
+                        "shortlink": format!("https://stspg.io/{}", i.id),
+                        "incident_updates": i.updates.iter().enumerate().rev().map(|(n, u)| json!({
+                            "id": format!("{}-{n}", i.id), "status": u.0, "body": u.1, "created_at": u.2.to_rfc3339(),
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let indicator = ["none", "minor", "major", "critical"][worst];
+            json_response(
+                StatusCode::OK,
+                json!({
+                    "page": {"id": slug, "name": page.name, "url": format!("http://{}/__status/{slug}", sim.addr)},
+                    "status": {"indicator": indicator, "description": indicator},
+                    "components": page.components.iter().map(|(id, name, status)| json!({"id": id, "name": name, "status": status, "group": false})).collect::<Vec<_>>(),
+                    "incidents": incidents,
+                    "scheduled_maintenances": [],
+                }),
+            )
+        }
+        "history.atom" => {
+            let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            let entries: String = page
+                .incidents
+                .iter()
+                .rev()
+                .map(|i| {
+                    let content: String = i
+                        .updates
+                        .iter()
+                        .rev()
+                        .map(|(phase, text, at)| {
+                            let mut label = phase.clone();
+                            if let Some(first) = label.get_mut(0..1) {
+                                first.make_ascii_uppercase();
+                            }
+                            format!("<p><small>{}</small><br><strong>{label}</strong> - {text}</p>", at.format("%b %d, %H:%M UTC"))
+                        })
+                        .collect();
+                    let updated = i.updates.last().map(|u| u.2.to_rfc3339()).unwrap_or_default();
+                    let published = i.updates.first().map(|u| u.2.to_rfc3339()).unwrap_or_default();
+                    format!(
+                        "<entry><id>tag:{slug},2005:Incident/{id}</id><published>{published}</published><updated>{updated}</updated>\
+                         <link rel=\"alternate\" type=\"text/html\" href=\"http://{addr}/__status/{slug}/incidents/{id}\"/>\
+                         <title>{title}</title><content type=\"html\">{content}</content></entry>",
+                        id = i.id,
+                        addr = sim.addr,
+                        title = escape(&i.name),
+                        content = escape(&content),
+                    )
+                })
+                .collect();
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+                 <id>tag:{slug},2005:/history</id><title>{} - Incident History</title>\
+                 <updated>{}</updated>{entries}</feed>",
+                page.name,
+                chrono::Utc::now().to_rfc3339()
+            );
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, "no such status file").into_response(),
     }
 }

@@ -90,3 +90,98 @@ fn hostile_bodies_give_clear_errors_and_never_panic() {
         }
     }
 }
+
+mod polling {
+    use chrono::{Duration, TimeZone, Utc};
+    use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
+    use server::status::poll::{Polled, StatusPollJob, check_url};
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    async fn source(pool: &PgPool, kind: &str, url: &str) -> Uuid {
+        sqlx::query_scalar(
+            "INSERT INTO status_sources (name, kind, category, url) VALUES ('test', $1, 'auth0', $2) RETURNING id",
+        )
+        .bind(kind)
+        .bind(url)
+        .fetch_one(pool)
+        .await
+        .expect("source")
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_incident_through_its_lifecycle_is_stored_with_every_update_once_and_in_order(pool: PgPool) {
+        let sim = Simulator::start(0).await.expect("simulator");
+        sim.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
+        let id = source(&pool, "auth0_feed", &format!("{}/__status/auth0-us/history.atom", sim.base_url())).await;
+        let job = StatusPollJob::new(pool.clone(), true).expect("job");
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).single().expect("date");
+        for (n, phase) in LIFECYCLE.iter().enumerate() {
+            let at = t0 + Duration::minutes(10 * n as i64);
+            assert_eq!(sim.advance_incident("auth0-us", "inc-1", at), Some(*phase));
+            let first = job.poll(id, at).await.expect("poll");
+            let again = job.poll(id, at + Duration::minutes(2)).await.expect("poll again");
+            assert!(matches!(first, Polled::Read { new_updates: 1, .. }), "{phase}: {first:?}");
+            assert!(matches!(again, Polled::Read { new_updates: 0, .. }), "{phase}: nothing new on a repeated poll");
+        }
+        assert_eq!(sim.advance_incident("auth0-us", "inc-1", t0), None, "the lifecycle ends with the postmortem");
+        let phases: Vec<String> =
+            sqlx::query_scalar("SELECT phase FROM status_updates ORDER BY id").fetch_all(&pool).await.expect("rows");
+        assert_eq!(phases, LIFECYCLE);
+        let (incidents, phase): (i64, String) = sqlx::query_as("SELECT count(*), max(phase) FROM status_incidents")
+            .fetch_one(&pool)
+            .await
+            .expect("incident");
+        assert_eq!((incidents, phase.as_str()), (1, "postmortem"));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_component_outage_changes_the_state_and_a_bad_answer_keeps_the_last_good_one(pool: PgPool) {
+        let sim = Simulator::start(0).await.expect("simulator");
+        let page = SimStatusPage {
+            name: "SendGrid".into(),
+            components: vec![("mail".into(), "Mail Sending".into(), "operational".into())],
+            incidents: Vec::new(),
+        };
+        sim.set_status_page("sendgrid", page);
+        let summary = format!("{}/__status/sendgrid/api/v2/summary.json", sim.base_url());
+        let id = source(&pool, "statuspage", &summary).await;
+        let job = StatusPollJob::new(pool.clone(), true).expect("job");
+        let now = Utc::now();
+        assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { ref state, .. }) if state == "operational"));
+        sim.update_status_page("sendgrid", |p| p.components[0].2 = "major_outage".into());
+        assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { ref state, .. }) if state == "major_outage"));
+        let transitions: Vec<(String, String)> =
+            sqlx::query_as("SELECT from_state, to_state FROM status_transitions ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .expect("rows");
+        assert_eq!(
+            transitions,
+            [("unknown".into(), "operational".into()), ("operational".into(), "major_outage".into())]
+        );
+
+        // The URL now serves the feed instead of JSON: an error with the reason, and the state stays.
+        sqlx::query("UPDATE status_sources SET url = $1")
+            .bind(format!("{}/__status/sendgrid/history.atom", sim.base_url()))
+            .execute(&pool)
+            .await
+            .expect("url");
+        let failure = job.poll(id, now).await.expect_err("wrong type");
+        assert!(failure.contains("not JSON"), "{failure}");
+        let (state, error): (String, Option<String>) =
+            sqlx::query_as("SELECT state, error FROM status_sources").fetch_one(&pool).await.expect("source");
+        assert_eq!(state, "major_outage", "the last good state is kept");
+        assert_eq!(error.as_deref(), Some(failure.as_str()));
+    }
+
+    #[tokio::test]
+    async fn private_and_non_http_targets_are_refused_unless_allowed() {
+        let refused = check_url("http://127.0.0.1:9/x", false).await.expect_err("loopback");
+        assert!(refused.contains("private address 127.0.0.1"), "{refused}");
+        assert!(check_url("http://127.0.0.1:9/x", true).await.is_ok());
+        assert!(check_url("http://10.1.2.3/", false).await.is_err());
+        assert!(check_url("file:///etc/passwd", true).await.expect_err("scheme").contains("only http and https"));
+        assert!(check_url("not a url", true).await.is_err());
+    }
+}
