@@ -99,7 +99,8 @@ fn cell(r: CellRow) -> TenantCell {
     }
 }
 
-async fn cells(pool: &PgPool, id: Option<Uuid>) -> Result<Vec<TenantCell>, sqlx::Error> {
+/// Every tenant with its latest snapshot summary and poll state, by user domain and name.
+async fn cells(pool: &PgPool) -> Result<Vec<TenantCell>, sqlx::Error> {
     let rows = sqlx::query_as!(
         CellRow,
         r#"SELECT t.id, t.name, t.domain, t.region, t.environment, t.user_domain, t.association, t.account_name,
@@ -111,9 +112,7 @@ async fn cells(pool: &PgPool, id: Option<Uuid>) -> Result<Vec<TenantCell>, sqlx:
            LEFT JOIN tenants_polls p ON p.tenant_id = t.id
            LEFT JOIN LATERAL (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id
                               ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true
-           WHERE $1::uuid IS NULL OR t.id = $1
-           ORDER BY t.user_domain, t.name"#,
-        id
+           ORDER BY t.user_domain, t.name"#
     )
     .fetch_all(pool)
     .await?;
@@ -140,7 +139,7 @@ fn matches(c: &TenantCell, q: &InventoryQuery) -> bool {
 #[async_trait::async_trait]
 impl TenantsPort for PgTenants {
     async fn inventory(&self, query: InventoryQuery) -> Result<Inventory, AppError> {
-        let all = cells(&self.pool, None).await.map_err(db)?;
+        let all = cells(&self.pool).await.map_err(db)?;
         let total = all.len();
         let findings = super::findings::findings(&all, self.paid_limit);
         let mut groups: BTreeMap<String, Vec<TenantCell>> = BTreeMap::new();
@@ -169,7 +168,7 @@ impl TenantsPort for PgTenants {
 
     async fn detail(&self, id: &str) -> Result<TenantDetail, AppError> {
         let id = parse_id(id)?;
-        let all = cells(&self.pool, None).await.map_err(db)?;
+        let all = cells(&self.pool).await.map_err(db)?;
         let key = id.to_string();
         let findings = super::findings::findings(&all, self.paid_limit)
             .into_iter()
@@ -309,9 +308,11 @@ impl TenantsPort for PgTenants {
             .map(|r| (r.id, r.name, Environment::parse(&r.environment).unwrap_or(Environment::Sandbox), r.data))
             .collect();
         members.sort_by_key(|m| (m.2, m.1.clone()));
-        let flat: Vec<BTreeMap<String, String>> = members
+        // One flattening per snapshot: what the tenant says, and the same with its own name replaced (a name
+        // inside a value, such as a URL, is an expected difference).
+        let raw: Vec<BTreeMap<String, String>> = members
             .iter()
-            .map(|(_, name, _, data)| {
+            .map(|(_, _, _, data)| {
                 let mut out = BTreeMap::new();
                 if let Some(data) = data {
                     super::diff::flatten("settings", &data["settings"], &mut out);
@@ -323,41 +324,34 @@ impl TenantsPort for PgTenants {
                         data["email_provider"]["name"].as_str().unwrap_or("Auth0 built-in").to_string(),
                     );
                 }
-                // The tenant's own name inside a value (URLs, names) is an expected difference.
-                out.into_iter().map(|(k, v)| (k, v.replace(name.as_str(), "{tenant}"))).collect()
-            })
-            .collect();
-        let raw: Vec<BTreeMap<String, String>> = members
-            .iter()
-            .map(|(_, _, _, data)| {
-                let mut out = BTreeMap::new();
-                if let Some(data) = data {
-                    super::diff::flatten("settings", &data["settings"], &mut out);
-                }
                 out
             })
             .collect();
-        let mut fields: Vec<&String> = flat.iter().flat_map(|m| m.keys()).collect();
+        let normalised: Vec<BTreeMap<String, String>> = members
+            .iter()
+            .zip(&raw)
+            .map(|((_, name, _, _), values)| {
+                values.iter().map(|(k, v)| (k.clone(), v.replace(name.as_str(), "{tenant}"))).collect()
+            })
+            .collect();
+        let mut fields: Vec<&String> = raw.iter().flat_map(|m| m.keys()).collect();
         fields.sort();
         fields.dedup();
         let with_data: Vec<usize> = (0..members.len()).filter(|i| members[*i].3.is_some()).collect();
+        let all_equal = |maps: &[BTreeMap<String, String>], field: &String| {
+            with_data.windows(2).all(|w| maps[w[0]].get(field) == maps[w[1]].get(field))
+        };
         let drift_rows = fields
             .into_iter()
             .map(|field| {
-                let normalised: Vec<Option<&String>> = with_data.iter().map(|i| flat[*i].get(field)).collect();
-                let same_normalised = normalised.windows(2).all(|w| w[0] == w[1]);
-                let same_raw =
-                    with_data.iter().map(|i| raw[*i].get(field)).collect::<Vec<_>>().windows(2).all(|w| w[0] == w[1]);
-                let state = if same_normalised && (same_raw || !field.starts_with("settings")) {
+                let state = if all_equal(&raw, field) {
                     DriftState::Same
-                } else if same_normalised || self.drift_expected.iter().any(|e| e == field) {
+                } else if all_equal(&normalised, field) || self.drift_expected.iter().any(|e| e == field) {
                     DriftState::Expected
                 } else {
                     DriftState::Differs
                 };
-                let values = (0..members.len())
-                    .map(|i| raw[i].get(field).or_else(|| flat[i].get(field)).cloned().map(super::diff::cut))
-                    .collect();
+                let values = raw.iter().map(|m| m.get(field).cloned().map(super::diff::cut)).collect();
                 DriftRow { field: field.clone(), values, state }
             })
             .collect();
