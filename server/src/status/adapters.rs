@@ -253,7 +253,8 @@ fn phased_updates(html: &str) -> Vec<(Phase, String)> {
     out
 }
 
-fn strip_tags(html: &str) -> String {
+/// The text of an HTML fragment: tags dropped (each counts as a space), whitespace collapsed.
+pub fn strip_tags(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {

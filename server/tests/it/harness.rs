@@ -199,18 +199,5 @@ pub fn free_port() -> u16 {
 
 /// Text of the HTML with tags removed and whitespace collapsed, for assertions on what a person reads.
 pub fn text_of(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    server::status::adapters::strip_tags(html)
 }
