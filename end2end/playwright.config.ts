@@ -39,7 +39,15 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { TENANTRY_ADDR: `127.0.0.1:${port}`, TENANTRY_LOG: 'warn', TENANTRY_SECRET_KEY_FILE: '../target/e2e-secret.key' },
+    env: {
+      TENANTRY_ADDR: `127.0.0.1:${port}`,
+      TENANTRY_LOG: 'warn',
+      TENANTRY_SECRET_KEY_FILE: '../target/e2e-secret.key',
+      // Status pages live on the simulator (127.0.0.1); the board refreshes every 2 s so tests need not wait 30.
+      TENANTRY_STATUS_ALLOW_PRIVATE_TARGETS: 'true',
+      TENANTRY_STATUS_AUTH0_FEED_URL: `http://127.0.0.1:${simulatorPort}/__status/auth0/feed`,
+      TENANTRY_STATUS_BOARD_REFRESH_SECONDS: '2',
+    },
   }, {
     // The Auth0 simulator, alone: tests add tenants to it through its control API.
     command: `../target/debug/tenantry simulator --port ${simulatorPort}`,

@@ -119,12 +119,11 @@ impl Area {
     /// The issue that builds the area, for areas not built yet.
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
-            Area::Overview | Area::Status => Some("status feeds and the helpdesk status board (issue 6)"),
             Area::Domains => Some("custom domains (issue 5)"),
             Area::Monitoring => Some("monitoring and synthetic logins (issue 7)"),
             Area::Notifications => Some("the notification history (issue 8)"),
             Area::Logs | Area::Infra | Area::Checklists => Some("a later issue; none is open for it yet"),
-            Area::Tenants | Area::Settings | Area::System => None,
+            Area::Overview | Area::Status | Area::Tenants | Area::Settings | Area::System => None,
         }
     }
 }

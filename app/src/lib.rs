@@ -14,6 +14,7 @@ pub mod pages;
 pub mod ports;
 pub mod security;
 pub mod settings;
+pub mod status;
 pub mod system;
 pub mod tenants;
 
@@ -30,6 +31,7 @@ use crate::areas::Area;
 use crate::layout::Layout;
 use crate::pages::{NotBuilt, NotFound};
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
+use crate::status::{BoardPage, IncidentPage, IncidentsPage, SourcesPage};
 use crate::system::SystemPage;
 use crate::tenants::{DriftPage, NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
 
@@ -64,7 +66,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=|| view! { <NotBuilt area=Area::Overview /> } />
+                    <Route path=path!("/") view=BoardPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/new") view=TenantNewPage />
                     <Route path=path!("/tenants/check-name") view=NameCheckPage ssr=SsrMode::Async />
@@ -72,7 +74,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tenants/:id") view=TenantPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/:id/edit") view=TenantEditPage ssr=SsrMode::Async />
                     <Route path=path!("/domains") view=|| view! { <NotBuilt area=Area::Domains /> } />
-                    <Route path=path!("/status") view=|| view! { <NotBuilt area=Area::Status /> } />
+                    <Route path=path!("/status") view=BoardPage ssr=SsrMode::Async />
+                    <Route path=path!("/status/sources") view=SourcesPage ssr=SsrMode::Async />
+                    <Route path=path!("/status/incidents") view=IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/status/incidents/:id") view=IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/monitoring") view=|| view! { <NotBuilt area=Area::Monitoring /> } />
                     <Route
                         path=path!("/notifications")

@@ -4,6 +4,52 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::areas::Area;
+use crate::error::AppError;
+
+/// A failed read or form, in the words of `AppError` (what was wrong and what to do).
+#[component]
+pub fn Problem(error: Option<AppError>) -> impl IntoView {
+    error.map(|e| {
+        view! {
+            <div class="notice error" role="alert" data-testid="form-error">
+                <p>{e.to_string()}</p>
+            </div>
+        }
+    })
+}
+
+/// Links to the pages of a long list: "Page 2 of 7", previous and next.
+#[component]
+pub fn Pager(page: u32, pages: u32, link: impl Fn(u32) -> String + 'static) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
+            </nav>
+        }
+    })
+}
+
+/// A query string from pairs, percent-encoding the values: `?a=1&b=x%20y`.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let encoded: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| {
+            let v: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect();
+    if encoded.is_empty() { String::new() } else { format!("?{}", encoded.join("&")) }
+}
 
 /// The page of an area that a later issue builds. It says so plainly and shows no data.
 #[component]

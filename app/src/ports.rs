@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::accounts::AccountsPort;
+use crate::status::StatusPort;
 use crate::system::SystemPort;
 use crate::tenants::TenantsPort;
 
@@ -11,6 +12,7 @@ use crate::tenants::TenantsPort;
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
+    pub status: Arc<dyn StatusPort>,
     pub system: Arc<dyn SystemPort>,
     pub tenants: Arc<dyn TenantsPort>,
 }

@@ -31,11 +31,13 @@ for (const javaScriptEnabled of [true, false]) {
       for (const { label, href } of entries) {
         const response = await page.goto(href);
         expect(response?.status(), href).toBe(200);
-        await expect(page).toHaveTitle(`${label} · Tenantry`);
-        await expect(page.getByRole('heading', { level: 1 })).toHaveText(label);
+        // The status board is both the Overview and the Status page.
+        const heading = ['/', '/status'].includes(href) ? 'Status board' : label;
+        await expect(page).toHaveTitle(`${heading} · Tenantry`);
+        await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
         const current = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
         await expect(current).toHaveAttribute('aria-current', 'page');
-        if (!['/system', '/settings', '/tenants'].includes(href)) {
+        if (!['/', '/status', '/system', '/settings', '/tenants'].includes(href)) {
           await expect(page.getByTestId('not-built')).toContainText('This page is not built yet');
         }
         const slug = href === '/' ? 'overview' : href.slice(1);

@@ -97,6 +97,27 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "status.auth0_feed_url",
+        env: "TENANTRY_STATUS_AUTH0_FEED_URL",
+        default: Some("https://status.auth0.com/feed"),
+        expected: "an http(s) URL: Auth0's status feed, read as {url}?domain={tenant domain}",
+        secret: false,
+    },
+    Spec {
+        key: "status.poll_seconds",
+        env: "TENANTRY_STATUS_POLL_SECONDS",
+        default: Some("120"),
+        expected: "a whole number of seconds from 30 to 86400: how often a new status source is polled",
+        secret: false,
+    },
+    Spec {
+        key: "status.board_refresh_seconds",
+        env: "TENANTRY_STATUS_BOARD_REFRESH_SECONDS",
+        default: Some("30"),
+        expected: "a whole number of seconds from 1 to 3600: how often the status board refreshes itself",
+        secret: false,
+    },
+    Spec {
         key: "secrets.key",
         env: "TENANTRY_SECRET_KEY",
         default: None,
@@ -142,8 +163,8 @@ pub struct Settings {
     pub paid_limit: usize,
     /// Snapshot fields the drift view greys as expected differences.
     pub drift_expected: Vec<String>,
-    /// Status URLs may point at private addresses (tests, labs).
-    pub allow_private_targets: bool,
+    /// Status sources: private targets, the Auth0 feed, intervals.
+    pub status: crate::status::StatusOptions,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -327,13 +348,27 @@ impl Settings {
                     }
                 })?
                 .unwrap_or_default(),
-            allow_private_targets: values
-                .parse("status.allow_private_targets", |v| match v {
-                    "true" => Ok(true),
-                    "false" => Ok(false),
-                    _ => Err("neither true nor false".to_string()),
-                })?
-                .unwrap_or(false),
+            status: crate::status::StatusOptions {
+                allow_private: values
+                    .parse("status.allow_private_targets", |v| match v {
+                        "true" => Ok(true),
+                        "false" => Ok(false),
+                        _ => Err("neither true nor false".to_string()),
+                    })?
+                    .unwrap_or(false),
+                auth0_feed_url: values
+                    .parse("status.auth0_feed_url", |v| match reqwest::Url::parse(v) {
+                        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(v.trim_end_matches('/').to_string()),
+                        _ => Err("not an http(s) URL".to_string()),
+                    })?
+                    .expect("has a default"),
+                poll_interval: Duration::from_secs(
+                    values.parse("status.poll_seconds", |v| bounded(v, 30, 86_400))?.expect("has a default"),
+                ),
+                board_refresh_secs: values
+                    .parse("status.board_refresh_seconds", |v| bounded(v, 1, 3600))?
+                    .expect("has a default") as u32,
+            },
             secret_key: match values.parse("secrets.key", parse_key)? {
                 Some(key) => SecretKeySource::Key(key),
                 None => SecretKeySource::File(PathBuf::from(

@@ -149,3 +149,77 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
     tracing::info!(simulator = %simulator.base_url(), "demo company registered on the in-process Auth0 simulator");
     Ok(simulator)
 }
+
+/// The demo's status pages on the simulator, and its provider sources pointing at them: Auth0 US calm with a
+/// resolved incident whose postmortem is out, Auth0 EU with an incident being monitored, Twilio with degraded SMS
+/// in the United Kingdom, SendGrid and GitHub operational. Re-running points the sources at the new simulator.
+pub async fn status_pages(
+    pool: &PgPool,
+    simulator: &Simulator,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::simulator::SimStatusPage;
+    let component = |id: &str, name: &str, status: &str| (id.to_string(), name.to_string(), status.to_string());
+    simulator.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
+    simulator.set_status_page("auth0-eu", SimStatusPage { name: "Auth0 EU".into(), ..SimStatusPage::default() });
+    let hours = |h: i64| now - chrono::Duration::hours(h);
+    for (n, _) in crate::simulator::LIFECYCLE.iter().enumerate() {
+        simulator.advance_incident("auth0-us", "us-2611", hours(72 - 6 * n as i64));
+    }
+    simulator.update_status_page("auth0-us", |p| {
+        p.incidents[0].name = "Elevated authentication latency in US-3".into();
+    });
+    for n in 0..3 {
+        simulator.advance_incident("auth0-eu", "eu-2911", hours(2) + chrono::Duration::minutes(25 * n));
+    }
+    simulator.update_status_page("auth0-eu", |p| {
+        p.incidents[0].name = "Delays delivering log streams in EU".into();
+        p.incidents[0].impact = "minor".into();
+    });
+    let pages = [
+        (
+            "twilio",
+            "Twilio",
+            vec![
+                component("sms-us", "SMS United States", "operational"),
+                component("sms-uk", "SMS United Kingdom", "degraded_performance"),
+                component("voice", "Voice", "operational"),
+            ],
+        ),
+        (
+            "sendgrid",
+            "SendGrid",
+            vec![component("mail", "Mail Sending", "operational"), component("api", "API", "operational")],
+        ),
+        (
+            "github",
+            "GitHub",
+            vec![component("oauth", "Git Operations", "operational"), component("api", "API Requests", "operational")],
+        ),
+    ];
+    for (slug, name, components) in pages {
+        simulator.set_status_page(slug, SimStatusPage { name: name.into(), components, incidents: Vec::new() });
+    }
+    simulator.advance_incident("twilio", "tw-2911", hours(1));
+    simulator.update_status_page("twilio", |p| {
+        p.incidents[0].name = "Delayed SMS delivery to UK numbers".into();
+        p.incidents[0].impact = "minor".into();
+    });
+    for (key, slug) in [("twilio", "twilio"), ("sendgrid", "sendgrid"), ("github", "github")] {
+        let provider = crate::status::sources::from_catalog(key)?;
+        let url = format!("{}/__status/{slug}/api/v2/summary.json", simulator.base_url());
+        sqlx::query(
+            "INSERT INTO status_sources (name, kind, category, url, catalog_key) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (catalog_key) DO UPDATE SET url = EXCLUDED.url",
+        )
+        .bind(&provider.name)
+        .bind(provider.kind.as_str())
+        .bind(&provider.category)
+        .bind(url)
+        .bind(key)
+        .execute(pool)
+        .await
+        .context("cannot add the demo's status sources")?;
+    }
+    Ok(())
+}

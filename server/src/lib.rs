@@ -61,10 +61,15 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
 
     let secrets = secrets::SecretBox::load(&settings.secret_key)?;
+    let mut status_options = settings.status.clone();
     let (demo_accounts, _simulator) = match mode {
         Mode::Demo => {
             let accounts = demo::prepare(&pool).await?;
             let simulator = demo::company(&pool, &secrets, settings.poll_interval).await?;
+            // The demo's status pages live on the simulator, on this machine.
+            status_options.allow_private = true;
+            status_options.auth0_feed_url = format!("{}/__status/auth0/feed", simulator.base_url());
+            demo::status_pages(&pool, &simulator, Utc::now()).await?;
             (accounts, Some(simulator))
         }
         Mode::Production => (Vec::new(), None),
@@ -86,16 +91,26 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         poll_interval: settings.poll_interval,
         paid_limit: settings.paid_limit,
         drift_expected: settings.drift_expected.clone(),
+        status: status_options.clone(),
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped.clone()));
     let client = Arc::new(auth0::Auth0Client::new(Duration::from_secs(15)).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let status = status::poll::StatusPollJob::new(pool.clone(), settings.allow_private_targets)
+    let status = status::poll::StatusPollJob::new(pool.clone(), status_options.allow_private)
         .map_err(|e| anyhow::anyhow!("cannot build the status poller: {e}"))?;
+    let sync = status::sources::SyncJob {
+        pool: pool.clone(),
+        feed_base: status_options.auth0_feed_url.clone(),
+        interval: status_options.poll_interval,
+    };
+    status::sources::sync_soon(&mut *pool.acquire().await?, Utc::now())
+        .await
+        .context("cannot schedule the status sync")?;
     let jobs = scheduler::Registry::default()
         .with(Arc::new(tenants::poll::SnapshotJob { pool: pool.clone(), client, secrets }))
-        .with(Arc::new(status));
+        .with(Arc::new(status))
+        .with(Arc::new(sync));
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let scheduler = tokio::spawn(scheduler::run(pool.clone(), jobs, worker, 8, Duration::from_secs(1), stopped));
 

@@ -9,8 +9,8 @@ use super::{
     load_inventory, load_tenant, load_tenant_fields,
 };
 use crate::accounts::{Role, current_user};
-use crate::error::AppError;
 use crate::format::timestamp;
+use crate::pages::Problem;
 
 fn column_label(c: SdlcColumn) -> &'static str {
     match c {
@@ -23,17 +23,6 @@ fn column_label(c: SdlcColumn) -> &'static str {
 
 fn is_admin() -> bool {
     current_user().is_some_and(|u| u.role >= Role::Admin)
-}
-
-#[component]
-fn Problem(error: Option<AppError>) -> impl IntoView {
-    error.map(|e| {
-        view! {
-            <div class="notice error" role="alert" data-testid="form-error">
-                <p>{e.to_string()}</p>
-            </div>
-        }
-    })
 }
 
 fn inventory_query() -> InventoryQuery {

@@ -48,10 +48,13 @@ pub enum Action {
     TenantAdded,
     TenantUpdated,
     TenantRemoved,
+    StatusSourceAdded,
+    StatusSourceChanged,
+    StatusSourceRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -65,6 +68,9 @@ impl Action {
         Action::TenantAdded,
         Action::TenantUpdated,
         Action::TenantRemoved,
+        Action::StatusSourceAdded,
+        Action::StatusSourceChanged,
+        Action::StatusSourceRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +88,9 @@ impl Action {
             Action::TenantAdded => "tenant_added",
             Action::TenantUpdated => "tenant_updated",
             Action::TenantRemoved => "tenant_removed",
+            Action::StatusSourceAdded => "status_source_added",
+            Action::StatusSourceChanged => "status_source_changed",
+            Action::StatusSourceRemoved => "status_source_removed",
         }
     }
 }

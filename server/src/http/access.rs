@@ -77,6 +77,19 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::Admin, "/api/tenants/remove", Kind::Api),
     at_least(Role::Developer, "/api/tenants/refresh", Kind::Api),
     at_least(Role::Developer, "/api/tenants/check-name", Kind::Api),
+    at_least(Role::Helpdesk, "/status/board.html", Kind::Api),
+    at_least(Role::Helpdesk, "/status/sources", Kind::Page),
+    at_least(Role::Helpdesk, "/status/incidents", Kind::Page),
+    at_least(Role::Helpdesk, "/status/incidents/{id}", Kind::Page),
+    at_least(Role::Helpdesk, "/api/status/board", Kind::Api),
+    at_least(Role::Helpdesk, "/api/status/sources", Kind::Api),
+    at_least(Role::Helpdesk, "/api/status/incidents", Kind::Api),
+    at_least(Role::Helpdesk, "/api/status/incident", Kind::Api),
+    at_least(Role::OpsLead, "/api/status/add", Kind::Api),
+    at_least(Role::OpsLead, "/api/status/add-catalog", Kind::Api),
+    at_least(Role::OpsLead, "/api/status/enable", Kind::Api),
+    at_least(Role::OpsLead, "/api/status/remove", Kind::Api),
+    at_least(Role::OpsLead, "/api/status/poll", Kind::Api),
 ];
 
 /// Every rule: each area's page at the area's lowest role, then the rest.

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &str)] = &[
     ("tenantry.css", "text/css; charset=utf-8", include_str!("../../../style/tenantry.css")),
     ("favicon.svg", "image/svg+xml", include_str!("../../../public/favicon.svg")),
+    ("board.js", "text/javascript; charset=utf-8", include_str!("../../../public/board.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

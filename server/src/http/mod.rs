@@ -8,6 +8,7 @@
 pub mod access;
 mod assets;
 pub mod auth;
+mod fragments;
 mod ops;
 
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub struct AppState {
     pub prometheus: PrometheusHandle,
     pub started: Instant,
     pub setup: SetupToken,
+    pub status: Arc<crate::status::port::PgStatus>,
 }
 
 /// How the router is set up; `serve` fills it from `Settings`, tests use the defaults.
@@ -70,6 +72,7 @@ pub struct RouterOptions {
     pub paid_limit: usize,
     /// Snapshot fields the drift view greys as expected differences.
     pub drift_expected: Vec<String>,
+    pub status: crate::status::StatusOptions,
 }
 
 impl Default for RouterOptions {
@@ -86,6 +89,7 @@ impl Default for RouterOptions {
             poll_interval: crate::tenants::poll::DEFAULT_INTERVAL,
             paid_limit: 3,
             drift_expected: vec!["settings.friendly_name".into(), "settings.support_email".into()],
+            status: crate::status::StatusOptions::default(),
         }
     }
 }
@@ -98,7 +102,8 @@ fn rand_key() -> [u8; 32] {
 }
 
 /// Plain axum routes (not pages, not server functions), for the access-coverage check.
-pub const PLAIN_ROUTES: &[&str] = &["/healthz", "/metrics", "/assets/{file}", "/login", "/logout", "/setup"];
+pub const PLAIN_ROUTES: &[&str] =
+    &["/healthz", "/metrics", "/assets/{file}", "/login", "/logout", "/setup", "/status/board.html"];
 
 /// Every route the router serves: pages, server functions and plain routes.
 pub fn served_routes() -> Vec<String> {
@@ -115,6 +120,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
     assert!(uncovered.is_empty(), "routes without an access rule (add them to http::access): {uncovered:?}");
 
     let leptos_options = LeptosOptions::builder().output_name("tenantry").site_root("public").build();
+    let status = Arc::new(crate::status::port::PgStatus {
+        pool: pool.clone(),
+        allow_private: options.status.allow_private,
+        refresh_secs: options.status.board_refresh_secs,
+    });
     let ports = Ports {
         accounts: Arc::new(PgAccounts::new(pool.clone())),
         tenants: Arc::new(crate::tenants::port::PgTenants {
@@ -124,6 +134,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             paid_limit: options.paid_limit,
             drift_expected: options.drift_expected.clone(),
         }),
+        status: status.clone(),
         system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
     };
     let state = AppState {
@@ -132,6 +143,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         prometheus: crate::telemetry::prometheus(),
         started: options.started,
         setup: options.setup.clone(),
+        status,
     };
     let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
     let context = move || {
@@ -151,6 +163,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         .route("/login", post(auth::sign_in))
         .route("/logout", post(auth::sign_out))
         .route("/setup", post(auth::setup))
+        .route("/status/board.html", get(fragments::board))
         .leptos_routes_with_context(&state, generate_route_list(App), context, render_shell)
         .fallback(move |req: Request| {
             let render = not_found.clone();

@@ -61,7 +61,9 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
         return control(&sim, req.method().clone(), rest, req).await;
     }
     if let Some(rest) = path.strip_prefix("/__status/") {
-        return status_page(&sim, rest);
+        let etag = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let query = req.uri().query().unwrap_or("").to_string();
+        return with_etag(status_page(&sim, rest, &query), etag).await;
     }
     let host = req
         .headers()
@@ -322,6 +324,9 @@ fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
 ///   POST tenants/{domain}/users/{username}/state   JSON `"active" | "blocked" | "mfa_required"`
 ///   POST tenants                     JSON `{"domain", "client_id", "client_secret"}`: a new tenant
 ///   GET  stats                       `{"requests": n, "over_limit": n}`
+///   POST status/{slug}               JSON `{"name", "components": [[id, name, status]]}`: a status page
+///   POST status/{slug}/components/{id}   JSON `"major_outage"` (any Statuspage component status)
+///   POST status/{slug}/incidents/{id}/advance   publishes the incident's next phase
 async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> Response {
     let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
     let parts: Vec<&str> = rest.split('/').collect();
@@ -329,6 +334,41 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
     match (method, parts.as_slice()) {
         (Method::GET, ["stats"]) => {
             json_response(StatusCode::OK, json!({ "requests": sim.requests(), "over_limit": sim.over_limit() }))
+        }
+        (Method::POST, ["status", slug]) => {
+            #[derive(serde::Deserialize)]
+            struct Page {
+                name: String,
+                #[serde(default)]
+                components: Vec<(String, String, String)>,
+            }
+            match serde_json::from_slice::<Page>(&body) {
+                Ok(p) => {
+                    let page = super::SimStatusPage { name: p.name, components: p.components, incidents: Vec::new() };
+                    sim.set_status_page(slug, page);
+                    StatusCode::NO_CONTENT.into_response()
+                }
+                Err(e) => bad(&format!("expected {{\"name\", \"components\": [[id, name, status]]}}: {e}")),
+            }
+        }
+        (Method::POST, ["status", slug, "components", id]) => match serde_json::from_slice::<String>(&body) {
+            Ok(status) => {
+                let mut found = false;
+                sim.update_status_page(slug, |p| {
+                    for c in p.components.iter_mut().filter(|c| c.0 == *id) {
+                        c.2 = status.clone();
+                        found = true;
+                    }
+                });
+                if found { StatusCode::NO_CONTENT.into_response() } else { bad("no such status page or component") }
+            }
+            Err(e) => bad(&format!("expected a JSON string such as \"major_outage\": {e}")),
+        },
+        (Method::POST, ["status", slug, "incidents", id, "advance"]) => {
+            match sim.advance_incident(slug, id, chrono::Utc::now()) {
+                Some(phase) => json_response(StatusCode::OK, json!({ "phase": phase })),
+                None => bad("no such status page, or the incident is past its postmortem"),
+            }
         }
         (Method::POST, ["tenants"]) => match serde_json::from_slice::<HashMap<String, String>>(&body) {
             Ok(t) => match (t.get("domain"), t.get("client_id"), t.get("client_secret")) {
@@ -384,12 +424,61 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
     }
 }
 
-/// `/__status/{slug}/api/v2/summary.json` (Statuspage v2: unresolved incidents only, as the real one) and
-/// `/__status/{slug}/history.atom` (every incident, updates newest first, like Auth0's status feed).
-fn status_page(sim: &Simulator, rest: &str) -> Response {
+/// Gives a 200 answer an ETag (a hash of its body) and answers 304 when the client already has it, as status
+/// pages behind CDNs do.
+async fn with_etag(response: Response, if_none_match: Option<String>) -> Response {
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    let etag = format!("\"{:016x}\"", hasher.finish());
+    if if_none_match.as_deref() == Some(etag.as_str()) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    if let Ok(value) = etag.parse() {
+        parts.headers.insert(header::ETAG, value);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The Auth0 region a tenant domain implies: `{name}.{region}.auth0.com`, else `us`.
+fn region_of(domain: &str) -> &str {
+    let parts: Vec<&str> = domain.split('.').collect();
+    match parts.as_slice() {
+        [_, region, "auth0", "com"] => region,
+        _ => "us",
+    }
+}
+
+/// `/__status/{slug}/api/v2/summary.json` (Statuspage v2: unresolved incidents only, as the real one),
+/// `/__status/{slug}/api/v2/incidents.json` (every incident), `/__status/{slug}/history.atom` (every incident,
+/// updates newest first, like Auth0's status feed), and `/__status/auth0/feed?domain={tenant}`: the Atom feed of
+/// the page `auth0-{region}` for the tenant's region (an empty feed when the simulator plays no such page).
+fn status_page(sim: &Simulator, rest: &str, query: &str) -> Response {
     let Some((slug, file)) = rest.split_once('/') else {
         return (StatusCode::NOT_FOUND, "no such status page").into_response();
     };
+    let (slug, file) = if (slug, file) == ("auth0", "feed") {
+        let domain = query.split('&').find_map(|kv| kv.strip_prefix("domain=")).unwrap_or("");
+        let region = region_of(domain);
+        let slug = format!("auth0-{region}");
+        if sim.status_page(&slug).is_none() {
+            sim.set_status_page(
+                &slug,
+                super::SimStatusPage { name: format!("Auth0 {}", region.to_uppercase()), ..Default::default() },
+            );
+        }
+        (slug, "history.atom")
+    } else {
+        (slug.to_string(), file)
+    };
+    let slug = slug.as_str();
     let Some(page) = sim.status_page(slug) else {
         return (StatusCode::NOT_FOUND, "no such status page").into_response();
     };
@@ -406,11 +495,13 @@ fn status_page(sim: &Simulator, rest: &str) -> Response {
         .unwrap_or(0);
     let latest_phase = |i: &super::SimIncident| i.updates.last().map(|u| u.0.clone()).unwrap_or_default();
     match file {
-        "api/v2/summary.json" => {
+        "api/v2/summary.json" | "api/v2/incidents.json" => {
+            let everything = file == "api/v2/incidents.json";
             let incidents: Vec<Value> = page
                 .incidents
                 .iter()
-                .filter(|i| !matches!(latest_phase(i).as_str(), "resolved" | "postmortem"))
+                .rev()
+                .filter(|i| everything || !matches!(latest_phase(i).as_str(), "resolved" | "postmortem"))
                 .map(|i| {
                     json!({
                         "id": i.id, "name": i.name, "status": latest_phase(i), "impact": i.impact,
@@ -424,6 +515,11 @@ fn status_page(sim: &Simulator, rest: &str) -> Response {
                 })
                 .collect();
             let indicator = ["none", "minor", "major", "critical"][worst];
+            if everything {
+                let page_info =
+                    json!({"id": slug, "name": page.name, "url": format!("http://{}/__status/{slug}", sim.addr)});
+                return json_response(StatusCode::OK, json!({ "page": page_info, "incidents": incidents }));
+            }
             json_response(
                 StatusCode::OK,
                 json!({
@@ -472,7 +568,13 @@ fn status_page(sim: &Simulator, rest: &str) -> Response {
                  <id>tag:{slug},2005:/history</id><title>{} - Incident History</title>\
                  <updated>{}</updated>{entries}</feed>",
                 page.name,
-                chrono::Utc::now().to_rfc3339()
+                page.incidents
+                    .iter()
+                    .filter_map(|i| i.updates.last())
+                    .map(|u| u.2)
+                    .max()
+                    .unwrap_or_default()
+                    .to_rfc3339()
             );
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response()
         }

@@ -20,6 +20,58 @@ pub enum SourceKind {
     Feed,
     /// Google Workspace `incidents.json`.
     GoogleWorkspace,
+    /// Apple's system status JSONP (`system_status_en_US.js`).
+    Apple,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 5] = [
+        SourceKind::Auth0Feed,
+        SourceKind::Statuspage,
+        SourceKind::Feed,
+        SourceKind::GoogleWorkspace,
+        SourceKind::Apple,
+    ];
+
+    /// The name stored in `status_sources.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Auth0Feed => "auth0_feed",
+            SourceKind::Statuspage => "statuspage",
+            SourceKind::Feed => "feed",
+            SourceKind::GoogleWorkspace => "google_workspace",
+            SourceKind::Apple => "apple",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
+    /// What a person calls the format.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Auth0Feed => "Auth0 status feed",
+            SourceKind::Statuspage => "Atlassian Statuspage (summary.json)",
+            SourceKind::Feed => "RSS or Atom feed",
+            SourceKind::GoogleWorkspace => "Google incidents.json",
+            SourceKind::Apple => "Apple system status (JSONP)",
+        }
+    }
+}
+
+/// For a Statuspage `…/api/v2/summary.json`, the page's `incidents.json` (the last 50 incidents, resolved ones and
+/// their postmortems included), read beside the summary.
+pub fn statuspage_incidents_url(summary_url: &str) -> Option<String> {
+    let (base, query) = match summary_url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (summary_url, None),
+    };
+    let base = base.strip_suffix("/summary.json")?;
+    Some(match query {
+        Some(q) => format!("{base}/incidents.json?{q}"),
+        None => format!("{base}/incidents.json"),
+    })
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -44,12 +96,18 @@ pub fn parse(
     }
     let (json, expected) = match kind {
         SourceKind::Statuspage | SourceKind::GoogleWorkspace => (true, "JSON"),
+        SourceKind::Apple => (true, "JSONP"),
         SourceKind::Auth0Feed | SourceKind::Feed => (false, "an RSS or Atom feed"),
     };
     if let Some(ct) = content_type {
         let ct = ct.to_lowercase();
-        let fits =
-            if json { ct.contains("json") } else { ct.contains("xml") || ct.contains("rss") || ct.contains("atom") };
+        let fits = if kind == SourceKind::Apple {
+            ct.contains("javascript") || ct.contains("json") || ct.starts_with("text/plain")
+        } else if json {
+            ct.contains("json")
+        } else {
+            ct.contains("xml") || ct.contains("rss") || ct.contains("atom")
+        };
         if !fits {
             return Err(ParseError::WrongContentType {
                 got: ct.split(';').next().unwrap_or("").trim().to_string(),
@@ -60,6 +118,7 @@ pub fn parse(
     match kind {
         SourceKind::Statuspage => statuspage(body),
         SourceKind::GoogleWorkspace => google(body),
+        SourceKind::Apple => apple(body, now),
         SourceKind::Auth0Feed | SourceKind::Feed => feed(body, now),
     }
 }
@@ -70,7 +129,9 @@ fn malformed_json(e: serde_json::Error) -> ParseError {
 
 #[derive(Deserialize)]
 struct Summary {
-    status: Indicator,
+    /// Absent from `incidents.json`, which has the same incidents (resolved ones too) without the page's status.
+    #[serde(default)]
+    status: Option<Indicator>,
     #[serde(default)]
     components: Vec<SpComponent>,
     #[serde(default)]
@@ -160,13 +221,24 @@ fn statuspage(body: &[u8]) -> Result<Reading, ParseError> {
     let in_maintenance =
         summary.scheduled_maintenances.iter().any(|m| m.status == "in_progress" || m.status == "verifying");
     let worst_component = components.iter().map(|c| c.state).filter(|s| *s != State::Unknown).max();
-    let by_indicator = match summary.status.indicator.as_str() {
+    let impact = |word: &str| match word {
         "none" => State::Operational,
         "minor" => State::Degraded,
         "major" => State::PartialOutage,
         "critical" => State::MajorOutage,
         "maintenance" => State::Maintenance,
         _ => State::Unknown,
+    };
+    let by_indicator = match &summary.status {
+        Some(status) => impact(&status.indicator),
+        // incidents.json: the worst impact among the incidents still open.
+        None => summary
+            .incidents
+            .iter()
+            .filter(|i| !Phase::parse(&i.status).is_over())
+            .map(|i| impact(i.impact.as_deref().unwrap_or("none")).min(State::MajorOutage))
+            .max()
+            .unwrap_or(State::Operational),
     };
     let mut state = by_indicator.max(worst_component.unwrap_or(State::Operational));
     if by_indicator == State::Unknown {
@@ -306,4 +378,91 @@ fn feed(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
         })
         .collect();
     Ok(Reading { state, components: Vec::new(), incidents })
+}
+
+#[derive(Deserialize)]
+struct AppleStatus {
+    services: Vec<AppleService>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppleService {
+    service_name: String,
+    #[serde(default)]
+    events: Vec<AppleEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppleEvent {
+    #[serde(default)]
+    message_id: Option<String>,
+    #[serde(default)]
+    status_type: String,
+    #[serde(default)]
+    event_status: String,
+    #[serde(default)]
+    epoch_start_date: Option<i64>,
+    #[serde(default)]
+    epoch_end_date: Option<i64>,
+    #[serde(default)]
+    users_affected: Option<String>,
+    #[serde(default)]
+    message: String,
+}
+
+/// Apple's `system_status_en_US.js`: `jsonCallback({"services":[{"serviceName", "events":[…]}]});`. Each service
+/// is a component; each event an incident with one update.
+fn apple(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| ParseError::Malformed { format: "JSONP", reason: format!("not UTF-8 ({e})") })?
+        .trim();
+    let json = match (text.find('('), text.rfind(')')) {
+        (Some(open), Some(close)) if open < close && !text.starts_with('{') => &text[open + 1..close],
+        _ => text,
+    };
+    let status: AppleStatus =
+        serde_json::from_str(json).map_err(|e| ParseError::Malformed { format: "JSONP", reason: e.to_string() })?;
+    let at = |ms: Option<i64>| ms.and_then(DateTime::<Utc>::from_timestamp_millis);
+    let mut components = Vec::new();
+    let mut incidents = Vec::new();
+    for service in status.services {
+        let mut state = State::Operational;
+        for event in service.events {
+            let (start, end) = (at(event.epoch_start_date), at(event.epoch_end_date));
+            let over = matches!(event.event_status.as_str(), "resolved" | "completed") || end.is_some_and(|e| e <= now);
+            let severity = match event.status_type.as_str() {
+                "Outage" => State::MajorOutage,
+                "Issue" => State::PartialOutage,
+                "Performance" => State::Degraded,
+                "Maintenance" => State::Maintenance,
+                _ => State::Degraded,
+            };
+            if !over && event.event_status != "upcoming" {
+                state = state.max(severity);
+            }
+            let phase = if over { Phase::Resolved } else { Phase::Investigating };
+            let id = event
+                .message_id
+                .unwrap_or_else(|| format!("{}@{}", service.service_name, event.epoch_start_date.unwrap_or_default()));
+            let text = match event.users_affected {
+                Some(who) if !who.is_empty() => format!("{} {who}", event.message),
+                _ => event.message,
+            };
+            incidents.push(Incident {
+                title: format!("{}: {}", service.service_name, event.status_type),
+                impact: Some(event.status_type.to_lowercase()),
+                phase,
+                started_at: start,
+                updated_at: end.or(start),
+                link: None,
+                updates: vec![Update { id: format!("{id}/{}", event.event_status), at: end.or(start), phase, text }],
+                id,
+            });
+        }
+        components.push(Component { id: service.service_name.clone(), name: service.service_name, state });
+    }
+    let state = components.iter().map(|c| c.state).max().unwrap_or(State::Operational);
+    Ok(Reading { state, components, incidents })
 }

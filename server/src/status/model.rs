@@ -14,6 +14,19 @@ pub enum State {
 }
 
 impl State {
+    pub const ALL: [State; 6] = [
+        State::Operational,
+        State::Maintenance,
+        State::Degraded,
+        State::PartialOutage,
+        State::MajorOutage,
+        State::Unknown,
+    ];
+
+    pub fn parse(raw: &str) -> State {
+        State::ALL.into_iter().find(|s| s.as_str() == raw).unwrap_or(State::Unknown)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Operational => "operational",
@@ -47,6 +60,17 @@ impl Phase {
             "resolved" | "completed" => Phase::Resolved,
             "postmortem" => Phase::Postmortem,
             _ => Phase::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Investigating => "investigating",
+            Phase::Identified => "identified",
+            Phase::Monitoring => "monitoring",
+            Phase::Resolved => "resolved",
+            Phase::Postmortem => "postmortem",
+            Phase::Other => "other",
         }
     }
 

@@ -63,6 +63,19 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/api/tenants/remove", Some(Role::Admin), "/api/tenants/remove"),
     ("POST", "/api/tenants/refresh", Some(Role::Developer), "/api/tenants/refresh"),
     ("POST", "/api/tenants/check-name", Some(Role::Developer), "/api/tenants/check-name"),
+    ("GET", "/status/board.html", Some(Role::Helpdesk), "/status/board.html"),
+    ("GET", "/status/sources", Some(Role::Helpdesk), "/status/sources"),
+    ("GET", "/status/incidents", Some(Role::Helpdesk), "/status/incidents"),
+    ("GET", "/status/incidents/{id}", Some(Role::Helpdesk), "/status/incidents/1"),
+    ("POST", "/api/status/board", Some(Role::Helpdesk), "/api/status/board"),
+    ("POST", "/api/status/sources", Some(Role::Helpdesk), "/api/status/sources"),
+    ("POST", "/api/status/incidents", Some(Role::Helpdesk), "/api/status/incidents"),
+    ("POST", "/api/status/incident", Some(Role::Helpdesk), "/api/status/incident"),
+    ("POST", "/api/status/add", Some(Role::OpsLead), "/api/status/add"),
+    ("POST", "/api/status/add-catalog", Some(Role::OpsLead), "/api/status/add-catalog"),
+    ("POST", "/api/status/enable", Some(Role::OpsLead), "/api/status/enable"),
+    ("POST", "/api/status/remove", Some(Role::OpsLead), "/api/status/remove"),
+    ("POST", "/api/status/poll", Some(Role::OpsLead), "/api/status/poll"),
 ];
 
 #[test]
@@ -123,6 +136,10 @@ async fn the_access_matrix_holds_for_every_route_and_role(pool: PgPool) {
                 (None, _) => {
                     assert!(status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN, "{case}");
                     assert!(!location.starts_with("/login?next"), "{case}");
+                }
+                // Fragments the page's script fetches answer 401, not a redirect to the sign-in page.
+                (Some(_), Who::Anonymous) if *method == "GET" && path.ends_with(".html") => {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}");
                 }
                 (Some(_), Who::Anonymous) if *method == "GET" => {
                     assert_eq!(status, StatusCode::SEE_OTHER, "{case}");

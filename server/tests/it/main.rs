@@ -11,4 +11,5 @@ mod pages;
 mod replicas;
 mod scheduler;
 mod status;
+mod status_board;
 mod tenants;

@@ -122,7 +122,7 @@ mod polling {
             let first = job.poll(id, at).await.expect("poll");
             let again = job.poll(id, at + Duration::minutes(2)).await.expect("poll again");
             assert!(matches!(first, Polled::Read { new_updates: 1, .. }), "{phase}: {first:?}");
-            assert!(matches!(again, Polled::Read { new_updates: 0, .. }), "{phase}: nothing new on a repeated poll");
+            assert_eq!(again, Polled::NotModified, "{phase}: nothing new on a repeated poll (the feed's ETag)");
         }
         assert_eq!(sim.advance_incident("auth0-us", "inc-1", t0), None, "the lifecycle ends with the postmortem");
         let phases: Vec<String> =
@@ -184,4 +184,46 @@ mod polling {
         assert!(check_url("file:///etc/passwd", true).await.expect_err("scheme").contains("only http and https"));
         assert!(check_url("not a url", true).await.is_err());
     }
+}
+
+#[test]
+fn apples_jsonp_gives_one_component_per_service_and_open_events_set_the_state() {
+    let reading = parse(
+        SourceKind::Apple,
+        Some("text/javascript; charset=utf-8"),
+        &fixture("apple_developer_constructed.js"),
+        now(),
+    )
+    .expect("parses");
+    assert_eq!(reading.state, State::MajorOutage, "an ongoing outage");
+    let sign_in = reading.components.iter().find(|c| c.name == "Sign in with Apple").expect("service");
+    assert_eq!(sign_in.state, State::MajorOutage);
+    let account = reading.components.iter().find(|c| c.name == "Account").expect("service");
+    assert_eq!(account.state, State::Operational, "a resolved event does not count");
+    assert_eq!(reading.incidents.len(), 2);
+    assert_eq!(reading.incidents[1].phase, Phase::Resolved);
+    assert!(reading.incidents[0].updates[0].text.contains("Users are unable to sign in. Some users are affected"));
+    let err = parse(SourceKind::Apple, None, b"jsonCallback({\"services\": 5});", now()).expect_err("bad");
+    assert!(err.to_string().starts_with("the answer is not valid JSONP"), "{err}");
+    assert!(parse(SourceKind::Apple, Some("text/html"), b"<html>", now()).is_err());
+}
+
+#[test]
+fn a_statuspage_incident_history_without_a_page_status_takes_its_state_from_open_incidents() {
+    let body = br#"{"page": {"id": "p", "name": "Twilio"}, "incidents": [
+        {"id": "a", "name": "Old", "status": "postmortem", "impact": "critical", "incident_updates": []},
+        {"id": "b", "name": "Now", "status": "identified", "impact": "minor", "incident_updates": [
+            {"id": "b1", "status": "investigating", "body": "Looking.", "created_at": "2026-11-29T10:00:00Z"},
+            {"id": "b2", "status": "identified", "body": "Found it.", "created_at": "2026-11-29T10:20:00Z"}]}]}"#;
+    let reading = parse(SourceKind::Statuspage, Some("application/json"), body, now()).expect("parses");
+    assert_eq!(reading.state, State::Degraded, "only the open incident counts: minor");
+    assert_eq!(reading.incidents[0].phase, Phase::Postmortem);
+    assert_eq!(
+        reading.incidents[1].updates.iter().map(|u| u.text.as_str()).collect::<Vec<_>>(),
+        ["Looking.", "Found it."]
+    );
+    assert_eq!(
+        server::status::adapters::statuspage_incidents_url("https://status.example.test/api/v2/summary.json"),
+        Some("https://status.example.test/api/v2/incidents.json".into())
+    );
 }

@@ -1,0 +1,434 @@
+//! Status as pages see it: the board (Auth0 regions, providers, our own checks, the troubleshooting checklist),
+//! the incident history, and the sources Tenantry polls. DTOs, the `StatusPort`, the server functions.
+
+mod board;
+mod pages;
+
+pub use board::{BoardPage, BoardView};
+pub use pages::{IncidentPage, IncidentsPage, SourcesPage};
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Role;
+use crate::error::AppError;
+
+/// A source's (or tile's) state, as people read it. A source not read well for three intervals is `Unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Health {
+    Operational,
+    Maintenance,
+    Degraded,
+    PartialOutage,
+    MajorOutage,
+    Unknown,
+}
+
+impl Health {
+    pub const ALL: [Health; 6] = [
+        Health::MajorOutage,
+        Health::PartialOutage,
+        Health::Unknown,
+        Health::Degraded,
+        Health::Maintenance,
+        Health::Operational,
+    ];
+
+    pub fn parse(raw: &str) -> Health {
+        Health::ALL.into_iter().find(|h| h.as_str() == raw).unwrap_or(Health::Unknown)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Operational => "operational",
+            Health::Maintenance => "maintenance",
+            Health::Degraded => "degraded",
+            Health::PartialOutage => "partial_outage",
+            Health::MajorOutage => "major_outage",
+            Health::Unknown => "unknown",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Operational => "Operational",
+            Health::Maintenance => "Maintenance",
+            Health::Degraded => "Degraded",
+            Health::PartialOutage => "Partial outage",
+            Health::MajorOutage => "Major outage",
+            Health::Unknown => "Unknown",
+        }
+    }
+
+    /// How bad, for "worst first": outages, then unknown (never green), then degraded, maintenance, operational.
+    pub fn severity(self) -> u8 {
+        match self {
+            Health::MajorOutage => 5,
+            Health::PartialOutage => 4,
+            Health::Unknown => 3,
+            Health::Degraded => 2,
+            Health::Maintenance => 1,
+            Health::Operational => 0,
+        }
+    }
+
+    pub fn worst(self, other: Health) -> Health {
+        if other.severity() > self.severity() { other } else { self }
+    }
+
+    /// The CSS tone: `bad`, `warn`, `unknown`, `info`, `ok`.
+    pub fn tone(self) -> &'static str {
+        match self {
+            Health::MajorOutage | Health::PartialOutage => "bad",
+            Health::Degraded => "warn",
+            Health::Unknown => "unknown",
+            Health::Maintenance => "info",
+            Health::Operational => "ok",
+        }
+    }
+
+    /// A symbol beside the word, so the state never rests on colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Health::MajorOutage => "✖",
+            Health::PartialOutage => "▲",
+            Health::Degraded => "◆",
+            Health::Unknown => "?",
+            Health::Maintenance => "⚙",
+            Health::Operational => "✔",
+        }
+    }
+}
+
+/// What a status source is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Category {
+    Auth0,
+    Social,
+    Email,
+    Sms,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [Category::Auth0, Category::Social, Category::Email, Category::Sms, Category::Other];
+
+    pub fn parse(raw: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Auth0 => "auth0",
+            Category::Social => "social",
+            Category::Email => "email",
+            Category::Sms => "sms",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Auth0 => "Auth0",
+            Category::Social => "Social sign-in",
+            Category::Email => "Email",
+            Category::Sms => "SMS",
+            Category::Other => "Other",
+        }
+    }
+}
+
+/// One source as a tile or a list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceBrief {
+    pub id: String,
+    pub name: String,
+    pub health: Health,
+    /// The last poll's problem, while it lasts.
+    pub error: Option<String>,
+    pub last_good_at: Option<DateTime<Utc>>,
+}
+
+/// An incident as the board and the history list show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentBrief {
+    pub id: i64,
+    pub source: String,
+    pub category: Category,
+    pub title: String,
+    pub impact: Option<String>,
+    pub phase: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The latest update's text.
+    pub latest: Option<String>,
+    pub updates: i64,
+    pub postmortem: bool,
+}
+
+/// One tile of the board: an Auth0 region (with its tenants) or a provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tile {
+    /// The HTML id, for links from the checklist: `region-us`, `source-{id}`.
+    pub anchor: String,
+    pub title: String,
+    pub category: Category,
+    pub health: Health,
+    /// For a region: the tenants in it.
+    pub tenants: Vec<String>,
+    /// Components not operational: (name, health).
+    pub components: Vec<(String, Health)>,
+    pub sources: Vec<SourceBrief>,
+    /// The oldest good read among the tile's sources; `None`: never read.
+    pub last_updated: Option<DateTime<Utc>>,
+    /// Open incidents, newest first.
+    pub incidents: Vec<IncidentBrief>,
+}
+
+/// One step of the troubleshooting checklist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub number: u8,
+    pub title: String,
+    /// `None`: Tenantry does not check this yet (the answer says which issue builds it).
+    pub health: Option<Health>,
+    pub answer: String,
+    pub link: String,
+    pub link_text: String,
+}
+
+/// The status board and the checklist beside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    /// Auth0 regions we use, worst first.
+    pub regions: Vec<Tile>,
+    /// Enabled providers, worst first.
+    pub providers: Vec<Tile>,
+    /// Our own checks not built yet: (title, what arrives, link).
+    pub own_checks: Vec<(String, String, String)>,
+    pub checklist: Vec<Step>,
+    /// Registered tenants for the checklist's "affected tenant" picker: (domain, label).
+    pub tenants: Vec<(String, String)>,
+    pub chosen_tenant: Option<String>,
+    /// Catalog entries not added yet.
+    pub offered: usize,
+    pub generated_at: DateTime<Utc>,
+    /// How often the page refreshes the board when JavaScript is on.
+    pub refresh_secs: u32,
+}
+
+/// A source as Status → Sources lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub category: Category,
+    pub url: String,
+    pub enabled: bool,
+    pub health: Health,
+    pub error: Option<String>,
+    pub last_good_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub interval_secs: i32,
+    /// The tenant whose Auth0 feed this is: (id, domain).
+    pub tenant: Option<(String, String)>,
+    pub open_incidents: i64,
+}
+
+/// A provider in the catalog shipped with Tenantry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub key: String,
+    pub name: String,
+    pub category: Category,
+    pub kind_label: String,
+    pub url: String,
+    /// The provider's human status page.
+    pub page: String,
+    pub note: String,
+    pub added: bool,
+    /// `false`: the provider publishes nothing Tenantry reads (the note says what to do).
+    pub readable: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourcesQuery {
+    pub category: Option<Category>,
+    pub page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceList {
+    pub rows: Vec<SourceRow>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    pub catalog: Vec<CatalogEntry>,
+    /// The formats a source may have: (kind, label).
+    pub kinds: Vec<(String, String)>,
+}
+
+/// Filters of the incident history, from the query string.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentQuery {
+    pub source: Option<String>,
+    pub category: Option<Category>,
+    /// `none`, `minor`, `major`, `critical` or the source's word.
+    pub impact: Option<String>,
+    /// `open`, `resolved` (resolved or postmortem) or `postmortem`.
+    pub state: Option<String>,
+    /// `YYYY-MM-DD`, UTC, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentList {
+    pub rows: Vec<IncidentBrief>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    /// Every source, for the filter: (id, name).
+    pub sources: Vec<(String, String)>,
+    /// Impacts seen, for the filter.
+    pub impacts: Vec<String>,
+}
+
+/// One published update of an incident.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRow {
+    pub at: Option<DateTime<Utc>>,
+    pub seen_at: DateTime<Utc>,
+    pub phase: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub brief: IncidentBrief,
+    pub source_id: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub link: Option<String>,
+    /// Where the RCA / postmortem is published, once it is.
+    pub postmortem_link: Option<String>,
+    /// Oldest first.
+    pub updates: Vec<UpdateRow>,
+}
+
+/// A source added by hand.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceForm {
+    pub name: String,
+    pub kind: String,
+    pub category: String,
+    pub url: String,
+    /// Minutes between polls, blank for the default.
+    pub interval_minutes: String,
+}
+
+/// What the status pages need from the engine.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait StatusPort: Send + Sync + 'static {
+    /// `tenant`: the domain the checklist is about, if one is chosen.
+    async fn board(&self, tenant: Option<String>) -> Result<Board, AppError>;
+    async fn sources(&self, query: SourcesQuery) -> Result<SourceList, AppError>;
+    async fn add_source(&self, by: &crate::accounts::Acting, form: SourceForm) -> Result<(), AppError>;
+    async fn add_from_catalog(&self, by: &crate::accounts::Acting, key: &str) -> Result<(), AppError>;
+    async fn set_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
+    async fn remove_source(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
+    async fn poll_now(&self, id: &str) -> Result<(), AppError>;
+    async fn incidents(&self, query: IncidentQuery) -> Result<IncidentList, AppError>;
+    async fn incident(&self, id: i64) -> Result<IncidentDetail, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+fn port() -> std::sync::Arc<dyn StatusPort> {
+    expect_context::<crate::ports::Ports>().status
+}
+
+#[cfg(feature = "ssr")]
+use crate::accounts::acting_as;
+
+/// The board (helpdesk).
+#[server(endpoint = "status/board")]
+pub async fn load_board(tenant: Option<String>) -> Result<Board, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().board(tenant).await
+}
+
+/// The sources and the catalog (helpdesk may look; ops leads change).
+#[server(endpoint = "status/sources")]
+pub async fn load_sources(query: SourcesQuery) -> Result<SourceList, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().sources(query).await
+}
+
+/// Adds a source by URL and format (ops lead).
+#[server(endpoint = "status/add")]
+pub async fn add_source(
+    name: String,
+    kind: String,
+    category: String,
+    url: String,
+    interval_minutes: String,
+) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().add_source(&by, SourceForm { name, kind, category, url, interval_minutes }).await?;
+    leptos_axum::redirect("/status/sources");
+    Ok(())
+}
+
+/// Adds a catalog provider (ops lead).
+#[server(endpoint = "status/add-catalog")]
+pub async fn add_catalog_source(key: String) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().add_from_catalog(&by, &key).await?;
+    leptos_axum::redirect("/status/sources");
+    Ok(())
+}
+
+/// Turns polling of a source on or off (ops lead).
+#[server(endpoint = "status/enable")]
+pub async fn set_source_enabled(id: String, enabled: String) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().set_enabled(&by, &id, enabled == "true").await?;
+    leptos_axum::redirect("/status/sources");
+    Ok(())
+}
+
+/// Removes a source and its incidents (ops lead). Tenants' Auth0 feeds go with their tenant instead.
+#[server(endpoint = "status/remove")]
+pub async fn remove_source(id: String) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().remove_source(&by, &id).await?;
+    leptos_axum::redirect("/status/sources");
+    Ok(())
+}
+
+/// Polls a source now (ops lead).
+#[server(endpoint = "status/poll")]
+pub async fn poll_source(id: String) -> Result<(), AppError> {
+    acting_as(Role::OpsLead)?;
+    port().poll_now(&id).await?;
+    leptos_axum::redirect("/status/sources");
+    Ok(())
+}
+
+/// The incident history (helpdesk).
+#[server(endpoint = "status/incidents")]
+pub async fn load_incidents(query: IncidentQuery) -> Result<IncidentList, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().incidents(query).await
+}
+
+/// One incident with its timeline (helpdesk).
+#[server(endpoint = "status/incident")]
+pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().incident(id).await
+}
