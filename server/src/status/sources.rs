@@ -289,7 +289,8 @@ pub async fn sync(
     sqlx::query(
         "INSERT INTO scheduler_jobs (kind, key, interval_secs, scheduled_for, next_run_at)
          SELECT $1, id::text, interval_secs, $2, $2 FROM status_sources WHERE enabled
-         ON CONFLICT (kind, key) DO UPDATE SET interval_secs = EXCLUDED.interval_secs",
+         ON CONFLICT (kind, key) DO UPDATE SET interval_secs = EXCLUDED.interval_secs
+         WHERE scheduler_jobs.interval_secs <> EXCLUDED.interval_secs",
     )
     .bind(poll::KIND)
     .bind(now)
