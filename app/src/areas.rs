@@ -120,10 +120,9 @@ impl Area {
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
             Area::Domains => Some("custom domains (issue 5)"),
-            Area::Monitoring => Some("monitoring and synthetic logins (issue 7)"),
             Area::Notifications => Some("the notification history (issue 8)"),
             Area::Logs | Area::Infra | Area::Checklists => Some("a later issue; none is open for it yet"),
-            Area::Overview | Area::Status | Area::Tenants | Area::Settings | Area::System => None,
+            Area::Overview | Area::Status | Area::Monitoring | Area::Tenants | Area::Settings | Area::System => None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod areas;
 pub mod error;
 pub mod format;
 pub mod layout;
+pub mod monitoring;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
@@ -29,6 +30,7 @@ use leptos_router::{
 use crate::accounts::{DeniedPage, SetupPage, SignInPage};
 use crate::areas::Area;
 use crate::layout::Layout;
+use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
 use crate::pages::{NotBuilt, NotFound};
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::status::{BoardPage, IncidentPage, IncidentsPage, SourcesPage};
@@ -78,7 +80,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/status/sources") view=SourcesPage ssr=SsrMode::Async />
                     <Route path=path!("/status/incidents") view=IncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("/status/incidents/:id") view=IncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("/monitoring") view=|| view! { <NotBuilt area=Area::Monitoring /> } />
+                    <Route path=path!("/monitoring") view=MonitoringPage ssr=SsrMode::Async />
+                    <Route path=path!("/monitoring/new") view=CheckNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/monitoring/:id") view=CheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/monitoring/:id/edit") view=CheckEditPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/notifications")
                         view=|| view! { <NotBuilt area=Area::Notifications /> }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::accounts::AccountsPort;
+use crate::monitoring::MonitoringPort;
 use crate::status::StatusPort;
 use crate::system::SystemPort;
 use crate::tenants::TenantsPort;
@@ -12,6 +13,7 @@ use crate::tenants::TenantsPort;
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
+    pub monitoring: Arc<dyn MonitoringPort>,
     pub status: Arc<dyn StatusPort>,
     pub system: Arc<dyn SystemPort>,
     pub tenants: Arc<dyn TenantsPort>,

@@ -111,6 +111,34 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "monitoring.login_budget_per_minute",
+        env: "TENANTRY_MONITORING_LOGIN_BUDGET_PER_MINUTE",
+        default: Some("6"),
+        expected: "a whole number from 1 to 600: synthetic logins per minute one tenant's checks may make together",
+        secret: false,
+    },
+    Spec {
+        key: "monitoring.raw_days",
+        env: "TENANTRY_MONITORING_RAW_DAYS",
+        default: Some("7"),
+        expected: "a whole number of days from 1 to 365: how long every single run is kept",
+        secret: false,
+    },
+    Spec {
+        key: "monitoring.hourly_days",
+        env: "TENANTRY_MONITORING_HOURLY_DAYS",
+        default: Some("90"),
+        expected: "a whole number of days from 1 to 3650: how long hourly roll-ups are kept",
+        secret: false,
+    },
+    Spec {
+        key: "monitoring.daily_days",
+        env: "TENANTRY_MONITORING_DAILY_DAYS",
+        default: Some("730"),
+        expected: "a whole number of days from 1 to 36500: how long daily roll-ups are kept",
+        secret: false,
+    },
+    Spec {
         key: "status.board_refresh_seconds",
         env: "TENANTRY_STATUS_BOARD_REFRESH_SECONDS",
         default: Some("30"),
@@ -165,6 +193,8 @@ pub struct Settings {
     pub drift_expected: Vec<String>,
     /// Status sources: private targets, the Auth0 feed, intervals.
     pub status: crate::status::StatusOptions,
+    /// Monitoring: the login budget and retention.
+    pub monitoring: crate::monitoring::MonitoringOptions,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -368,6 +398,24 @@ impl Settings {
                 board_refresh_secs: values
                     .parse("status.board_refresh_seconds", |v| bounded(v, 1, 3600))?
                     .expect("has a default") as u32,
+            },
+            monitoring: {
+                let days =
+                    |key: &str, max: u64| -> Result<chrono::Duration, ConfigError> {
+                        Ok(chrono::Duration::days(
+                            values.parse(key, |v| bounded(v, 1, max))?.expect("has a default") as i64
+                        ))
+                    };
+                crate::monitoring::MonitoringOptions {
+                    login_budget: values
+                        .parse("monitoring.login_budget_per_minute", |v| bounded(v, 1, 600))?
+                        .expect("has a default") as f64,
+                    retention: crate::monitoring::rollup::Retention {
+                        raw: days("monitoring.raw_days", 365)?,
+                        hourly: days("monitoring.hourly_days", 3650)?,
+                        daily: days("monitoring.daily_days", 36_500)?,
+                    },
+                }
             },
             secret_key: match values.parse("secrets.key", parse_key)? {
                 Some(key) => SecretKeySource::Key(key),

@@ -208,18 +208,95 @@ pub async fn status_pages(
     for (key, slug) in [("twilio", "twilio"), ("sendgrid", "sendgrid"), ("github", "github")] {
         let provider = crate::status::sources::from_catalog(key)?;
         let url = format!("{}/__status/{slug}/api/v2/summary.json", simulator.base_url());
-        sqlx::query(
+        let id: uuid::Uuid = sqlx::query_scalar(
             "INSERT INTO status_sources (name, kind, category, url, catalog_key) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (catalog_key) DO UPDATE SET url = EXCLUDED.url",
+             ON CONFLICT (catalog_key) DO UPDATE SET url = EXCLUDED.url, etag = NULL, last_modified = NULL,
+                 history_etag = NULL
+             RETURNING id",
         )
         .bind(&provider.name)
         .bind(provider.kind.as_str())
         .bind(&provider.category)
         .bind(url)
         .bind(key)
-        .execute(pool)
+        .fetch_one(pool)
         .await
         .context("cannot add the demo's status sources")?;
+        // Read at once from the new simulator (the job may be backing off from the last run's address).
+        crate::scheduler::run_soon(&mut *pool.acquire().await?, crate::status::poll::KIND, &id.to_string(), now)
+            .await?;
     }
+    Ok(())
+}
+
+/// The demo's monitoring: a passing synthetic login on acme-prod, a blocked test user on acme-dev (in alert), a
+/// flapping `/testall` on acme-workforce-prod and a steady one on acme-prod — each with a day of real runs against
+/// the simulator (every 30 minutes, backdated) so the charts have something to show on first run.
+pub async fn monitoring(
+    pool: &PgPool,
+    simulator: &Simulator,
+    secrets: &SecretBox,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::monitoring::job::CheckJob;
+    use crate::monitoring::probe::Probe;
+    use crate::monitoring::service;
+    use crate::simulator::{TestUser, UserState};
+    let user =
+        |state| TestUser { username: "synthetic@acme.example".into(), password: "demo-synthetic-pass".into(), state };
+    simulator.update("acme-prod.us.auth0.com", |t| t.users = vec![user(UserState::Active)]);
+    simulator.update("acme-dev.us.auth0.com", |t| t.users = vec![user(UserState::Blocked)]);
+    let checks = [
+        ("acme-prod", "login", "Customer login"),
+        ("acme-prod", "testall", "Monitoring endpoint"),
+        ("acme-dev", "login", "Developer login"),
+        ("acme-workforce-prod", "testall", "Monitoring endpoint"),
+    ];
+    let job = CheckJob {
+        pool: pool.clone(),
+        probe: Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
+        secrets: secrets.clone(),
+    };
+    for (tenant, kind, name) in checks {
+        let tenant_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE name = $1")
+            .bind(tenant)
+            .fetch_one(pool)
+            .await
+            .context("the demo tenant is missing")?;
+        let existing: Option<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM monitoring_checks WHERE tenant_id = $1 AND name = $2")
+                .bind(tenant_id)
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
+        if existing.is_some() {
+            continue;
+        }
+        let form = app::monitoring::CheckForm {
+            tenant_id: tenant_id.to_string(),
+            kind: kind.into(),
+            name: name.into(),
+            interval_secs: "60".into(),
+            grant_type: "password".into(),
+            username: "synthetic@acme.example".into(),
+            password: "demo-synthetic-pass".into(),
+            client_id: format!("{tenant}-m2m"),
+            client_secret: format!("{tenant}-secret"),
+            ..Default::default()
+        };
+        let parsed = service::parse(&form, secrets, false).map_err(|e| anyhow::anyhow!("demo check: {e}"))?;
+        let id = service::add(pool, &Actor::CommandLine, parsed, 6.0, "", now)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo check: {e}"))?;
+        let domain = format!("{tenant}.{}.auth0.com", if tenant == "acme-workforce-prod" { "eu" } else { "us" });
+        for step in (1..=48).rev() {
+            let at = now - chrono::Duration::minutes(30 * step);
+            let down = tenant == "acme-workforce-prod" && (at.timestamp() / 240) % 2 == 1;
+            simulator.update(&domain, |t| t.faults.testall_down = down);
+            job.check(id, at).await.map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
+        }
+        simulator.update(&domain, |t| t.faults.testall_down = false);
+    }
+    simulator.update("acme-workforce-prod.eu.auth0.com", |t| t.faults.testall_flaps = true);
     Ok(())
 }

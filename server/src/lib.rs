@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod monitoring;
 pub mod scheduler;
 pub mod secrets;
 pub mod simulator;
@@ -70,6 +71,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             status_options.allow_private = true;
             status_options.auth0_feed_url = format!("{}/__status/auth0/feed", simulator.base_url());
             demo::status_pages(&pool, &simulator, Utc::now()).await?;
+            demo::monitoring(&pool, &simulator, &secrets, Utc::now()).await?;
             (accounts, Some(simulator))
         }
         Mode::Production => (Vec::new(), None),
@@ -92,6 +94,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         paid_limit: settings.paid_limit,
         drift_expected: settings.drift_expected.clone(),
         status: status_options.clone(),
+        monitoring: settings.monitoring,
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -108,9 +111,19 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         .await
         .context("cannot schedule the status sync")?;
     let jobs = scheduler::Registry::default()
-        .with(Arc::new(tenants::poll::SnapshotJob { pool: pool.clone(), client, secrets }))
+        .with(Arc::new(tenants::poll::SnapshotJob { pool: pool.clone(), client, secrets: secrets.clone() }))
         .with(Arc::new(status))
-        .with(Arc::new(sync));
+        .with(Arc::new(sync))
+        .with(Arc::new(monitoring::job::CheckJob {
+            pool: pool.clone(),
+            probe: monitoring::probe::Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
+            secrets: secrets.clone(),
+        }))
+        .with(Arc::new(monitoring::rollup::RollupJob { pool: pool.clone(), retention: settings.monitoring.retention }));
+    {
+        let mut conn = pool.acquire().await?;
+        scheduler::ensure(&mut conn, monitoring::rollup::KIND, "all", monitoring::rollup::INTERVAL, Utc::now()).await?;
+    }
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let scheduler = tokio::spawn(scheduler::run(pool.clone(), jobs, worker, 8, Duration::from_secs(1), stopped));
 

@@ -164,12 +164,25 @@ pub fn BoardView(board: Board) -> impl IntoView {
                 <section aria-labelledby="own-h">
                     <h2 id="own-h">"Our own checks"</h2>
                     <div class="tile-grid">
-                        {board.own_checks.into_iter().map(|(title, what, link)| view! {
-                            <article class="tile unknown">
-                                <header><h3>{title}</h3><span class="badge state unknown">"Not built yet"</span></header>
-                                <p>{what}</p>
-                                <a href=link>"Open"</a>
-                            </article>
+                        {board.own_checks.into_iter().map(|own| {
+                            let tone = own.health.map(|h| h.tone()).unwrap_or("unknown");
+                            let state = own.health.map(|h| h.as_str()).unwrap_or("not_built");
+                            view! {
+                                <article class=format!("tile {tone}") id=own.anchor data-testid="own-check" data-state=state>
+                                    <header>
+                                        <h3>{own.title}</h3>
+                                        {match own.health {
+                                            Some(h) => badge(h).into_any(),
+                                            None => view! { <span class="badge state unknown">"Not built yet"</span> }.into_any(),
+                                        }}
+                                    </header>
+                                    <p>{own.summary}</p>
+                                    {(!own.items.is_empty()).then(|| view! {
+                                        <ul>{own.items.into_iter().map(|(text, _, link)| view! { <li><a href=link>{text}</a></li> }).collect_view()}</ul>
+                                    })}
+                                    <a href=own.link>"Open"</a>
+                                </article>
+                            }
                         }).collect_view()}
                     </div>
                 </section>

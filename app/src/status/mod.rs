@@ -186,6 +186,19 @@ pub struct Tile {
     pub incidents: Vec<IncidentBrief>,
 }
 
+/// A tile of our own checks (monitoring, custom domains).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnCheck {
+    pub anchor: String,
+    pub title: String,
+    /// `None`: not built yet (the summary says which issue builds it).
+    pub health: Option<Health>,
+    pub summary: String,
+    /// Checks not passing: (text, health, link).
+    pub items: Vec<(String, Health, String)>,
+    pub link: String,
+}
+
 /// One step of the troubleshooting checklist.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -205,8 +218,8 @@ pub struct Board {
     pub regions: Vec<Tile>,
     /// Enabled providers, worst first.
     pub providers: Vec<Tile>,
-    /// Our own checks not built yet: (title, what arrives, link).
-    pub own_checks: Vec<(String, String, String)>,
+    /// Our own checks: monitoring, custom domains.
+    pub own_checks: Vec<OwnCheck>,
     pub checklist: Vec<Step>,
     /// Registered tenants for the checklist's "affected tenant" picker: (domain, label).
     pub tenants: Vec<(String, String)>,

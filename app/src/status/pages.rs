@@ -171,7 +171,7 @@ fn SourcesView(
                 <p class="help">"http(s) only. Addresses on this machine or a private network are refused unless the server allows them (status.allow_private_targets)."</p>
                 <ActionForm action=add attr:class="form grid">
                     <label for="src-name">"Name"</label>
-                    <input id="src-name" name="name" required maxlength="100" placeholder="Okta Verify push" />
+                    <input type="text" id="src-name" name="name" required maxlength="100" placeholder="Okta Verify push" />
                     <label for="src-kind">"Format"</label>
                     <select id="src-kind" name="kind">
                         {list.kinds.iter().map(|(k, label)| view! { <option value=k.clone()>{label.clone()}</option> }).collect_view()}
@@ -183,7 +183,7 @@ fn SourcesView(
                     <label for="src-url">"URL"</label>
                     <input id="src-url" name="url" type="url" required placeholder="https://status.example.com/api/v2/summary.json" />
                     <label for="src-interval">"Minutes between polls"</label>
-                    <input id="src-interval" name="interval_minutes" inputmode="numeric" placeholder="2" />
+                    <input type="text" id="src-interval" name="interval_minutes" inputmode="numeric" placeholder="2" />
                     <span></span>
                     <button type="submit" class="primary">"Add source"</button>
                 </ActionForm>

@@ -51,10 +51,13 @@ pub enum Action {
     StatusSourceAdded,
     StatusSourceChanged,
     StatusSourceRemoved,
+    CheckAdded,
+    CheckChanged,
+    CheckRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -71,6 +74,9 @@ impl Action {
         Action::StatusSourceAdded,
         Action::StatusSourceChanged,
         Action::StatusSourceRemoved,
+        Action::CheckAdded,
+        Action::CheckChanged,
+        Action::CheckRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +97,9 @@ impl Action {
             Action::StatusSourceAdded => "status_source_added",
             Action::StatusSourceChanged => "status_source_changed",
             Action::StatusSourceRemoved => "status_source_removed",
+            Action::CheckAdded => "check_added",
+            Action::CheckChanged => "check_changed",
+            Action::CheckRemoved => "check_removed",
         }
     }
 }

@@ -90,6 +90,18 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::OpsLead, "/api/status/enable", Kind::Api),
     at_least(Role::OpsLead, "/api/status/remove", Kind::Api),
     at_least(Role::OpsLead, "/api/status/poll", Kind::Api),
+    at_least(Role::OpsLead, "/monitoring/new", Kind::Page),
+    at_least(Role::Helpdesk, "/monitoring/{id}", Kind::Page),
+    at_least(Role::OpsLead, "/monitoring/{id}/edit", Kind::Page),
+    at_least(Role::Helpdesk, "/api/monitoring/list", Kind::Api),
+    at_least(Role::Helpdesk, "/api/monitoring/detail", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/form", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/add", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/update", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/enable", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/remove", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/run", Kind::Api),
+    at_least(Role::OpsLead, "/api/monitoring/maintenance", Kind::Api),
 ];
 
 /// Every rule: each area's page at the area's lowest role, then the rest.

@@ -73,6 +73,7 @@ pub struct RouterOptions {
     /// Snapshot fields the drift view greys as expected differences.
     pub drift_expected: Vec<String>,
     pub status: crate::status::StatusOptions,
+    pub monitoring: crate::monitoring::MonitoringOptions,
 }
 
 impl Default for RouterOptions {
@@ -90,6 +91,7 @@ impl Default for RouterOptions {
             paid_limit: 3,
             drift_expected: vec!["settings.friendly_name".into(), "settings.support_email".into()],
             status: crate::status::StatusOptions::default(),
+            monitoring: crate::monitoring::MonitoringOptions::default(),
         }
     }
 }
@@ -135,6 +137,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             drift_expected: options.drift_expected.clone(),
         }),
         status: status.clone(),
+        monitoring: Arc::new(crate::monitoring::port::PgMonitoring {
+            pool: pool.clone(),
+            secrets: options.secrets.clone(),
+            login_budget: options.monitoring.login_budget,
+        }),
         system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
     };
     let state = AppState {

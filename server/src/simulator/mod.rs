@@ -77,6 +77,8 @@ pub struct Faults {
     pub malformed_json: bool,
     /// `/testall` answers 503 (monitoring tests).
     pub testall_down: bool,
+    /// `/testall` is down every other four minutes (the demo's flapping tenant).
+    pub testall_flaps: bool,
 }
 
 /// One simulated tenant.

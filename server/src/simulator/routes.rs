@@ -128,7 +128,9 @@ fn too_many(management: bool) -> Response {
 }
 
 fn monitoring(path: &str, faults: &Faults) -> Response {
-    if faults.testall_down || faults.server_error {
+    // A flapping /testall: down four minutes, up four minutes.
+    let flapping = faults.testall_flaps && (chrono::Utc::now().timestamp() / 240) % 2 == 1;
+    if faults.testall_down || faults.server_error || flapping {
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
     }
     if path == "/testall" {
@@ -321,6 +323,7 @@ fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
 /// `/__simulator/…`: change a tenant from outside the process (browser tests, the demo).
 ///   POST tenants/{domain}/settings   JSON merged into the settings
 ///   POST tenants/{domain}/faults     JSON `Faults`
+///   POST tenants/{domain}/users      JSON `{"username", "password"}`: a test user
 ///   POST tenants/{domain}/users/{username}/state   JSON `"active" | "blocked" | "mfa_required"`
 ///   POST tenants                     JSON `{"domain", "client_id", "client_secret"}`: a new tenant
 ///   GET  stats                       `{"requests": n, "over_limit": n}`
@@ -401,6 +404,26 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
             }
             Err(e) => bad(&format!("expected faults as JSON: {e}")),
         },
+        (Method::POST, ["tenants", domain, "users"]) => {
+            match serde_json::from_slice::<HashMap<String, String>>(&body) {
+                Ok(u) => match (u.get("username"), u.get("password")) {
+                    (Some(username), Some(password)) => {
+                        let user = super::TestUser {
+                            username: username.clone(),
+                            password: password.clone(),
+                            state: UserState::Active,
+                        };
+                        if sim.update(domain, |t| t.users.push(user)) {
+                            StatusCode::CREATED.into_response()
+                        } else {
+                            bad("no such tenant")
+                        }
+                    }
+                    _ => bad("expected {\"username\", \"password\"}"),
+                },
+                Err(e) => bad(&format!("expected a JSON object: {e}")),
+            }
+        }
         (Method::POST, ["tenants", domain, "users", username, "state"]) => {
             match serde_json::from_slice::<UserState>(&body) {
                 Ok(state) => {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use app::accounts::Acting;
 use app::error::AppError;
 use app::status::{
-    Board, CatalogEntry, Category, Health, IncidentBrief, IncidentDetail, IncidentList, IncidentQuery, SourceBrief,
-    SourceForm, SourceList, SourceRow, SourcesQuery, StatusPort, Step, Tile, UpdateRow,
+    Board, CatalogEntry, Category, Health, IncidentBrief, IncidentDetail, IncidentList, IncidentQuery, OwnCheck,
+    SourceBrief, SourceForm, SourceList, SourceRow, SourcesQuery, StatusPort, Step, Tile, UpdateRow,
 };
 use app::tenants::Region;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -253,21 +253,23 @@ impl PgStatus {
             sqlx::query_scalar("SELECT catalog_key FROM status_sources").fetch_all(&self.pool).await?;
         let offered =
             catalog().iter().filter(|p| p.source_kind().is_some() && !added.contains(&Some(p.key.clone()))).count();
-        let checklist = checklist(&watched, &region_tiles, &providers, chosen.as_deref(), &tenants);
+        let checks = self.monitoring_checks().await?;
+        let monitoring = monitoring_tile(&checks, None);
+        let chosen_checks = monitoring_tile(&checks, chosen.as_deref());
+        let checklist = checklist(&watched, &region_tiles, &providers, chosen.as_deref(), &tenants, &chosen_checks);
         Ok(Board {
             regions: region_tiles,
             providers,
             own_checks: vec![
-                (
-                    "Monitoring endpoints and synthetic logins".into(),
-                    "Auth0's monitoring endpoints and synthetic logins per tenant arrive with issue 7.".into(),
-                    "/monitoring".into(),
-                ),
-                (
-                    "Custom domains".into(),
-                    "CNAME and TLS checks of every tenant's custom domain arrive with issue 5.".into(),
-                    "/domains".into(),
-                ),
+                monitoring,
+                OwnCheck {
+                    anchor: "own-domains".into(),
+                    title: "Custom domains".into(),
+                    health: None,
+                    summary: "CNAME and TLS checks of every tenant's custom domain arrive with issue 5.".into(),
+                    items: Vec::new(),
+                    link: "/domains".into(),
+                },
             ],
             checklist,
             tenants,
@@ -480,6 +482,70 @@ impl PgStatus {
     }
 }
 
+/// One monitoring check as the board sees it.
+struct Monitored {
+    id: Uuid,
+    name: String,
+    tenant: String,
+    domain: String,
+    health: Health,
+    outcome: Option<String>,
+}
+
+/// The monitoring tile: every enabled check, or only the chosen tenant's.
+fn monitoring_tile(checks: &[Monitored], tenant: Option<&str>) -> OwnCheck {
+    let mine: Vec<&Monitored> = checks.iter().filter(|c| tenant.is_none_or(|t| c.domain == t)).collect();
+    let health = mine.iter().fold(Health::Operational, |h, c| h.worst(c.health));
+    let bad: Vec<(String, Health, String)> = mine
+        .iter()
+        .filter(|c| c.health != Health::Operational)
+        .map(|c| {
+            let outcome = c.outcome.as_deref().unwrap_or("not run yet").replace('_', " ");
+            (format!("{} ({}): {outcome}", c.name, c.tenant), c.health, format!("/monitoring/{}", c.id))
+        })
+        .collect();
+    let summary = match (mine.len(), bad.len()) {
+        (0, _) => "No monitoring check yet: ops leads add synthetic logins and /testall checks per tenant.".to_string(),
+        (n, 0) => format!("All {n} checks pass."),
+        (n, b) => format!("{b} of {n} checks are not passing."),
+    };
+    OwnCheck {
+        anchor: "own-monitoring".into(),
+        title: "Synthetic logins and monitoring endpoints".into(),
+        health: Some(if mine.is_empty() { Health::Unknown } else { health }),
+        summary,
+        items: bad,
+        link: "/monitoring".into(),
+    }
+}
+
+impl PgStatus {
+    async fn monitoring_checks(&self) -> Result<Vec<Monitored>, sqlx::Error> {
+        let sql = format!(
+            "SELECT c.id, c.name, t.name AS tenant, t.domain, c.last_outcome, {} AS state
+             FROM monitoring_checks c JOIN tenants t ON t.id = c.tenant_id WHERE c.enabled ORDER BY t.name, c.name",
+            crate::monitoring::port::STATE_SQL
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| Monitored {
+                id: r.get("id"),
+                name: r.get("name"),
+                tenant: r.get("tenant"),
+                domain: r.get("domain"),
+                outcome: r.get("last_outcome"),
+                health: match r.get::<String, _>("state").as_str() {
+                    "alert" => Health::MajorOutage,
+                    "failing" => Health::Degraded,
+                    "ok" => Health::Operational,
+                    _ => Health::Unknown,
+                },
+            })
+            .collect())
+    }
+}
+
 /// The troubleshooting checklist, in the operations guide's order.
 fn checklist(
     watched: &[Watched],
@@ -487,6 +553,7 @@ fn checklist(
     providers: &[Tile],
     chosen: Option<&str>,
     tenants: &[(String, String)],
+    monitoring: &OwnCheck,
 ) -> Vec<Step> {
     let region_step = {
         let tile = match chosen {
@@ -571,9 +638,15 @@ fn checklist(
         Step {
             number: 3,
             title: "Our synthetic logins and monitoring endpoints".into(),
-            health: None,
-            answer: "Not checked by Tenantry yet: monitoring and synthetic logins arrive with issue 7.".into(),
-            link: "/monitoring".into(),
+            health: monitoring.health,
+            answer: match monitoring.items.first() {
+                Some((text, _, _)) if monitoring.items.len() > 1 => {
+                    format!("{text}; and {} more.", monitoring.items.len() - 1)
+                }
+                Some((text, _, _)) => format!("{text}."),
+                None => monitoring.summary.clone(),
+            },
+            link: monitoring.items.first().map(|i| i.2.clone()).unwrap_or_else(|| "/monitoring".into()),
             link_text: "Monitoring".into(),
         },
         Step {

@@ -267,14 +267,25 @@ pub async fn sync(
     let every = i32::try_from(interval.as_secs().max(30)).unwrap_or(i32::MAX);
     let sep = if feed_base.contains('?') { "&" } else { "?" };
     let prefix = format!("{feed_base}{sep}domain=");
-    let moved = sqlx::query(
-        "UPDATE status_sources s SET url = $1 || t.domain, name = 'Auth0 · ' || t.domain
-         FROM tenants t WHERE s.tenant_id = t.id AND s.url <> $1 || t.domain",
+    let moved: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE status_sources s SET url = $1 || t.domain, name = 'Auth0 · ' || t.domain, etag = NULL,
+             last_modified = NULL
+         FROM tenants t WHERE s.tenant_id = t.id AND s.url <> $1 || t.domain RETURNING s.id",
     )
     .bind(&prefix)
+    .fetch_all(&mut *tx)
+    .await?;
+    // A moved feed is read at once from its new address (its job may be backing off from the old one).
+    sqlx::query(
+        "UPDATE scheduler_jobs SET next_run_at = $3, scheduled_for = $3, attempts = 0
+         WHERE kind = $1 AND key = ANY($2)",
+    )
+    .bind(poll::KIND)
+    .bind(moved.iter().map(Uuid::to_string).collect::<Vec<_>>())
+    .bind(now)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
+    let moved = moved.len() as u64;
     let added = sqlx::query(
         "INSERT INTO status_sources (name, kind, category, url, interval_secs, tenant_id)
          SELECT 'Auth0 · ' || t.domain, 'auth0_feed', 'auth0', $1 || t.domain, $2, t.id FROM tenants t

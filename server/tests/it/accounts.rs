@@ -76,6 +76,18 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/api/status/enable", Some(Role::OpsLead), "/api/status/enable"),
     ("POST", "/api/status/remove", Some(Role::OpsLead), "/api/status/remove"),
     ("POST", "/api/status/poll", Some(Role::OpsLead), "/api/status/poll"),
+    ("GET", "/monitoring/new", Some(Role::OpsLead), "/monitoring/new"),
+    ("GET", "/monitoring/{id}", Some(Role::Helpdesk), "/monitoring/00000000-0000-0000-0000-000000000000"),
+    ("GET", "/monitoring/{id}/edit", Some(Role::OpsLead), "/monitoring/00000000-0000-0000-0000-000000000000/edit"),
+    ("POST", "/api/monitoring/list", Some(Role::Helpdesk), "/api/monitoring/list"),
+    ("POST", "/api/monitoring/detail", Some(Role::Helpdesk), "/api/monitoring/detail"),
+    ("POST", "/api/monitoring/form", Some(Role::OpsLead), "/api/monitoring/form"),
+    ("POST", "/api/monitoring/add", Some(Role::OpsLead), "/api/monitoring/add"),
+    ("POST", "/api/monitoring/update", Some(Role::OpsLead), "/api/monitoring/update"),
+    ("POST", "/api/monitoring/enable", Some(Role::OpsLead), "/api/monitoring/enable"),
+    ("POST", "/api/monitoring/remove", Some(Role::OpsLead), "/api/monitoring/remove"),
+    ("POST", "/api/monitoring/run", Some(Role::OpsLead), "/api/monitoring/run"),
+    ("POST", "/api/monitoring/maintenance", Some(Role::OpsLead), "/api/monitoring/maintenance"),
 ];
 
 #[test]

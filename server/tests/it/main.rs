@@ -6,6 +6,7 @@ mod admin;
 mod auth0;
 mod cli;
 mod harness;
+mod monitoring;
 mod ops;
 mod pages;
 mod replicas;

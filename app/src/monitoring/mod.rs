@@ -1,0 +1,395 @@
+//! Monitoring as pages see it: checks bound to tenants (Auth0's `/testall` and `/test`, synthetic logins), their
+//! runs, uptime and latency, alerts and maintenance windows. DTOs, the `MonitoringPort`, the server functions.
+
+mod charts;
+mod pages;
+
+pub use pages::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Role;
+use crate::error::AppError;
+
+/// A check's state as people read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CheckState {
+    /// The last run passed and no alert is open.
+    Ok,
+    /// The last run failed; not (yet) enough failures in a row for an alert.
+    Failing,
+    /// An alert is open.
+    Alert,
+    Paused,
+    /// Never run.
+    Unknown,
+}
+
+impl CheckState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckState::Ok => "ok",
+            CheckState::Failing => "failing",
+            CheckState::Alert => "alert",
+            CheckState::Paused => "paused",
+            CheckState::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<CheckState> {
+        [CheckState::Ok, CheckState::Failing, CheckState::Alert, CheckState::Paused, CheckState::Unknown]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckState::Ok => "OK",
+            CheckState::Failing => "Failing",
+            CheckState::Alert => "In alert",
+            CheckState::Paused => "Paused",
+            CheckState::Unknown => "Not run yet",
+        }
+    }
+
+    /// CSS tone, shared with the status board.
+    pub fn tone(self) -> &'static str {
+        match self {
+            CheckState::Ok => "ok",
+            CheckState::Failing => "warn",
+            CheckState::Alert => "bad",
+            CheckState::Paused | CheckState::Unknown => "unknown",
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CheckState::Ok => "✔",
+            CheckState::Failing => "◆",
+            CheckState::Alert => "✖",
+            CheckState::Paused => "Ⅱ",
+            CheckState::Unknown => "?",
+        }
+    }
+}
+
+/// What a check does, in words.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "testall" => "Monitoring endpoint /testall",
+        "test" => "Monitoring endpoint /test",
+        "login" => "Synthetic login",
+        _ => "Unknown",
+    }
+}
+
+/// One run of a check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    pub at: DateTime<Utc>,
+    pub outcome: String,
+    pub latency_ms: i32,
+    pub http_status: Option<i32>,
+    pub detail: String,
+    /// Inside a maintenance window: recorded, not alerted.
+    pub maintenance: bool,
+}
+
+/// A check as the list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub tenant_domain: String,
+    pub state: CheckState,
+    pub interval_secs: i32,
+    pub last_run_at: Option<DateTime<Utc>>,
+    pub last_outcome: Option<String>,
+    /// Share of successful runs in the last 24 hours, in percent.
+    pub uptime_24h: Option<f64>,
+    /// The latest runs, oldest first, for the sparkline: (latency ms, ok).
+    pub recent: Vec<(i32, bool)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonitoringQuery {
+    pub tenant: Option<String>,
+    pub state: Option<CheckState>,
+    pub page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonitoringList {
+    pub rows: Vec<CheckRow>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    /// Registered tenants, for the filter: (id, name).
+    pub tenants: Vec<(String, String)>,
+    /// Checks by state over all pages: (state, count).
+    pub counts: Vec<(CheckState, i64)>,
+}
+
+/// Uptime and latency over one range.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// `24 h`, `7 d`, `30 d`, `90 d`.
+    pub label: String,
+    pub runs: i64,
+    pub uptime: Option<f64>,
+    pub p50: Option<i32>,
+    pub p95: Option<i32>,
+    pub p99: Option<i32>,
+}
+
+/// One bucket of a chart (an hour or a day).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub at: DateTime<Utc>,
+    pub runs: i64,
+    pub ok: i64,
+    pub p50: Option<i32>,
+    pub p95: Option<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub opened_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MaintenanceRow {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// `this check` or `every check of the tenant`.
+    pub scope: String,
+}
+
+/// A check's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckDetail {
+    pub row: CheckRow,
+    pub enabled: bool,
+    /// What to do about the last failure (empty when the last run passed).
+    pub advice: Option<String>,
+    /// Settings worth showing (never secrets): (label, value).
+    pub settings: Vec<(String, String)>,
+    pub figures: Vec<Figures>,
+    /// The chart's range key (`24h`, `7d`, `30d`, `90d`) and its points.
+    pub range: String,
+    pub points: Vec<Point>,
+    pub failures: Vec<RunRow>,
+    pub alerts: Vec<AlertRow>,
+    pub maintenance: Vec<MaintenanceRow>,
+    /// Synthetic logins per minute: (this check, all of the tenant's, the budget).
+    pub budget: Option<(f64, f64, f64)>,
+}
+
+/// The add and edit form. Numbers arrive as text and are checked by the engine.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckForm {
+    pub tenant_id: String,
+    pub kind: String,
+    pub name: String,
+    pub interval_secs: String,
+    /// `password` or `password_realm`.
+    pub grant_type: String,
+    pub realm: String,
+    pub username: String,
+    /// Blank when editing: keep the stored one.
+    pub password: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub audience: String,
+    pub scope: String,
+    pub fail_threshold: String,
+    pub success_threshold: String,
+    pub reminder_minutes: String,
+}
+
+/// What the monitoring pages need from the engine.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait MonitoringPort: Send + Sync + 'static {
+    async fn list(&self, query: MonitoringQuery) -> Result<MonitoringList, AppError>;
+    async fn detail(&self, id: &str, range: &str) -> Result<CheckDetail, AppError>;
+    /// The form of an existing check (secrets blank), or a new one's defaults when `id` is empty.
+    async fn form(&self, id: &str) -> Result<(CheckForm, Vec<(String, String)>), AppError>;
+    async fn add(&self, by: &crate::accounts::Acting, form: CheckForm) -> Result<String, AppError>;
+    async fn update(&self, by: &crate::accounts::Acting, id: &str, form: CheckForm) -> Result<(), AppError>;
+    async fn set_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
+    async fn remove(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
+    async fn run_now(&self, id: &str) -> Result<(), AppError>;
+    /// `scope`: `check` or `tenant`; times as `YYYY-MM-DDTHH:MM` in UTC.
+    async fn add_maintenance(
+        &self,
+        by: &crate::accounts::Acting,
+        id: &str,
+        scope: &str,
+        starts: &str,
+        ends: &str,
+        reason: &str,
+    ) -> Result<(), AppError>;
+}
+
+#[cfg(feature = "ssr")]
+fn port() -> std::sync::Arc<dyn MonitoringPort> {
+    expect_context::<crate::ports::Ports>().monitoring
+}
+
+#[cfg(feature = "ssr")]
+use crate::accounts::acting_as;
+
+#[server(endpoint = "monitoring/list")]
+pub async fn load_checks(query: MonitoringQuery) -> Result<MonitoringList, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().list(query).await
+}
+
+#[server(endpoint = "monitoring/detail")]
+pub async fn load_check(id: String, range: String) -> Result<CheckDetail, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().detail(&id, &range).await
+}
+
+/// The form's values and the tenants to choose from (ops lead).
+#[server(endpoint = "monitoring/form")]
+pub async fn load_check_form(id: String) -> Result<(CheckForm, Vec<(String, String)>), AppError> {
+    acting_as(Role::OpsLead)?;
+    port().form(&id).await
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "monitoring/add")]
+pub async fn add_check(
+    tenant_id: String,
+    kind: String,
+    name: String,
+    interval_secs: String,
+    grant_type: String,
+    realm: String,
+    username: String,
+    password: String,
+    client_id: String,
+    client_secret: String,
+    audience: String,
+    scope: String,
+    fail_threshold: String,
+    success_threshold: String,
+    reminder_minutes: String,
+) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    let form = CheckForm {
+        tenant_id,
+        kind,
+        name,
+        interval_secs,
+        grant_type,
+        realm,
+        username,
+        password,
+        client_id,
+        client_secret,
+        audience,
+        scope,
+        fail_threshold,
+        success_threshold,
+        reminder_minutes,
+    };
+    let id = port().add(&by, form).await?;
+    leptos_axum::redirect(&format!("/monitoring/{id}"));
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "monitoring/update")]
+pub async fn update_check(
+    id: String,
+    tenant_id: String,
+    kind: String,
+    name: String,
+    interval_secs: String,
+    grant_type: String,
+    realm: String,
+    username: String,
+    password: String,
+    client_id: String,
+    client_secret: String,
+    audience: String,
+    scope: String,
+    fail_threshold: String,
+    success_threshold: String,
+    reminder_minutes: String,
+) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    let form = CheckForm {
+        tenant_id,
+        kind,
+        name,
+        interval_secs,
+        grant_type,
+        realm,
+        username,
+        password,
+        client_id,
+        client_secret,
+        audience,
+        scope,
+        fail_threshold,
+        success_threshold,
+        reminder_minutes,
+    };
+    port().update(&by, &id, form).await?;
+    leptos_axum::redirect(&format!("/monitoring/{id}"));
+    Ok(())
+}
+
+/// Pauses or resumes a check (ops lead).
+#[server(endpoint = "monitoring/enable")]
+pub async fn set_check_enabled(id: String, enabled: String) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().set_enabled(&by, &id, enabled == "true").await?;
+    leptos_axum::redirect(&format!("/monitoring/{id}"));
+    Ok(())
+}
+
+/// Removes a check with its history (ops lead).
+#[server(endpoint = "monitoring/remove")]
+pub async fn remove_check(id: String) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().remove(&by, &id).await?;
+    leptos_axum::redirect("/monitoring");
+    Ok(())
+}
+
+/// Runs a check now (ops lead): "Run now".
+#[server(endpoint = "monitoring/run")]
+pub async fn run_check(id: String) -> Result<(), AppError> {
+    acting_as(Role::OpsLead)?;
+    port().run_now(&id).await?;
+    leptos_axum::redirect(&format!("/monitoring/{id}"));
+    Ok(())
+}
+
+/// Adds a maintenance window (ops lead).
+#[server(endpoint = "monitoring/maintenance")]
+pub async fn add_maintenance(
+    id: String,
+    scope: String,
+    starts: String,
+    ends: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().add_maintenance(&by, &id, &scope, &starts, &ends, &reason).await?;
+    leptos_axum::redirect(&format!("/monitoring/{id}"));
+    Ok(())
+}
