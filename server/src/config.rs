@@ -111,6 +111,13 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "scheduler.concurrency",
+        env: "TENANTRY_SCHEDULER_CONCURRENCY",
+        default: Some("32"),
+        expected: "a whole number from 1 to 1024: how many background jobs (polls, checks) one server runs at once",
+        secret: false,
+    },
+    Spec {
         key: "monitoring.login_budget_per_minute",
         env: "TENANTRY_MONITORING_LOGIN_BUDGET_PER_MINUTE",
         default: Some("6"),
@@ -195,6 +202,8 @@ pub struct Settings {
     pub status: crate::status::StatusOptions,
     /// Monitoring: the login budget and retention.
     pub monitoring: crate::monitoring::MonitoringOptions,
+    /// Background jobs one server runs at once.
+    pub scheduler_concurrency: usize,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -399,6 +408,9 @@ impl Settings {
                     .parse("status.board_refresh_seconds", |v| bounded(v, 1, 3600))?
                     .expect("has a default") as u32,
             },
+            scheduler_concurrency: values
+                .parse("scheduler.concurrency", |v| bounded(v, 1, 1024))?
+                .expect("has a default") as usize,
             monitoring: {
                 let days =
                     |key: &str, max: u64| -> Result<chrono::Duration, ConfigError> {

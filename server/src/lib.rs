@@ -125,7 +125,14 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         scheduler::ensure(&mut conn, monitoring::rollup::KIND, "all", monitoring::rollup::INTERVAL, Utc::now()).await?;
     }
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let scheduler = tokio::spawn(scheduler::run(pool.clone(), jobs, worker, 8, Duration::from_secs(1), stopped));
+    let scheduler = tokio::spawn(scheduler::run(
+        pool.clone(),
+        jobs,
+        worker,
+        settings.scheduler_concurrency,
+        scheduler::TICK,
+        stopped,
+    ));
 
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Tenantry is serving on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

@@ -175,7 +175,11 @@ impl Job for RollupJob {
 
     async fn run_once(&self, _key: &str, now: DateTime<Utc>) -> Result<(), String> {
         let done = roll_up(&self.pool, self.retention, now).await.map_err(|e| e.to_string())?;
-        tracing::info!(?done, "monitoring roll-up");
+        // The scheduler's own run records (every job, every interval) are kept two days.
+        let pruned = crate::scheduler::prune_runs(&self.pool, now - chrono::Duration::days(2))
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(?done, scheduler_runs_pruned = pruned, "monitoring roll-up");
         Ok(())
     }
 }

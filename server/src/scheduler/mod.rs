@@ -28,10 +28,15 @@ pub struct Leased {
     pub key: String,
     pub interval_secs: i32,
     pub due_at: DateTime<Utc>,
+    /// When this run was planned to start (`next_run_at` when leased).
+    pub planned_at: DateTime<Utc>,
     pub attempts: i32,
 }
 
-/// How long a lease lasts; a job running longer may be taken over, so jobs must finish well within it.
+/// How often a server's worker loop looks for due jobs.
+pub const TICK: Duration = Duration::from_millis(250);
+/// The longest a lease lasts (a job's lease is also at most one of its intervals, so a check whose worker died is
+/// taken over within one interval); a job running longer may be taken over, so jobs must finish well within it.
 pub const LEASE: Duration = Duration::from_secs(120);
 /// The longest wait after failures (also capped by the job's interval).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
@@ -81,14 +86,16 @@ pub async fn remove(conn: &mut PgConnection, kind: &str, key: &str) -> Result<()
 pub async fn lease(pool: &PgPool, worker: &str, now: DateTime<Utc>, limit: i64) -> Result<Vec<Leased>, sqlx::Error> {
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
     let rows = sqlx::query!(
-        r#"UPDATE scheduler_jobs SET lease_until = $2, leased_by = $3
+        r#"UPDATE scheduler_jobs
+           SET lease_until = LEAST($2, $1 + make_interval(secs => interval_secs)), leased_by = $3
            WHERE id IN (
                SELECT id FROM scheduler_jobs
                WHERE next_run_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
                ORDER BY next_run_at
                FOR UPDATE SKIP LOCKED
                LIMIT $4)
-           RETURNING id, kind, key, interval_secs, scheduled_for AS "due_at: DateTime<Utc>", attempts"#,
+           RETURNING id, kind, key, interval_secs, scheduled_for AS "due_at: DateTime<Utc>",
+                     next_run_at AS "planned_at: DateTime<Utc>", attempts"#,
         now as _,
         until as _,
         worker,
@@ -104,6 +111,7 @@ pub async fn lease(pool: &PgPool, worker: &str, now: DateTime<Utc>, limit: i64) 
             key: r.key,
             interval_secs: r.interval_secs,
             due_at: r.due_at,
+            planned_at: r.planned_at,
             attempts: r.attempts,
         })
         .collect())
@@ -166,10 +174,11 @@ pub async fn complete(
     .await?;
     if updated.rows_affected() == 1 {
         sqlx::query!(
-            "INSERT INTO scheduler_runs (job_id, due_at, started_at, finished_at, worker, ok, error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO scheduler_runs (job_id, due_at, planned_at, started_at, finished_at, worker, ok, error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             job.id,
             job.due_at as _,
+            job.planned_at as _,
             started as _,
             finished as _,
             worker,
@@ -182,6 +191,12 @@ pub async fn complete(
         tracing::warn!(job.id = job.id, job.kind = %job.kind, "lease lost before the run finished; result dropped");
     }
     tx.commit().await
+}
+
+/// Deletes run records older than `before` (the runs table is a recent history, not an archive).
+pub async fn prune_runs(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!("DELETE FROM scheduler_runs WHERE started_at < $1", before as _).execute(pool).await?;
+    Ok(done.rows_affected())
 }
 
 /// The jobs a worker can run, by kind.

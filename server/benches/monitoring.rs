@@ -1,0 +1,168 @@
+//! Monitoring benchmark (prints figures, asserts nothing): 1,000 tenants on a separate `tenantry simulator`
+//! process, each with a `/testall` check and a synthetic login every 60 s, run by the server's own worker loop
+//! (`scheduler::run`, the default concurrency of 32) for BENCH_MINUTES (default 5) minutes. Reports the CPU of
+//! this process (% of one core), its peak RSS, run lateness (start − planned start) p50/p99, runs per minute, and
+//! the simulator's over-limit counter.
+//!
+//!   scripts/db start && DATABASE_URL=$(scripts/db url) cargo bench -p server --bench monitoring
+//!
+//! Uses its own database `tenantry_bench_monitoring` (recreated each run).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use server::monitoring::job::{CheckJob, KIND};
+use server::monitoring::probe::Probe;
+use server::scheduler::{self, Registry};
+use server::secrets::SecretBox;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, Executor, PgConnection};
+
+const TENANTS: usize = 1000;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    server::init_crypto();
+    runtime.block_on(run());
+}
+
+/// (user + system CPU seconds, peak RSS in MiB) of this process.
+fn usage() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    ((ticks(11) + ticks(12)) / 100.0, hwm / 1024.0)
+}
+
+async fn run() {
+    let minutes: u64 = std::env::var("BENCH_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(5);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut simulator = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .args(["simulator", "--port", &port.to_string()])
+        .env("TENANTRY_LOG", "warn")
+        .spawn()
+        .expect("simulator starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("{base}/__simulator/stats")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for i in 0..TENANTS {
+        let domain = format!("mon-{i:04}.us.auth0.com");
+        let tenant = serde_json::json!({"domain": domain, "client_id": "cid", "client_secret": "secret"});
+        http.post(format!("{base}/__simulator/tenants")).json(&tenant).send().await.expect("tenant");
+        let user = serde_json::json!({"username": "probe@bench.test", "password": "probe-pass"});
+        http.post(format!("{base}/__simulator/tenants/{domain}/users")).json(&user).send().await.expect("user");
+    }
+
+    let url = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
+    let name = "tenantry_bench_monitoring";
+    let mut admin = PgConnection::connect(&url).await.expect("connect");
+    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create");
+    let prefix = url.split('?').next().unwrap_or(&url).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
+    // The server's default pool size.
+    let pool = PgPoolOptions::new().max_connections(10).connect(&format!("{prefix}/{name}")).await.expect("pool");
+    server::db::migrate(&pool).await.expect("migrate");
+    let secrets = SecretBox::new([7; 32]);
+    sqlx::query(
+        "INSERT INTO tenants (name, domain, region, environment, user_domain, client_id, client_secret, api_base_url)
+         SELECT 'mon-' || lpad(n::text, 4, '0'), 'mon-' || lpad(n::text, 4, '0') || '.us.auth0.com', 'us',
+                'production', 'users', 'cid', $2, $1
+         FROM generate_series(0, $3 - 1) n",
+    )
+    .bind(&base)
+    .bind(secrets.encrypt("secret"))
+    .bind(TENANTS as i32)
+    .execute(&pool)
+    .await
+    .expect("tenants");
+    sqlx::query(
+        "INSERT INTO monitoring_checks (tenant_id, kind, name, interval_secs, grant_type, username, password, client_id,
+             client_secret)
+         SELECT id, k, k, 60, CASE WHEN k = 'login' THEN 'password' END, 'probe@bench.test', $1, 'cid', $2
+         FROM tenants, unnest(ARRAY['testall', 'login']) k",
+    )
+    .bind(secrets.encrypt("probe-pass"))
+    .bind(secrets.encrypt("secret"))
+    .execute(&pool)
+    .await
+    .expect("checks");
+    // First runs spread over the first minute, as checks added over time would be.
+    let start = Utc::now() + chrono::Duration::seconds(2);
+    sqlx::query(
+        "INSERT INTO scheduler_jobs (kind, key, interval_secs, scheduled_for, next_run_at)
+         SELECT $1, id::text, 60, $2 + (row_number() OVER (ORDER BY id) % 60) * interval '1 second',
+                $2 + (row_number() OVER (ORDER BY id) % 60) * interval '1 second'
+         FROM monitoring_checks",
+    )
+    .bind(KIND)
+    .bind(start)
+    .execute(&pool)
+    .await
+    .expect("jobs");
+
+    // The default of the `scheduler.concurrency` setting.
+    let concurrency = 32;
+    let job = CheckJob { pool: pool.clone(), probe: Probe::new().expect("probe"), secrets };
+    let registry = Registry::default().with(Arc::new(job));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (cpu0, _) = usage();
+    let started = Instant::now();
+    let worker =
+        tokio::spawn(scheduler::run(pool.clone(), registry, "bench".into(), concurrency, scheduler::TICK, stopped));
+    tokio::time::sleep(Duration::from_secs(60 * minutes)).await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    let wall = started.elapsed().as_secs_f64();
+    let (cpu1, rss) = usage();
+
+    let (runs, p50, p99, max): (i64, f64, f64, f64) = sqlx::query_as(
+        "SELECT count(*),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - planned_at)),
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - planned_at)),
+                max(extract(epoch FROM started_at - planned_at))::float8
+         FROM scheduler_runs",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("lateness");
+    let outcomes: Vec<(String, i64)> =
+        sqlx::query_as("SELECT outcome, count(*) FROM monitoring_runs GROUP BY outcome ORDER BY 2 DESC")
+            .fetch_all(&pool)
+            .await
+            .expect("outcomes");
+    let stats: serde_json::Value =
+        http.get(format!("{base}/__simulator/stats")).send().await.expect("stats").json().await.expect("json");
+    println!(
+        "monitoring {TENANTS} tenants × (testall + synthetic login) every 60 s for {wall:.0} s, concurrency {concurrency}, \
+         simulator in another process:"
+    );
+    println!(
+        "  {runs} runs = {:.0} per minute (expected {}); outcomes {outcomes:?}",
+        runs as f64 / (wall / 60.0),
+        2 * TENANTS
+    );
+    println!("  CPU {:.1} s = {:.0} % of one core; peak RSS {rss:.0} MiB", cpu1 - cpu0, (cpu1 - cpu0) / wall * 100.0);
+    println!(
+        "  lateness (start − planned start): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        p50 * 1000.0,
+        p99 * 1000.0,
+        max * 1000.0
+    );
+    println!("  simulator over-limit count {}", stats["over_limit"]);
+    let _ = simulator.kill();
+    let _ = simulator.wait();
+}
