@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod domains;
 pub mod http;
 pub mod monitoring;
 pub mod scheduler;

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod auth0;
 mod cli;
+mod domains;
 mod harness;
 mod monitoring;
 mod ops;
