@@ -6,6 +6,10 @@ import { defineConfig } from '@playwright/test';
 const port = process.env.TENANTRY_E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
 export const simulatorPort = process.env.TENANTRY_E2E_SIMULATOR_PORT ?? '3101';
+// The demo console (`tenantry demo`: the demo company, its status pages, checks and custom domains on local DNS
+// and TLS servers), when scripts/test gives it a database.
+export const demoPort = process.env.TENANTRY_E2E_DEMO_PORT ?? '3102';
+const demoDatabase = process.env.TENANTRY_E2E_DEMO_DATABASE_URL;
 
 export default defineConfig({
   testDir: './tests',
@@ -57,5 +61,18 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: { TENANTRY_LOG: 'warn' },
-  }],
+  }, ...(demoDatabase ? [{
+    command: '../target/debug/tenantry demo',
+    url: `http://127.0.0.1:${demoPort}/healthz`,
+    reuseExistingServer: false,
+    timeout: 90_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DATABASE_URL: demoDatabase,
+      TENANTRY_ADDR: `127.0.0.1:${demoPort}`,
+      TENANTRY_LOG: 'warn',
+      TENANTRY_SECRET_KEY_FILE: '../target/e2e-demo-secret.key',
+    },
+  }] : [])],
 });

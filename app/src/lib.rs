@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod areas;
+pub mod domains;
 pub mod error;
 pub mod format;
 pub mod layout;
@@ -29,6 +30,7 @@ use leptos_router::{
 
 use crate::accounts::{DeniedPage, SetupPage, SignInPage};
 use crate::areas::Area;
+use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
 use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
 use crate::pages::{NotBuilt, NotFound};
@@ -75,7 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tenants/drift") view=DriftPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/:id") view=TenantPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants/:id/edit") view=TenantEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/domains") view=|| view! { <NotBuilt area=Area::Domains /> } />
+                    <Route path=path!("/domains") view=DomainsPage ssr=SsrMode::Async />
+                    <Route path=path!("/domains/check") view=DomainCheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/domains/:id") view=DomainPage ssr=SsrMode::Async />
                     <Route path=path!("/status") view=BoardPage ssr=SsrMode::Async />
                     <Route path=path!("/status/sources") view=SourcesPage ssr=SsrMode::Async />
                     <Route path=path!("/status/incidents") view=IncidentsPage ssr=SsrMode::Async />

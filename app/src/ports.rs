@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::accounts::AccountsPort;
+use crate::domains::DomainsPort;
 use crate::monitoring::MonitoringPort;
 use crate::status::StatusPort;
 use crate::system::SystemPort;
@@ -13,6 +14,7 @@ use crate::tenants::TenantsPort;
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
+    pub domains: Arc<dyn DomainsPort>,
     pub monitoring: Arc<dyn MonitoringPort>,
     pub status: Arc<dyn StatusPort>,
     pub system: Arc<dyn SystemPort>,

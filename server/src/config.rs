@@ -111,6 +111,34 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "domains.nameservers",
+        env: "TENANTRY_DOMAINS_NAMESERVERS",
+        default: Some(""),
+        expected: "comma-separated nameservers as IP or IP:PORT for the CNAME checks; empty: the system's",
+        secret: false,
+    },
+    Spec {
+        key: "domains.check_minutes",
+        env: "TENANTRY_DOMAINS_CHECK_MINUTES",
+        default: Some("10"),
+        expected: "a whole number of minutes from 1 to 1440: how often each custom domain is checked",
+        secret: false,
+    },
+    Spec {
+        key: "domains.tls_warn_days",
+        env: "TENANTRY_DOMAINS_TLS_WARN_DAYS",
+        default: Some("30,14,7"),
+        expected: "comma-separated days before certificate expiry that warn, such as 30,14,7",
+        secret: false,
+    },
+    Spec {
+        key: "domains.tls_port",
+        env: "TENANTRY_DOMAINS_TLS_PORT",
+        default: Some("443"),
+        expected: "the port TLS checks connect to, 1 to 65535 (443 except in labs)",
+        secret: false,
+    },
+    Spec {
         key: "scheduler.concurrency",
         env: "TENANTRY_SCHEDULER_CONCURRENCY",
         default: Some("32"),
@@ -176,7 +204,7 @@ pub const SETTINGS: &[Spec] = &[
     Spec {
         key: "log.filter",
         env: "TENANTRY_LOG",
-        default: Some("info,sqlx=warn"),
+        default: Some("info,sqlx=warn,hickory_server=warn,hickory_resolver=warn,hickory_proto=warn,hickory_net=warn"),
         expected: "a tracing filter such as info or warn,server=debug",
         secret: false,
     },
@@ -184,6 +212,15 @@ pub const SETTINGS: &[Spec] = &[
 
 /// The environment variable that names the optional TOML file.
 pub const CONFIG_FILE_ENV: &str = "TENANTRY_CONFIG";
+
+/// How custom domains are checked.
+#[derive(Clone, Debug)]
+pub struct DomainSettings {
+    pub nameservers: Option<Vec<SocketAddr>>,
+    pub interval: Duration,
+    pub tls_warn_days: Vec<i64>,
+    pub tls_port: u16,
+}
 
 /// The whole configuration, parsed.
 #[derive(Clone, Debug)]
@@ -204,6 +241,8 @@ pub struct Settings {
     pub monitoring: crate::monitoring::MonitoringOptions,
     /// Background jobs one server runs at once.
     pub scheduler_concurrency: usize,
+    /// Custom-domain checks: nameservers (`None`: the system's), interval, TLS warning days and port.
+    pub domains: DomainSettings,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
     pub database: DatabaseSettings,
@@ -407,6 +446,35 @@ impl Settings {
                 board_refresh_secs: values
                     .parse("status.board_refresh_seconds", |v| bounded(v, 1, 3600))?
                     .expect("has a default") as u32,
+            },
+            domains: DomainSettings {
+                nameservers: values
+                    .parse("domains.nameservers", |v| {
+                        let servers = v
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(|s| {
+                                s.parse::<SocketAddr>()
+                                    .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                                    .map_err(|_| format!("{s:?} is neither IP nor IP:PORT"))
+                            })
+                            .collect::<Result<Vec<_>, _>>()?;
+                        Ok(servers)
+                    })?
+                    .filter(|s| !s.is_empty()),
+                interval: Duration::from_secs(
+                    60 * values.parse("domains.check_minutes", |v| bounded(v, 1, 1440))?.expect("has a default"),
+                ),
+                tls_warn_days: values
+                    .parse("domains.tls_warn_days", |v| {
+                        v.split(',')
+                            .map(|d| d.trim().parse::<i64>().ok().filter(|d| (1..=365).contains(d)))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| "not a list of whole numbers of days from 1 to 365".to_string())
+                    })?
+                    .expect("has a default"),
+                tls_port: values.parse("domains.tls_port", |v| bounded(v, 1, 65535))?.expect("has a default") as u16,
             },
             scheduler_concurrency: values
                 .parse("scheduler.concurrency", |v| bounded(v, 1, 1024))?

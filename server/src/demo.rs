@@ -300,3 +300,92 @@ pub async fn monitoring(
     simulator.update("acme-workforce-prod.eu.auth0.com", |t| t.faults.testall_flaps = true);
     Ok(())
 }
+
+/// The demo's DNS and TLS servers (kept alive as long as the server).
+pub struct Labs {
+    _dns: crate::domains::lab::DnsLab,
+    _tls: crate::domains::lab::TlsLab,
+}
+
+/// The demo's custom domains, one for each outcome, served by a DNS zone and TLS endpoints of their own on
+/// 127.0.0.1: login.acme.example (ok, valid certificate), auth.acme.example (a CNAME to an edge host no tenant
+/// expects — dangling — with an untrusted certificate), login.acme-dev.example (wrong target, name mismatch),
+/// dev-login.acme.example (missing), sandbox.acme.example (flattened, expired certificate) and id.acme-corp.example
+/// (ok, certificate expiring in 5 days). Returns the checker pointed at them.
+pub async fn domains(
+    simulator: &Simulator,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<(crate::domains::check::Checker, Labs)> {
+    use std::net::Ipv4Addr;
+
+    use crate::domains::dns::DnsSettings;
+    use crate::domains::lab::{DnsLab, LabCa, LabRecord, TlsLab};
+    use crate::domains::tls::TlsSettings;
+    let edge = |tenant: &str, id: &str| format!("{tenant}-cd-{id}.edge.tenants.us.auth0.com");
+    let local = Ipv4Addr::LOCALHOST;
+    let domains: [(&str, &str, &str, &str); 6] = [
+        ("acme-prod.us.auth0.com", "login.acme.example", "ready", "demo"),
+        ("acme-prod.us.auth0.com", "auth.acme.example", "ready", "auth"),
+        ("acme-dev.us.auth0.com", "login.acme-dev.example", "pending_verification", "dev"),
+        ("acme-dev.us.auth0.com", "dev-login.acme.example", "pending_verification", "devlogin"),
+        ("acme-sandbox1.us.auth0.com", "sandbox.acme.example", "failed", "sbx"),
+        ("acme-workforce-prod.eu.auth0.com", "id.acme-corp.example", "ready", "id"),
+    ];
+    for (tenant, host, status, id) in domains {
+        let target = edge(tenant.split('.').next().unwrap_or(tenant), id);
+        simulator.update(tenant, |t| {
+            t.custom_domains.retain(|d| d["domain"] != host);
+            let mut d = t.custom_domain(host, status, &target);
+            d["primary"] = serde_json::Value::Bool(host == "login.acme.example");
+            t.custom_domains.push(d);
+        });
+    }
+    use LabRecord::*;
+    let records = vec![
+        Cname("login.acme.example".into(), edge("acme-prod", "demo")),
+        Cname("auth.acme.example".into(), edge("acme-prod", "retired")),
+        Cname("login.acme-dev.example".into(), "elsewhere.acme.example".into()),
+        A("elsewhere.acme.example".into(), local),
+        A("sandbox.acme.example".into(), local),
+        Cname("id.acme-corp.example".into(), edge("acme-workforce-prod", "id")),
+        A(edge("acme-prod", "demo"), local),
+        A(edge("acme-prod", "retired"), local),
+        A(edge("acme-workforce-prod", "id"), local),
+    ];
+    let dns = DnsLab::start(
+        &["acme.example", "acme-dev.example", "acme-corp.example", "edge.tenants.us.auth0.com"],
+        &records,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo DNS server: {e}"))?;
+    let days = |n: i64| now + chrono::Duration::days(n);
+    let ca = LabCa::new("Tenantry demo CA").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stranger = LabCa::new("Unknown private CA").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let issue = |ca: &LabCa, names: &[&str], from: i64, until: i64| {
+        ca.issue(names, days(from), days(until)).map_err(|e| anyhow::anyhow!("demo certificate: {e}"))
+    };
+    let tls = TlsLab::start(vec![
+        ("login.acme.example".into(), issue(&ca, &["login.acme.example"], -20, 70)?),
+        ("auth.acme.example".into(), issue(&stranger, &["auth.acme.example"], -5, 85)?),
+        ("login.acme-dev.example".into(), issue(&ca, &["www.acme.example"], -5, 85)?),
+        ("sandbox.acme.example".into(), issue(&ca, &["sandbox.acme.example"], -95, -3)?),
+        ("id.acme-corp.example".into(), issue(&ca, &["id.acme-corp.example"], -85, 5)?),
+    ])
+    .await
+    .map_err(|e| anyhow::anyhow!("demo TLS server: {e}"))?;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der.clone()).map_err(|e| anyhow::anyhow!("demo CA: {e}"))?;
+    let settings = TlsSettings {
+        roots: std::sync::Arc::new(roots),
+        warn_days: vec![30, 14, 7],
+        timeout: std::time::Duration::from_secs(3),
+    };
+    let checker = crate::domains::check::Checker::new(
+        &DnsSettings { nameservers: Some(vec![dns.addr]), timeout: std::time::Duration::from_secs(1) },
+        settings,
+        tls.addr.port(),
+    )
+    .map_err(|e| anyhow::anyhow!("demo resolver: {e}"))?;
+    tracing::info!(dns = %dns.addr, tls = %tls.addr, "demo custom domains served by a local DNS zone and TLS server");
+    Ok((checker, Labs { _dns: dns, _tls: tls }))
+}

@@ -64,6 +64,19 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
 
     let secrets = secrets::SecretBox::load(&settings.secret_key)?;
     let mut status_options = settings.status.clone();
+    let mut domains = {
+        let dns = domains::dns::DnsSettings {
+            nameservers: settings.domains.nameservers.clone(),
+            timeout: Duration::from_secs(3),
+        };
+        let mut tls = domains::tls::TlsSettings::system();
+        tls.warn_days = settings.domains.tls_warn_days.clone();
+        let checker = domains::check::Checker::new(&dns, tls, settings.domains.tls_port)
+            .map_err(|e| anyhow::anyhow!("TENANTRY_DOMAINS_NAMESERVERS: {e}"))?;
+        domains::DomainsOptions { checker: Arc::new(checker), interval: settings.domains.interval }
+    };
+    // The demo's DNS and TLS servers live as long as the server.
+    let mut labs: Option<demo::Labs> = None;
     let (demo_accounts, _simulator) = match mode {
         Mode::Demo => {
             let accounts = demo::prepare(&pool).await?;
@@ -73,6 +86,9 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             status_options.auth0_feed_url = format!("{}/__status/auth0/feed", simulator.base_url());
             demo::status_pages(&pool, &simulator, Utc::now()).await?;
             demo::monitoring(&pool, &simulator, &secrets, Utc::now()).await?;
+            let (checker, lab) = demo::domains(&simulator, Utc::now()).await?;
+            domains.checker = Arc::new(checker);
+            labs = Some(lab);
             (accounts, Some(simulator))
         }
         Mode::Production => (Vec::new(), None),
@@ -96,6 +112,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         drift_expected: settings.drift_expected.clone(),
         status: status_options.clone(),
         monitoring: settings.monitoring,
+        domains: domains.clone(),
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -120,10 +137,20 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             probe: monitoring::probe::Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
             secrets: secrets.clone(),
         }))
+        .with(Arc::new(domains::inventory::SyncJob { pool: pool.clone(), interval: domains.interval }))
+        .with(Arc::new(domains::inventory::CheckJob { pool: pool.clone(), checker: domains.checker.clone() }))
         .with(Arc::new(monitoring::rollup::RollupJob { pool: pool.clone(), retention: settings.monitoring.retention }));
     {
         let mut conn = pool.acquire().await?;
         scheduler::ensure(&mut conn, monitoring::rollup::KIND, "all", monitoring::rollup::INTERVAL, Utc::now()).await?;
+        scheduler::ensure(
+            &mut conn,
+            domains::inventory::SYNC_KIND,
+            "all",
+            domains::inventory::SYNC_INTERVAL,
+            Utc::now(),
+        )
+        .await?;
     }
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let scheduler = tokio::spawn(scheduler::run(
@@ -141,6 +168,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         .await
         .context("server failed")?;
     let _ = stop.send(true);
+    drop(labs);
     let _ = housekeeping.await;
     let _ = scheduler.await;
     pool.close().await;

@@ -138,7 +138,8 @@ impl DnsChecker {
         }
     }
 
-    async fn addresses(&self, name: &str) -> Result<Vec<IpAddr>, String> {
+    /// The addresses `name` resolves to (following CNAMEs); empty when it has none.
+    pub async fn addresses(&self, name: &str) -> Result<Vec<IpAddr>, String> {
         let fqdn = format!("{}.", name.trim_end_matches('.'));
         match self.resolver.lookup_ip(fqdn.as_str()).await {
             Ok(ips) => Ok(ips.iter().collect()),

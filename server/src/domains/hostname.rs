@@ -34,9 +34,21 @@ impl Hostname {
         if name.parse::<std::net::Ipv4Addr>().is_ok() {
             return Err("enter a host name, not an IP address: custom domains are names".into());
         }
+        // Plain ASCII names get the precise message before IDNA's general refusal.
+        if name.is_ascii() {
+            check_labels(&name.to_ascii_lowercase())?;
+        }
         let ascii = idna::domain_to_ascii_strict(name)
             .map_err(|_| format!("{name:?} is not a valid host name (letters, digits and hyphens between dots)"))?
             .to_lowercase();
+        check_labels(&ascii)?;
+        Ok(Hostname(ascii))
+    }
+}
+
+fn check_labels(ascii: &str) -> Result<(), String> {
+    {
+        let name = ascii;
         if ascii.len() > 253 {
             return Err(format!("the name is {} characters long; host names have at most 253", ascii.len()));
         }
@@ -58,7 +70,7 @@ impl Hostname {
                 return Err(format!("the part {label:?} has characters other than letters, digits and hyphens"));
             }
         }
-        Ok(Hostname(ascii))
+        Ok(())
     }
 }
 

@@ -2,7 +2,32 @@
 //! target Auth0 expects) and TLS (`tls`: the certificate the domain presents), with host names parsed strictly
 //! (`hostname`). `lab` runs real DNS and TLS servers on 127.0.0.1 for tests and the demo.
 
+pub mod check;
 pub mod dns;
 pub mod hostname;
+pub mod inventory;
 pub mod lab;
+pub mod port;
 pub mod tls;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The domain settings the server runs with.
+#[derive(Clone)]
+pub struct DomainsOptions {
+    pub checker: Arc<check::Checker>,
+    /// How often each domain is checked.
+    pub interval: Duration,
+}
+
+impl DomainsOptions {
+    /// The system's nameservers and trusted roots, port 443, every 10 minutes.
+    pub fn system() -> Result<DomainsOptions, String> {
+        let dns = dns::DnsSettings { nameservers: None, timeout: Duration::from_secs(3) };
+        Ok(DomainsOptions {
+            checker: Arc::new(check::Checker::new(&dns, tls::TlsSettings::system(), 443)?),
+            interval: Duration::from_secs(600),
+        })
+    }
+}

@@ -74,6 +74,7 @@ pub struct RouterOptions {
     pub drift_expected: Vec<String>,
     pub status: crate::status::StatusOptions,
     pub monitoring: crate::monitoring::MonitoringOptions,
+    pub domains: crate::domains::DomainsOptions,
 }
 
 impl Default for RouterOptions {
@@ -92,6 +93,7 @@ impl Default for RouterOptions {
             drift_expected: vec!["settings.friendly_name".into(), "settings.support_email".into()],
             status: crate::status::StatusOptions::default(),
             monitoring: crate::monitoring::MonitoringOptions::default(),
+            domains: crate::domains::DomainsOptions::system().expect("the system's DNS settings are readable"),
         }
     }
 }
@@ -137,6 +139,10 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             drift_expected: options.drift_expected.clone(),
         }),
         status: status.clone(),
+        domains: Arc::new(crate::domains::port::PgDomains {
+            pool: pool.clone(),
+            checker: options.domains.checker.clone(),
+        }),
         monitoring: Arc::new(crate::monitoring::port::PgMonitoring {
             pool: pool.clone(),
             secrets: options.secrets.clone(),

@@ -254,23 +254,23 @@ impl PgStatus {
         let offered =
             catalog().iter().filter(|p| p.source_kind().is_some() && !added.contains(&Some(p.key.clone()))).count();
         let checks = self.monitoring_checks().await?;
+        let domains = self.custom_domains().await?;
+        let chosen_domains = domains_tile(&domains, chosen.as_deref());
         let monitoring = monitoring_tile(&checks, None);
         let chosen_checks = monitoring_tile(&checks, chosen.as_deref());
-        let checklist = checklist(&watched, &region_tiles, &providers, chosen.as_deref(), &tenants, &chosen_checks);
+        let checklist = checklist(
+            &watched,
+            &region_tiles,
+            &providers,
+            chosen.as_deref(),
+            &tenants,
+            &chosen_checks,
+            &chosen_domains,
+        );
         Ok(Board {
             regions: region_tiles,
             providers,
-            own_checks: vec![
-                monitoring,
-                OwnCheck {
-                    anchor: "own-domains".into(),
-                    title: "Custom domains".into(),
-                    health: None,
-                    summary: "CNAME and TLS checks of every tenant's custom domain arrive with issue 5.".into(),
-                    items: Vec::new(),
-                    link: "/domains".into(),
-                },
-            ],
+            own_checks: vec![monitoring, domains_tile(&domains, None)],
             checklist,
             tenants,
             chosen_tenant: chosen,
@@ -519,7 +519,79 @@ fn monitoring_tile(checks: &[Monitored], tenant: Option<&str>) -> OwnCheck {
     }
 }
 
+/// One custom domain as the board sees it: (id, host, tenant domain, health, what is wrong).
+struct Checked {
+    id: Uuid,
+    host: String,
+    tenant_domain: String,
+    health: Health,
+    problem: String,
+}
+
+/// The custom-domains tile: every domain, or only the chosen tenant's.
+fn domains_tile(domains: &[Checked], tenant: Option<&str>) -> OwnCheck {
+    let mine: Vec<&Checked> = domains.iter().filter(|d| tenant.is_none_or(|t| d.tenant_domain == t)).collect();
+    let health = mine.iter().fold(Health::Operational, |h, d| h.worst(d.health));
+    let mut bad: Vec<&&Checked> = mine.iter().filter(|d| d.health != Health::Operational).collect();
+    bad.sort_by_key(|d| std::cmp::Reverse(d.health.severity()));
+    let items: Vec<(String, Health, String)> =
+        bad.iter().map(|d| (format!("{}: {}", d.host, d.problem), d.health, format!("/domains/{}", d.id))).collect();
+    let summary = match (mine.len(), items.len()) {
+        (0, _) => "No custom domain in the latest snapshots (Tenants → Refresh now reads them).".to_string(),
+        (n, 0) => format!("All {n} custom domains pass DNS and TLS."),
+        (n, b) => format!("{b} of {n} custom domains have a DNS or TLS problem."),
+    };
+    OwnCheck {
+        anchor: "own-domains".into(),
+        title: "Custom domains".into(),
+        health: Some(if mine.is_empty() { Health::Unknown } else { health }),
+        summary,
+        items,
+        link: "/domains".into(),
+    }
+}
+
+fn outcome_health(outcome: Option<&str>) -> Health {
+    match outcome {
+        Some("ok") => Health::Operational,
+        Some("flattened") | Some("expiring") => Health::Degraded,
+        Some("lookup_error") | Some("no_answer") | None => Health::Unknown,
+        Some(_) => Health::MajorOutage,
+    }
+}
+
 impl PgStatus {
+    async fn custom_domains(&self) -> Result<Vec<Checked>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.host, t.domain, d.dns_outcome, d.tls_outcome FROM domains d JOIN tenants t ON t.id = d.tenant_id
+             ORDER BY d.host",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let (dns, tls): (Option<String>, Option<String>) = (r.get("dns_outcome"), r.get("tls_outcome"));
+                let (dh, th) = (outcome_health(dns.as_deref()), outcome_health(tls.as_deref()));
+                let problem = [("DNS", dns, dh), ("TLS", tls, th)]
+                    .into_iter()
+                    .filter(|(_, _, h)| *h != Health::Operational)
+                    .map(|(what, o, _)| {
+                        format!("{what} {}", o.unwrap_or_else(|| "not checked yet".into()).replace('_', " "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Checked {
+                    id: r.get("id"),
+                    host: r.get("host"),
+                    tenant_domain: r.get("domain"),
+                    health: dh.worst(th),
+                    problem,
+                }
+            })
+            .collect())
+    }
+
     async fn monitoring_checks(&self) -> Result<Vec<Monitored>, sqlx::Error> {
         let sql = format!(
             "SELECT c.id, c.name, t.name AS tenant, t.domain, c.last_outcome, {} AS state
@@ -554,6 +626,7 @@ fn checklist(
     chosen: Option<&str>,
     tenants: &[(String, String)],
     monitoring: &OwnCheck,
+    domains: &OwnCheck,
 ) -> Vec<Step> {
     let region_step = {
         let tile = match chosen {
@@ -652,9 +725,15 @@ fn checklist(
         Step {
             number: 4,
             title: "Custom domains".into(),
-            health: None,
-            answer: "Not checked by Tenantry yet: CNAME and TLS checks arrive with issue 5.".into(),
-            link: "/domains".into(),
+            health: domains.health,
+            answer: match domains.items.first() {
+                Some((text, _, _)) if domains.items.len() > 1 => {
+                    format!("{text}; and {} more.", domains.items.len() - 1)
+                }
+                Some((text, _, _)) => format!("{text}."),
+                None => domains.summary.clone(),
+            },
+            link: domains.items.first().map(|i| i.2.clone()).unwrap_or_else(|| "/domains".into()),
             link_text: "Custom domains".into(),
         },
         Step {

@@ -89,6 +89,12 @@ impl SnapshotJob {
                     }
                 };
                 repo::record_poll(&mut tx, tenant_id, now, Ok(active_users)).await.map_err(|e| e.to_string())?;
+                if matches!(outcome, Polled::Changed { .. }) {
+                    // The custom-domain inventory follows the new snapshot at once.
+                    crate::scheduler::run_soon(&mut tx, crate::domains::inventory::SYNC_KIND, "all", now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
                 outcome
             }
         };

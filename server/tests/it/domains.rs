@@ -129,3 +129,101 @@ async fn every_tls_outcome_comes_from_a_real_tls_server() {
     let nothing = tls::check(&settings, "valid.acme.example", closed, now).await;
     assert_eq!(nothing.outcome, TlsOutcome::NoAnswer, "{}", nothing.advice);
 }
+
+mod inventory {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use app::accounts::Role;
+    use chrono::Utc;
+    use reqwest::StatusCode;
+    use server::auth0::Auth0Client;
+    use server::domains::DomainsOptions;
+    use server::domains::inventory;
+    use server::http::RouterOptions;
+    use server::scheduler::{self, Registry};
+    use server::secrets::SecretBox;
+    use server::tenants::poll::SnapshotJob;
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    use crate::harness::{TestApp, text_of};
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_demo_domains_come_from_snapshots_get_every_verdict_and_changes_become_events(pool: PgPool) {
+        let key = [4; 32];
+        let sim = server::demo::company(&pool, &SecretBox::new(key), Duration::from_secs(900)).await.expect("demo");
+        let now = Utc::now();
+        let (checker, _labs) = server::demo::domains(&sim, now).await.expect("labs");
+        let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+        let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
+        scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", now, 20).await.expect("snapshots");
+        assert_eq!(inventory::sync(&pool, Duration::from_secs(600), now).await.expect("sync"), 6);
+        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM domains").fetch_all(&pool).await.expect("ids");
+        for id in &ids {
+            inventory::check(&pool, &checker, *id, now).await.expect("check");
+        }
+        let verdicts: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT host, dns_outcome, tls_outcome FROM domains ORDER BY host")
+                .fetch_all(&pool)
+                .await
+                .expect("rows");
+        let expected = [
+            ("auth.acme.example", "dangling", "untrusted"),
+            ("dev-login.acme.example", "missing", "no_answer"),
+            ("id.acme-corp.example", "ok", "expiring"),
+            ("login.acme-dev.example", "wrong_target", "name_mismatch"),
+            ("login.acme.example", "ok", "ok"),
+            ("sandbox.acme.example", "flattened", "expired"),
+        ];
+        let got: Vec<(&str, &str, &str)> =
+            verdicts.iter().map(|(h, d, t)| (h.as_str(), d.as_str(), t.as_str())).collect();
+        assert_eq!(got, expected);
+
+        // Auth0 now expects what the record says: the next check is ok, and the change is an event.
+        sqlx::query(
+            "UPDATE domains SET expected_cname = 'elsewhere.acme.example' WHERE host = 'login.acme-dev.example'",
+        )
+        .execute(&pool)
+        .await
+        .expect("update");
+        let dev: Uuid = sqlx::query_scalar("SELECT id FROM domains WHERE host = 'login.acme-dev.example'")
+            .fetch_one(&pool)
+            .await
+            .expect("id");
+        inventory::check(&pool, &checker, dev, now).await.expect("check");
+        let events: Vec<(String, Option<String>, String)> =
+            sqlx::query_as("SELECT kind, before, after FROM domains_events WHERE domain_id = $1 ORDER BY id")
+                .bind(dev)
+                .fetch_all(&pool)
+                .await
+                .expect("events");
+        assert_eq!(events.last().cloned(), Some(("dns_changed".into(), Some("wrong_target".into()), "ok".into())));
+
+        let options = RouterOptions {
+            secrets: SecretBox::new(key),
+            domains: DomainsOptions { checker: Arc::new(checker), interval: Duration::from_secs(600) },
+            ..RouterOptions::default()
+        };
+        let app = TestApp::spawn_with(pool.clone(), options).await;
+        let helpdesk = app.signed_in(Role::Helpdesk).await;
+        let list = text_of(&helpdesk.page("/domains").await.html);
+        for sentence in [
+            "which no registered tenant expects",
+            "sandbox.acme.example answers with addresses but no CNAME",
+            "Tenants with more than one custom domain",
+            "Domains that failed or are stuck in verification",
+        ] {
+            assert!(list.contains(sentence), "{sentence} in {list}");
+        }
+        let bad = helpdesk.page("/domains/check?host=https%3A%2F%2Flogin.acme.example%2Fx").await;
+        assert_eq!(bad.status, StatusCode::OK);
+        assert!(text_of(&bad.html).contains("Host name: write the host name only, without https://"));
+        let adhoc = helpdesk.page("/domains/check?host=auth.acme.example").await.html;
+        assert!(adhoc.contains("data-outcome=\"dangling\"") && adhoc.contains("data-outcome=\"untrusted\""), "{adhoc}");
+        let board = helpdesk.page("/").await.html;
+        assert!(board.contains("data-testid=\"step-4\" data-state=\"major_outage\""), "step 4 turns red");
+        let page = text_of(&helpdesk.page(&format!("/domains/{dev}")).await.html);
+        assert!(page.contains("DNS: wrong target → ok"), "the timeline: {page}");
+    }
+}
