@@ -311,7 +311,8 @@ pub struct Labs {
 /// 127.0.0.1: login.acme.example (ok, valid certificate), auth.acme.example (a CNAME to an edge host no tenant
 /// expects — dangling — with an untrusted certificate), login.acme-dev.example (wrong target, name mismatch),
 /// dev-login.acme.example (missing), sandbox.acme.example (flattened, expired certificate) and id.acme-corp.example
-/// (ok, certificate expiring in 5 days). Returns the checker pointed at them.
+/// (ok, certificate expiring in 5 days), and sso.acme-legacy.example, whose zone the nameserver refuses (lookup
+/// error: unknown). Returns the checker pointed at them.
 pub async fn domains(
     simulator: &Simulator,
     now: chrono::DateTime<chrono::Utc>,
@@ -323,13 +324,15 @@ pub async fn domains(
     use crate::domains::tls::TlsSettings;
     let edge = |tenant: &str, id: &str| format!("{tenant}-cd-{id}.edge.tenants.us.auth0.com");
     let local = Ipv4Addr::LOCALHOST;
-    let domains: [(&str, &str, &str, &str); 6] = [
+    let domains: [(&str, &str, &str, &str); 7] = [
         ("acme-prod.us.auth0.com", "login.acme.example", "ready", "demo"),
         ("acme-prod.us.auth0.com", "auth.acme.example", "ready", "auth"),
         ("acme-dev.us.auth0.com", "login.acme-dev.example", "pending_verification", "dev"),
         ("acme-dev.us.auth0.com", "dev-login.acme.example", "pending_verification", "devlogin"),
         ("acme-sandbox1.us.auth0.com", "sandbox.acme.example", "failed", "sbx"),
         ("acme-workforce-prod.eu.auth0.com", "id.acme-corp.example", "ready", "id"),
+        // A zone the demo's nameserver does not serve: it refuses, and the verdict is unknown.
+        ("acme-workforce-prod.eu.auth0.com", "sso.acme-legacy.example", "ready", "sso"),
     ];
     for (tenant, host, status, id) in domains {
         let target = edge(tenant.split('.').next().unwrap_or(tenant), id);

@@ -158,7 +158,7 @@ mod inventory {
         let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
         let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
         scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", now, 20).await.expect("snapshots");
-        assert_eq!(inventory::sync(&pool, Duration::from_secs(600), now).await.expect("sync"), 6);
+        assert_eq!(inventory::sync(&pool, Duration::from_secs(600), now).await.expect("sync"), 7);
         let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM domains").fetch_all(&pool).await.expect("ids");
         for id in &ids {
             inventory::check(&pool, &checker, *id, now).await.expect("check");
@@ -175,6 +175,7 @@ mod inventory {
             ("login.acme-dev.example", "wrong_target", "name_mismatch"),
             ("login.acme.example", "ok", "ok"),
             ("sandbox.acme.example", "flattened", "expired"),
+            ("sso.acme-legacy.example", "lookup_error", "no_answer"),
         ];
         let got: Vec<(&str, &str, &str)> =
             verdicts.iter().map(|(h, d, t)| (h.as_str(), d.as_str(), t.as_str())).collect();
