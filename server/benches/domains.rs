@@ -19,7 +19,8 @@ use server::domains::inventory::{CHECK_KIND, CheckJob};
 use server::domains::lab::{DnsLab, LabCa, LabRecord, TlsLab};
 use server::domains::tls::TlsSettings;
 use server::scheduler::{self, Job, Registry};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+
+mod common;
 
 const DOMAINS: usize = 1000;
 const POOL: i64 = 32;
@@ -53,14 +54,7 @@ fn main() {
 }
 
 async fn run() {
-    let url = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
-    let name = "tenantry_bench_domains";
-    let mut admin = PgConnection::connect(&url).await.expect("connect");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create");
-    let prefix = url.split('?').next().unwrap_or(&url).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
-    let pool = PgPool::connect(&format!("{prefix}/{name}")).await.expect("pool");
-    server::db::migrate(&pool).await.expect("migrate");
+    let pool = common::fresh_database("tenantry_bench_domains").await;
 
     let started = Instant::now();
     let now = Utc::now();

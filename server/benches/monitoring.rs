@@ -8,6 +8,8 @@
 //!
 //! Uses its own database `tenantry_bench_monitoring` (recreated each run).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,8 +18,6 @@ use server::monitoring::job::{CheckJob, KIND};
 use server::monitoring::probe::Probe;
 use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, Executor, PgConnection};
 
 const TENANTS: usize = 1000;
 
@@ -25,22 +25,6 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     server::init_crypto();
     runtime.block_on(run());
-}
-
-/// (user + system CPU seconds, peak RSS in MiB) of this process.
-fn usage() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> =
-        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    ((ticks(11) + ticks(12)) / 100.0, hwm / 1024.0)
 }
 
 async fn run() {
@@ -67,15 +51,8 @@ async fn run() {
         http.post(format!("{base}/__simulator/tenants/{domain}/users")).json(&user).send().await.expect("user");
     }
 
-    let url = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
-    let name = "tenantry_bench_monitoring";
-    let mut admin = PgConnection::connect(&url).await.expect("connect");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create");
-    let prefix = url.split('?').next().unwrap_or(&url).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
-    // The server's default pool size.
-    let pool = PgPoolOptions::new().max_connections(10).connect(&format!("{prefix}/{name}")).await.expect("pool");
-    server::db::migrate(&pool).await.expect("migrate");
+    // sqlx's default pool size, 10, is also the server's.
+    let pool = common::fresh_database("tenantry_bench_monitoring").await;
     let secrets = SecretBox::new([7; 32]);
     sqlx::query(
         "INSERT INTO tenants (name, domain, region, environment, user_domain, client_id, client_secret, api_base_url)
@@ -119,7 +96,7 @@ async fn run() {
     let job = CheckJob { pool: pool.clone(), probe: Probe::new().expect("probe"), secrets };
     let registry = Registry::default().with(Arc::new(job));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let (cpu0, _) = usage();
+    let (cpu0, _) = common::usage();
     let started = Instant::now();
     let worker =
         tokio::spawn(scheduler::run(pool.clone(), registry, "bench".into(), concurrency, scheduler::TICK, stopped));
@@ -127,7 +104,7 @@ async fn run() {
     let _ = stop.send(true);
     let _ = worker.await;
     let wall = started.elapsed().as_secs_f64();
-    let (cpu1, rss) = usage();
+    let (cpu1, rss) = common::usage();
 
     let (runs, p50, p99, max): (i64, f64, f64, f64) = sqlx::query_as(
         "SELECT count(*),

@@ -7,6 +7,8 @@
 //!
 //! Needs `wrk` on the PATH. Uses its own database `tenantry_bench_status` (recreated each run).
 
+mod common;
+
 use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use chrono::Utc;
 use server::accounts::audit::Actor;
 use server::accounts::service::{self as accounts, NewUser};
 use server::http::RouterOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 
 const TENANTS: i32 = 40;
 const PROVIDERS: i32 = 10;
@@ -26,17 +28,6 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     server::init_crypto();
     runtime.block_on(run());
-}
-
-async fn fresh_database(name: &str) -> PgPool {
-    let base = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
-    let mut admin = PgConnection::connect(&base).await.expect("connect");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create");
-    let prefix = base.split('?').next().unwrap_or(&base).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
-    let pool = PgPool::connect(&format!("{prefix}/{name}")).await.expect("pool");
-    server::db::migrate(&pool).await.expect("migrate");
-    pool
 }
 
 async fn seed(pool: &PgPool) {
@@ -131,7 +122,7 @@ fn wrk(url: &str, cookie: &str) -> (f64, f64) {
 }
 
 async fn run() {
-    let pool = fresh_database("tenantry_bench_status").await;
+    let pool = common::fresh_database("tenantry_bench_status").await;
     seed(&pool).await;
     let new = NewUser {
         email: "help@bench.test",

@@ -7,6 +7,8 @@
 //!
 //! Uses its own databases `tenantry_bench_inventory` and `tenantry_bench_polling` (recreated each run).
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +23,6 @@ use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;
 use server::tenants::poll::SnapshotJob;
 use server::tenants::service::{self as tenants, TenantInput};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 const TENANTS: usize = 1000;
 
@@ -34,23 +35,12 @@ fn main() {
     });
 }
 
-async fn fresh_database(name: &str) -> PgPool {
-    let base = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
-    let mut admin = PgConnection::connect(&base).await.expect("connect");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create");
-    let prefix = base.split('?').next().unwrap_or(&base).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
-    let pool = PgPool::connect(&format!("{prefix}/{name}")).await.expect("pool");
-    server::db::migrate(&pool).await.expect("migrate");
-    pool
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
 async fn inventory() {
-    let pool = fresh_database("tenantry_bench_inventory").await;
+    let pool = common::fresh_database("tenantry_bench_inventory").await;
     // 1,000 tenants in 100 user domains, each with a snapshot and a successful poll.
     sqlx::query(
         "WITH t AS (
@@ -152,23 +142,6 @@ async fn inventory() {
     );
 }
 
-/// (user + system CPU seconds, peak RSS in MiB) of this process.
-fn usage() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> =
-        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    let cpu = (ticks(11) + ticks(12)) / 100.0;
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    (cpu, hwm / 1024.0)
-}
-
 async fn polling() {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -187,7 +160,7 @@ async fn polling() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let pool = fresh_database("tenantry_bench_polling").await;
+    let pool = common::fresh_database("tenantry_bench_polling").await;
     let secrets = SecretBox::new([6; 32]);
     for i in 0..TENANTS {
         let domain = format!("poll-{i:04}.us.auth0.com");
@@ -211,7 +184,7 @@ async fn polling() {
     }
     let client = Arc::new(Auth0Client::new(Duration::from_secs(15)).expect("client"));
     let registry = Registry::default().with(Arc::new(SnapshotJob { pool: pool.clone(), client, secrets }));
-    let (cpu0, _) = usage();
+    let (cpu0, _) = common::usage();
     let started = Instant::now();
     let mut polled = 0;
     loop {
@@ -222,7 +195,7 @@ async fn polling() {
         polled += n;
     }
     let wall = started.elapsed().as_secs_f64();
-    let (cpu1, rss) = usage();
+    let (cpu1, rss) = common::usage();
     let ok: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants_polls WHERE failure_class IS NULL")
         .fetch_one(&pool)
         .await

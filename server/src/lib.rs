@@ -84,6 +84,10 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             // The demo's status pages live on the simulator, on this machine.
             status_options.allow_private = true;
             status_options.auth0_feed_url = format!("{}/__status/auth0/feed", simulator.base_url());
+            // Point the tenants' feeds at this simulator before any poll runs.
+            status::sources::sync(&pool, &status_options.auth0_feed_url, status_options.poll_interval, Utc::now())
+                .await
+                .context("cannot set up the demo's status feeds")?;
             demo::status_pages(&pool, &simulator, Utc::now()).await?;
             demo::monitoring(&pool, &simulator, &secrets, Utc::now()).await?;
             let (checker, lab) = demo::domains(&simulator, Utc::now()).await?;

@@ -66,6 +66,22 @@ async fn every_cname_outcome_comes_from_a_real_dns_server() {
     assert_eq!(adhoc.outcome, DnsOutcome::Ok, "ad hoc: a known tenant's edge host");
 
     assert_eq!(dns.txt("_cf-custom-hostname.selfm.acme.example").await.expect("txt"), ["verify-token-1"]);
+    // Self-managed certificates are verified by their TXT record.
+    let settings = DnsSettings { nameservers: Some(vec![lab.addr]), timeout: Duration::from_millis(500) };
+    let tls =
+        TlsSettings { roots: Arc::new(RootCertStore::empty()), warn_days: vec![30], timeout: Duration::from_secs(1) };
+    let both = server::domains::check::Checker::new(&settings, tls, 1).expect("checker");
+    let txt_name = "_cf-custom-hostname.selfm.acme.example";
+    let verified =
+        both.report("selfm.acme.example", None, Some((txt_name, "verify-token-1")), &known, Utc::now()).await;
+    assert_eq!(verified.dns_outcome.as_deref(), Some("ok"), "{:?}", verified.dns_advice);
+    let other = both.report("selfm.acme.example", None, Some((txt_name, "another-token")), &known, Utc::now()).await;
+    assert_eq!(other.dns_outcome.as_deref(), Some("missing"));
+    assert!(
+        other.dns_advice.as_deref().is_some_and(|a| a.contains("with the value another-token")),
+        "{:?}",
+        other.dns_advice
+    );
 
     // Nothing answers on this port: unknown (lookup_error) after the retry, never ok.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
