@@ -119,12 +119,12 @@ impl Area {
     /// The issue that builds the area, for areas not built yet.
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
-            Area::Notifications => Some("the notification history (issue 8)"),
             Area::Logs | Area::Infra | Area::Checklists => Some("a later issue; none is open for it yet"),
             Area::Overview
             | Area::Status
             | Area::Monitoring
             | Area::Domains
+            | Area::Notifications
             | Area::Tenants
             | Area::Settings
             | Area::System => None,

@@ -11,6 +11,7 @@ use crate::areas::Area;
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let user = current_user();
+    let open = crate::notifications::open_notices();
     let account = match &user {
         Some(user) => view! {
             <span class="who">
@@ -38,6 +39,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href=area.path() exact=true>
                                         {area.label()}
                                     </A>
+                                    {(area == Area::Notifications)
+                                        .then_some(open)
+                                        .flatten()
+                                        .filter(|n| *n > 0)
+                                        .map(|n| view! {
+                                            <span class="count" data-testid="open-notices" title="notifications not acknowledged">{n}</span>
+                                        })}
                                 </li>
                             }
                         })

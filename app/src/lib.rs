@@ -11,6 +11,7 @@ pub mod error;
 pub mod format;
 pub mod layout;
 pub mod monitoring;
+pub mod notifications;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
@@ -33,6 +34,7 @@ use crate::areas::Area;
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
 use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
+use crate::notifications::{NotificationPage, NotificationsPage};
 use crate::pages::{NotBuilt, NotFound};
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::status::{BoardPage, IncidentPage, IncidentsPage, SourcesPage};
@@ -88,10 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/monitoring/new") view=CheckNewPage ssr=SsrMode::Async />
                     <Route path=path!("/monitoring/:id") view=CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/monitoring/:id/edit") view=CheckEditPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/notifications")
-                        view=|| view! { <NotBuilt area=Area::Notifications /> }
-                    />
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/:id") view=NotificationPage ssr=SsrMode::Async />
                     <Route path=path!("/logs") view=|| view! { <NotBuilt area=Area::Logs /> } />
                     <Route path=path!("/infra") view=|| view! { <NotBuilt area=Area::Infra /> } />
                     <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::accounts::AccountsPort;
 use crate::domains::DomainsPort;
 use crate::monitoring::MonitoringPort;
+use crate::notifications::NotificationsPort;
 use crate::status::StatusPort;
 use crate::system::SystemPort;
 use crate::tenants::TenantsPort;
@@ -16,6 +17,7 @@ pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub domains: Arc<dyn DomainsPort>,
     pub monitoring: Arc<dyn MonitoringPort>,
+    pub notifications: Arc<dyn NotificationsPort>,
     pub status: Arc<dyn StatusPort>,
     pub system: Arc<dyn SystemPort>,
     pub tenants: Arc<dyn TenantsPort>,

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domains;
 pub mod http;
 pub mod monitoring;
+pub mod notifications;
 pub mod scheduler;
 pub mod secrets;
 pub mod simulator;
@@ -141,6 +142,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             probe: monitoring::probe::Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
             secrets: secrets.clone(),
         }))
+        .with(Arc::new(notifications::collect::CollectJob { pool: pool.clone() }))
         .with(Arc::new(domains::inventory::SyncJob { pool: pool.clone(), interval: domains.interval }))
         .with(Arc::new(domains::inventory::CheckJob { pool: pool.clone(), checker: domains.checker.clone() }))
         .with(Arc::new(monitoring::rollup::RollupJob { pool: pool.clone(), retention: settings.monitoring.retention }));
@@ -155,6 +157,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             Utc::now(),
         )
         .await?;
+        let (kind, every) = (notifications::collect::KIND, notifications::collect::INTERVAL);
+        scheduler::ensure(&mut conn, kind, "all", every, Utc::now()).await?;
     }
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let scheduler = tokio::spawn(scheduler::run(

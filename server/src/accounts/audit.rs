@@ -54,10 +54,11 @@ pub enum Action {
     CheckAdded,
     CheckChanged,
     CheckRemoved,
+    NotificationAcknowledged,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -77,6 +78,7 @@ impl Action {
         Action::CheckAdded,
         Action::CheckChanged,
         Action::CheckRemoved,
+        Action::NotificationAcknowledged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +102,7 @@ impl Action {
             Action::CheckAdded => "check_added",
             Action::CheckChanged => "check_changed",
             Action::CheckRemoved => "check_removed",
+            Action::NotificationAcknowledged => "notification_acknowledged",
         }
     }
 }

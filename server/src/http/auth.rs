@@ -46,6 +46,10 @@ pub async fn load_user(State(pool): State<PgPool>, session: Session, mut req: Re
         match found {
             Ok(Some(user)) => {
                 req.extensions_mut().insert(user.current());
+                // The navigation's count of notices nobody acknowledged.
+                if let Ok(open) = crate::notifications::port::open_count(&pool).await {
+                    req.extensions_mut().insert(app::notifications::OpenNotices(open));
+                }
             }
             Ok(None) => {
                 // Disabled or deleted since sign-in: the session ends here.

@@ -143,6 +143,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             pool: pool.clone(),
             checker: options.domains.checker.clone(),
         }),
+        notifications: Arc::new(crate::notifications::port::PgNotifications { pool: pool.clone() }),
         monitoring: Arc::new(crate::monitoring::port::PgMonitoring {
             pool: pool.clone(),
             secrets: options.secrets.clone(),

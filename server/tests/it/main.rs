@@ -8,6 +8,7 @@ mod cli;
 mod domains;
 mod harness;
 mod monitoring;
+mod notifications;
 mod ops;
 mod pages;
 mod replicas;

@@ -1,0 +1,143 @@
+//! Notifications as pages see them: one history of every notice with its timeline, filters and full-text search,
+//! and acknowledgements. DTOs, the `NotificationsPort`, the server functions.
+
+mod pages;
+
+pub use pages::{NotificationPage, NotificationsPage};
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Role;
+use crate::error::AppError;
+
+/// Notices not acknowledged yet (warning and critical), counted for the navigation by the server per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenNotices(pub i64);
+
+/// The count for the navigation, when the server provided one.
+pub fn open_notices() -> Option<i64> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<OpenNotices>().copied())
+        .map(|n| n.0)
+}
+
+pub const SOURCES: [(&str, &str); 5] = [
+    ("auth0_status", "Auth0 status"),
+    ("provider_status", "Provider status"),
+    ("security_advisory", "Security advisory"),
+    ("change_notice", "Change notice"),
+    ("console", "Our checks"),
+];
+
+pub fn source_label(source: &str) -> &'static str {
+    SOURCES.iter().find(|(k, _)| *k == source).map(|(_, l)| *l).unwrap_or("Other")
+}
+
+/// The CSS tone of a severity.
+pub fn severity_tone(severity: &str) -> &'static str {
+    match severity {
+        "critical" => "bad",
+        "warning" => "warn",
+        _ => "info",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub source: String,
+    pub kind: String,
+    pub severity: String,
+    pub title: String,
+    pub tenants: Vec<String>,
+    pub regions: Vec<String>,
+    pub first_seen_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updates: i64,
+    /// (when, by whom)
+    pub acknowledged: Option<(DateTime<Utc>, String)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NoticeQuery {
+    /// Full text (PostgreSQL `websearch_to_tsquery`).
+    pub q: Option<String>,
+    pub source: Option<String>,
+    pub severity: Option<String>,
+    /// `open` (not acknowledged) or `acknowledged`.
+    pub state: Option<String>,
+    pub tenant: Option<String>,
+    /// `YYYY-MM-DD`, UTC, inclusive, on the last update.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeList {
+    pub rows: Vec<NoticeRow>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    /// Tenants named by any notification, for the filter.
+    pub tenants: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeUpdate {
+    pub at: DateTime<Utc>,
+    /// `update`, `acknowledged`, `reopened`.
+    pub kind: String,
+    pub severity: String,
+    pub text: String,
+    pub by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeDetail {
+    pub row: NoticeRow,
+    pub body: String,
+    pub link: Option<String>,
+    /// Oldest first.
+    pub timeline: Vec<NoticeUpdate>,
+}
+
+/// What the notification pages need from the engine.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait NotificationsPort: Send + Sync + 'static {
+    async fn list(&self, query: NoticeQuery) -> Result<NoticeList, AppError>;
+    async fn detail(&self, id: i64) -> Result<NoticeDetail, AppError>;
+    async fn acknowledge(&self, by: &crate::accounts::Acting, id: i64, comment: &str) -> Result<(), AppError>;
+}
+
+#[cfg(feature = "ssr")]
+fn port() -> std::sync::Arc<dyn NotificationsPort> {
+    expect_context::<crate::ports::Ports>().notifications
+}
+
+#[cfg(feature = "ssr")]
+use crate::accounts::acting_as;
+
+#[server(endpoint = "notifications/list")]
+pub async fn load_notices(query: NoticeQuery) -> Result<NoticeList, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().list(query).await
+}
+
+#[server(endpoint = "notifications/detail")]
+pub async fn load_notice(id: i64) -> Result<NoticeDetail, AppError> {
+    acting_as(Role::Helpdesk)?;
+    port().detail(id).await
+}
+
+/// Acknowledges a notification with an optional comment (ops lead).
+#[server(endpoint = "notifications/acknowledge")]
+pub async fn acknowledge_notice(id: i64, comment: String) -> Result<(), AppError> {
+    let by = acting_as(Role::OpsLead)?;
+    port().acknowledge(&by, id, &comment).await?;
+    leptos_axum::redirect(&format!("/notifications/{id}"));
+    Ok(())
+}
