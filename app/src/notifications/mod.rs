@@ -81,7 +81,7 @@ pub struct NoticeList {
     pub total: i64,
     pub page: u32,
     pub pages: u32,
-    /// Tenants named by any notification, for the filter.
+    /// Registered tenants, for the filter.
     pub tenants: Vec<String>,
 }
 

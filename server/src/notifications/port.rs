@@ -109,11 +109,11 @@ impl NotificationsPort for PgNotifications {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        let tenants: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT unnest(tenants) AS t FROM notifications ORDER BY t LIMIT 500")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
+        // The registered tenants (notifications name tenants by name); cheaper than unnesting every notification.
+        let tenants: Vec<String> = sqlx::query_scalar("SELECT name FROM tenants ORDER BY name LIMIT 1000")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(NoticeList { rows: rows.iter().map(row_of).collect(), total, page, pages, tenants })
     }
 
