@@ -36,7 +36,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         .map(|area| {
                             view! {
                                 <li class:secondary=area == Area::System>
-                                    <A href=area.path() exact=true>
+                                    <A href=area.path() exact=area == Area::Overview>
                                         {area.label()}
                                     </A>
                                     {(area == Area::Notifications)

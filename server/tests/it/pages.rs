@@ -35,6 +35,10 @@ async fn every_navigation_page_answers_complete_html_without_javascript(pool: Pg
         let current = format!("href=\"{}\" aria-current=\"page\"", area.path());
         assert!(page.html.contains(&current), "{} marks itself current in the navigation", area.path());
     }
+    // A page inside an area marks its area (and only it; Overview is only the home page).
+    let inside = admin.page("/status/incidents").await.html;
+    assert!(inside.contains("href=\"/status\" aria-current=\"page\""), "Status is current on its sub-pages");
+    assert_eq!(inside.matches("aria-current=\"page\"").count(), 2, "the Status entry and the sub-navigation's link");
 }
 
 #[sqlx::test(migrations = "../migrations")]
