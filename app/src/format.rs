@@ -7,6 +7,11 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
+/// A timestamp, or "never" when there is none (a source never read, a check never run).
+pub fn timestamp_or_never(at: Option<DateTime<Utc>>) -> String {
+    at.map(timestamp).unwrap_or_else(|| "never".into())
+}
+
 /// A duration for people: `45 s`, `12 min`, `3 h 05 min`, `2 d 4 h`.
 pub fn duration_secs(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);

@@ -9,15 +9,11 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
 use app::accounts::Role;
 use chrono::Utc;
-use server::accounts::audit::Actor;
-use server::accounts::service::{self as accounts, NewUser};
-use server::http::RouterOptions;
 use sqlx::PgPool;
 
 const TENANTS: i32 = 40;
@@ -124,29 +120,7 @@ fn wrk(url: &str, cookie: &str) -> (f64, f64) {
 async fn run() {
     let pool = common::fresh_database("tenantry_bench_status").await;
     seed(&pool).await;
-    let new = NewUser {
-        email: "help@bench.test",
-        display_name: "Help",
-        role: Role::Helpdesk,
-        password: "bench correct horse",
-    };
-    accounts::create_user(&pool, &Actor::CommandLine, new, "").await.expect("user");
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = server::http::router(pool.clone(), RouterOptions::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
-    });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let signed = client
-        .post(format!("http://{addr}/login"))
-        .header("origin", format!("http://{addr}"))
-        .form(&[("email", "help@bench.test"), ("password", "bench correct horse")])
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("cookie").to_string();
+    let (addr, client, cookie) = common::serve_signed_in(&pool, Role::Helpdesk).await;
     let board = client.get(format!("http://{addr}/")).header("cookie", &cookie).send().await.expect("board");
     assert_eq!(board.status(), 200);
     let bytes = board.bytes().await.expect("body");

@@ -9,16 +9,13 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::accounts::Role;
 use chrono::Utc;
 use server::accounts::audit::Actor;
-use server::accounts::service::{self as accounts, NewUser};
 use server::auth0::Auth0Client;
-use server::http::RouterOptions;
 use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;
 use server::tenants::poll::SnapshotJob;
@@ -68,29 +65,7 @@ async fn inventory() {
     .execute(&pool)
     .await
     .expect("seed polls");
-    let new = NewUser {
-        email: "dev@bench.test",
-        display_name: "Dev",
-        role: Role::Developer,
-        password: "bench correct horse",
-    };
-    accounts::create_user(&pool, &Actor::CommandLine, new, "").await.expect("user");
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = server::http::router(pool.clone(), RouterOptions::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
-    });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let signed = client
-        .post(format!("http://{addr}/login"))
-        .header("origin", format!("http://{addr}"))
-        .form(&[("email", "dev@bench.test"), ("password", "bench correct horse")])
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("cookie").to_string();
+    let (addr, client, cookie) = common::serve_signed_in(&pool, Role::Developer).await;
     let get = move |path: String| {
         let (client, cookie) = (client.clone(), cookie.clone());
         async move {

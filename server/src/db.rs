@@ -43,3 +43,20 @@ async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
 pub fn one_line(error: &dyn std::fmt::Display) -> String {
     error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The one answer pages get when the database fails: logged once with the area, "try again" for the person.
+pub fn unavailable(area: &str, cause: sqlx::Error) -> app::error::AppError {
+    tracing::error!(error = %cause, "{area}: database error");
+    app::error::AppError::Unavailable("the database is not answering; try again in a minute".into())
+}
+
+/// A `YYYY-MM-DD` filter from a query string; `label` names the field in the message.
+pub fn day_filter(label: &str, raw: &Option<String>) -> Result<Option<chrono::NaiveDate>, app::error::AppError> {
+    raw.as_deref()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                app::error::AppError::Invalid(format!("{label}: {d:?} is not a date; write it as YYYY-MM-DD"))
+            })
+        })
+        .transpose()
+}

@@ -7,12 +7,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{CheckDomainNow, DomainList, DomainsQuery, Report, check_host, label, load_domain, load_domains, tone};
 use crate::accounts::{Role, current_user};
-use crate::format::timestamp;
+use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Pager, Problem, query_string};
-
-fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(timestamp).unwrap_or_else(|| "never".into())
-}
 
 fn days_left(d: i32) -> String {
     if d < 0 { format!(" expired {} days ago", -d) } else { format!(" {d} days left") }

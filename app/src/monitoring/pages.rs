@@ -12,15 +12,11 @@ use super::{
     RemoveCheck, RunCheck, SetCheckEnabled, UpdateCheck, kind_label, load_check, load_check_form, load_checks,
 };
 use crate::accounts::{Role, current_user};
-use crate::format::timestamp;
+use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Pager, Problem, query_string};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
-}
-
-fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(timestamp).unwrap_or_else(|| "never".into())
 }
 
 fn state_badge(state: CheckState) -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{Board, Health, IncidentBrief, Step, Tile, load_board};
-use crate::format::timestamp;
+use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Problem, query_string};
 
 /// `/` and `/status`: the board, complete without JavaScript.
@@ -53,10 +53,6 @@ fn badge(health: Health) -> impl IntoView {
             {health.label()}
         </span>
     }
-}
-
-fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(timestamp).unwrap_or_else(|| "never".into())
 }
 
 #[component]

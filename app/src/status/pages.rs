@@ -10,15 +10,11 @@ use super::{
     SetSourceEnabled, SourceList, SourceRow, SourcesQuery, load_incident, load_incidents, load_sources,
 };
 use crate::accounts::{Role, current_user};
-use crate::format::timestamp;
+use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Pager, Problem, query_string};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
-}
-
-fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(timestamp).unwrap_or_else(|| "never".into())
 }
 
 fn every(secs: i32) -> String {

@@ -31,3 +31,34 @@ pub fn usage() -> (f64, f64) {
         .unwrap_or(0.0);
     ((ticks(11) + ticks(12)) / 100.0, hwm / 1024.0)
 }
+
+/// The whole router on 127.0.0.1:0 over `pool`, and a signed-in client for a new user of `role`:
+/// (address, client, session cookie).
+pub async fn serve_signed_in(
+    pool: &PgPool,
+    role: app::accounts::Role,
+) -> (std::net::SocketAddr, reqwest::Client, String) {
+    use server::accounts::audit::Actor;
+    use server::accounts::service::{self, NewUser};
+    let (email, password) = ("bench@bench.test", "bench correct horse");
+    let new = NewUser { email, display_name: "Bench", role, password };
+    service::create_user(pool, &Actor::CommandLine, new, "").await.expect("user");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = server::http::router(pool.clone(), server::http::RouterOptions::default());
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let signed = client
+        .post(format!("http://{addr}/login"))
+        .header("origin", format!("http://{addr}"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("cookie").to_string();
+    (addr, client, cookie)
+}

@@ -23,8 +23,7 @@ pub struct PgDomains {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    tracing::error!(error = %cause, "domains: database error");
-    AppError::Unavailable("the database is not answering; try again in a minute".into())
+    crate::db::unavailable("domains", cause)
 }
 
 const ROW_COLUMNS: &str = "d.id, d.host, d.tenant_id, t.name AS tenant_name, t.environment, d.is_primary, d.status,

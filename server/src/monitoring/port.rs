@@ -42,8 +42,7 @@ impl From<CheckError> for AppError {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    tracing::error!(error = %cause, "monitoring: database error");
-    AppError::Unavailable("the database is not answering; try again in a minute".into())
+    crate::db::unavailable("monitoring", cause)
 }
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {

@@ -3,7 +3,7 @@
 use app::accounts::Acting;
 use app::error::AppError;
 use app::notifications::{NoticeDetail, NoticeList, NoticeQuery, NoticeRow, NoticeUpdate, NotificationsPort};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
@@ -16,8 +16,7 @@ pub struct PgNotifications {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    tracing::error!(error = %cause, "notifications: database error");
-    AppError::Unavailable("the database is not answering; try again in a minute".into())
+    crate::db::unavailable("notifications", cause)
 }
 
 /// Warning and critical notifications nobody has acknowledged (the navigation's count).
@@ -56,14 +55,7 @@ fn row_of(r: &PgRow) -> NoticeRow {
 #[async_trait::async_trait]
 impl NotificationsPort for PgNotifications {
     async fn list(&self, q: NoticeQuery) -> Result<NoticeList, AppError> {
-        let date = |label: &str, raw: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
-            raw.as_deref()
-                .map(|d| {
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                        .map_err(|_| AppError::Invalid(format!("{label}: {d:?} is not a date; write it as YYYY-MM-DD")))
-                })
-                .transpose()
-        };
+        let date = crate::db::day_filter;
         let (from, to) = (date("From", &q.from)?, date("To", &q.to)?);
         if let Some(state) = q.state.as_deref()
             && !matches!(state, "open" | "acknowledged")

@@ -43,8 +43,7 @@ impl From<SourceError> for AppError {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    tracing::error!(error = %cause, "status: database error");
-    AppError::Unavailable("the database is not answering; try again in a minute".into())
+    crate::db::unavailable("status", cause)
 }
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {
@@ -351,14 +350,7 @@ impl PgStatus {
     }
 
     async fn list_incidents(&self, q: IncidentQuery, now: DateTime<Utc>) -> Result<IncidentList, AppError> {
-        let date = |label: &str, raw: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
-            raw.as_deref()
-                .map(|d| {
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                        .map_err(|_| AppError::Invalid(format!("{label}: {d:?} is not a date; write it as YYYY-MM-DD")))
-                })
-                .transpose()
-        };
+        let date = crate::db::day_filter;
         let (from, to) = (date("From", &q.from)?, date("To", &q.to)?);
         if let (Some(f), Some(t)) = (from, to)
             && f > t
