@@ -34,7 +34,9 @@ use crate::areas::Area;
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
 use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
-use crate::notifications::{NotificationPage, NotificationsPage};
+use crate::notifications::{
+    ChannelEditPage, ChannelNewPage, ChannelPage, ChannelsPage, FeedsPage, NotificationPage, NotificationsPage,
+};
 use crate::pages::{NotBuilt, NotFound};
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::status::{BoardPage, IncidentPage, IncidentsPage, SourcesPage};
@@ -91,6 +93,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/monitoring/:id") view=CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/monitoring/:id/edit") view=CheckEditPage ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/feeds") view=FeedsPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/channels") view=ChannelsPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/channels/new") view=ChannelNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/channels/:id") view=ChannelPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/channels/:id/edit") view=ChannelEditPage ssr=SsrMode::Async />
                     <Route path=path!("/notifications/:id") view=NotificationPage ssr=SsrMode::Async />
                     <Route path=path!("/logs") view=|| view! { <NotBuilt area=Area::Logs /> } />
                     <Route path=path!("/infra") view=|| view! { <NotBuilt area=Area::Infra /> } />

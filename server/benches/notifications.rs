@@ -1,6 +1,7 @@
-//! Notification history benchmark (prints figures, asserts nothing): 100,000 notifications with an update each,
-//! read through the history's own query (`PgNotifications::list`) with no filter, with filters, and with full-text
-//! search — p50 and p95 over 40 runs each.
+//! Notification benchmark (prints figures, asserts nothing): 100,000 notifications with an update each, read through
+//! the history's own query (`PgNotifications::list`) with no filter, with filters, and with full-text search — p50
+//! and p95 over 40 runs each; then outbox throughput: 10,000 deliveries of those updates to a signed webhook on the
+//! local receiver, by two deliverers (as two replicas would) — deliveries/s, and how many arrived twice.
 //!
 //!   scripts/db start && DATABASE_URL=$(scripts/db url) cargo bench -p server --bench notifications
 //!
@@ -9,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use app::notifications::{NoticeQuery, NotificationsPort};
+use server::notifications::outbox::Outbox;
 use server::notifications::port::PgNotifications;
 
 mod common;
@@ -56,7 +58,16 @@ async fn run() {
     sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
     println!("seeded {NOTIFICATIONS} notifications with an update each in {:.1} s", seeded.elapsed().as_secs_f64());
 
-    let port = PgNotifications { pool: pool.clone() };
+    let options = server::notifications::NotificationsOptions::new(true, Vec::new(), chrono::TimeDelta::days(730))
+        .expect("sender");
+    let outbox = |worker: &str| Outbox {
+        pool: pool.clone(),
+        sender: options.sender.clone(),
+        secrets: server::secrets::SecretBox::new([7; 32]),
+        public_url: Some("https://tenantry.bench.test".into()),
+        worker: worker.into(),
+    };
+    let port = PgNotifications { pool: pool.clone(), outbox: outbox("console"), allow_private: true };
     let text = |v: &str| Some(v.to_string());
     let cases = [
         ("newest first, no filter", NoticeQuery { page: 1, ..NoticeQuery::default() }),
@@ -94,4 +105,66 @@ async fn run() {
             ms(&times, 0.95)
         );
     }
+    deliveries(&pool, outbox).await;
+}
+
+const DELIVERIES: i64 = 10_000;
+
+async fn deliveries(pool: &sqlx::PgPool, outbox: impl Fn(&str) -> Outbox) {
+    use app::notifications::channels::ChannelForm;
+    use server::notifications::{channels, lab::Receiver};
+    let secret = "bench signing secret 0123456789";
+    let receiver = Receiver::start(Some(secret)).await.expect("receiver");
+    let form = ChannelForm {
+        name: "bench webhook".into(),
+        kind: "webhook".into(),
+        url: receiver.url("/hook"),
+        signing_secret: secret.into(),
+        min_severity: "info".into(),
+        ..ChannelForm::default()
+    };
+    let channel = channels::check(&form, false, &[]).expect("channel form");
+    let a = outbox("bench-a");
+    let mut conn = pool.acquire().await.expect("conn");
+    let id = channels::insert(&mut conn, &a.secrets, &channel).await.expect("channel");
+    sqlx::query(
+        "INSERT INTO notifications_outbox (channel_id, notification_id, update_id, due_at, created_at)
+         SELECT $1, notification_id, id, now(), now() FROM notifications_updates ORDER BY id LIMIT $2",
+    )
+    .bind(id)
+    .bind(DELIVERIES)
+    .execute(&mut *conn)
+    .await
+    .expect("outbox rows");
+    drop(conn);
+    let b = outbox("bench-b");
+    let (cpu0, _) = common::usage();
+    let t0 = Instant::now();
+    let drain = |o: Outbox| async move {
+        let mut sent = 0;
+        loop {
+            let done = o.deliver_due(chrono::Utc::now(), server::notifications::outbox::BATCH).await.expect("deliver");
+            sent += done.sent;
+            if done.attempted() == 0 {
+                return sent;
+            }
+        }
+    };
+    let (sa, sb) = tokio::join!(drain(a), drain(b));
+    let took = t0.elapsed().as_secs_f64();
+    let (cpu1, rss) = common::usage();
+    let received = receiver.received();
+    let mut ids: Vec<&str> = received.iter().filter_map(|r| r.delivery.as_deref()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    let bad = received.iter().filter(|r| r.signature_ok != Some(true)).count();
+    println!(
+        "outbox: {} deliveries by two deliverers ({sa} + {sb}) in {took:.2} s = {:.0} deliveries/s; \
+         received {before}, twice {}, bad signatures {bad}; CPU {:.1} s, peak RSS {rss:.0} MiB",
+        sa + sb,
+        (sa + sb) as f64 / took,
+        before - ids.len(),
+        cpu1 - cpu0
+    );
 }

@@ -174,6 +174,27 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "notifications.allow_private_targets",
+        env: "TENANTRY_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS",
+        default: Some("false"),
+        expected: "true or false: whether advisory-feed and webhook URLs may point at loopback, private or link-local addresses",
+        secret: false,
+    },
+    Spec {
+        key: "notifications.retention_days",
+        env: "TENANTRY_NOTIFICATIONS_RETENTION_DAYS",
+        default: Some("730"),
+        expected: "a whole number of days from 1 to 36500: how long a notification is kept after its last update",
+        secret: false,
+    },
+    Spec {
+        key: "notifications.smtp_ca_file",
+        env: "TENANTRY_NOTIFICATIONS_SMTP_CA_FILE",
+        default: None,
+        expected: "a PEM file of CA certificates trusted for SMTP TLS beside the system's (a company CA)",
+        secret: false,
+    },
+    Spec {
         key: "status.board_refresh_seconds",
         env: "TENANTRY_STATUS_BOARD_REFRESH_SECONDS",
         default: Some("30"),
@@ -222,6 +243,29 @@ pub struct DomainSettings {
     pub tls_port: u16,
 }
 
+/// How notifications are fetched, kept and delivered.
+#[derive(Clone, Debug)]
+pub struct NotificationSettings {
+    pub allow_private: bool,
+    pub retention: chrono::TimeDelta,
+    /// DER certificates from `notifications.smtp_ca_file`.
+    pub smtp_roots: Vec<Vec<u8>>,
+}
+
+/// Reads the CA certificates of a PEM file.
+fn pem_certificates(path: &str) -> Result<Vec<Vec<u8>>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read {path}: {e}"))?
+        .map(|c| c.map(|c| c.to_vec()).map_err(|e| format!("{path} is not PEM: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if certs.is_empty() {
+        return Err(format!("{path} holds no PEM certificate"));
+    }
+    Ok(certs)
+}
+
 /// The whole configuration, parsed.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -241,6 +285,8 @@ pub struct Settings {
     pub monitoring: crate::monitoring::MonitoringOptions,
     /// Background jobs one server runs at once.
     pub scheduler_concurrency: usize,
+    /// Notifications: private targets, retention, extra SMTP roots.
+    pub notifications: NotificationSettings,
     /// Custom-domain checks: nameservers (`None`: the system's), interval, TLS warning days and port.
     pub domains: DomainSettings,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
@@ -479,6 +525,20 @@ impl Settings {
             scheduler_concurrency: values
                 .parse("scheduler.concurrency", |v| bounded(v, 1, 1024))?
                 .expect("has a default") as usize,
+            notifications: NotificationSettings {
+                allow_private: values
+                    .parse("notifications.allow_private_targets", |v| match v {
+                        "true" => Ok(true),
+                        "false" => Ok(false),
+                        _ => Err("neither true nor false".to_string()),
+                    })?
+                    .unwrap_or(false),
+                retention: chrono::TimeDelta::days(
+                    values.parse("notifications.retention_days", |v| bounded(v, 1, 36_500))?.expect("has a default")
+                        as i64,
+                ),
+                smtp_roots: values.parse("notifications.smtp_ca_file", pem_certificates)?.unwrap_or_default(),
+            },
             monitoring: {
                 let days =
                     |key: &str, max: u64| -> Result<chrono::Duration, ConfigError> {

@@ -12,6 +12,7 @@ pub mod domains;
 pub mod http;
 pub mod monitoring;
 pub mod notifications;
+pub mod outbound;
 pub mod scheduler;
 pub mod secrets;
 pub mod simulator;
@@ -76,8 +77,9 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("TENANTRY_DOMAINS_NAMESERVERS: {e}"))?;
         domains::DomainsOptions { checker: Arc::new(checker), interval: settings.domains.interval }
     };
-    // The demo's DNS and TLS servers live as long as the server.
+    // The demo's DNS, TLS, webhook and SMTP servers live as long as the server.
     let mut labs: Option<demo::Labs> = None;
+    let mut notify_roots = settings.notifications.smtp_roots.clone();
     let (demo_accounts, _simulator) = match mode {
         Mode::Demo => {
             let accounts = demo::prepare(&pool).await?;
@@ -91,13 +93,21 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
                 .context("cannot set up the demo's status feeds")?;
             demo::status_pages(&pool, &simulator, Utc::now()).await?;
             demo::monitoring(&pool, &simulator, &secrets, Utc::now()).await?;
-            let (checker, lab) = demo::domains(&simulator, Utc::now()).await?;
+            let (checker, mut lab) = demo::domains(&simulator, Utc::now()).await?;
             domains.checker = Arc::new(checker);
+            demo::notifications(&pool, &simulator, &secrets, &mut lab, Utc::now()).await?;
+            notify_roots.push(lab.ca_der());
             labs = Some(lab);
             (accounts, Some(simulator))
         }
         Mode::Production => (Vec::new(), None),
     };
+    let notifications = notifications::NotificationsOptions::new(
+        settings.notifications.allow_private || mode == Mode::Demo,
+        notify_roots,
+        settings.notifications.retention,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot build the notification sender: {e}"))?;
     let setup = SetupToken::default();
     if let Some(token) = setup.prepare(&pool).await.context("cannot count users")? {
         // Printed once, on purpose: whoever can read the server log may create the first admin.
@@ -118,6 +128,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         status: status_options.clone(),
         monitoring: settings.monitoring,
         domains: domains.clone(),
+        notifications: notifications.clone(),
     };
     let router = http::router(pool.clone(), options);
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -142,7 +153,13 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             probe: monitoring::probe::Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
             secrets: secrets.clone(),
         }))
-        .with(Arc::new(notifications::collect::CollectJob { pool: pool.clone() }))
+        .with(Arc::new(notifications::collect::CollectJob { pool: pool.clone(), paid_limit: settings.paid_limit }))
+        .with(Arc::new(notifications::feeds::FeedJob {
+            pool: pool.clone(),
+            fetcher: outbound::Fetcher::new(notifications.allow_private)
+                .map_err(|e| anyhow::anyhow!("cannot build the feed reader: {e}"))?,
+        }))
+        .with(Arc::new(notifications::retention::PruneJob { pool: pool.clone(), keep: notifications.retention }))
         .with(Arc::new(domains::inventory::SyncJob { pool: pool.clone(), interval: domains.interval }))
         .with(Arc::new(domains::inventory::CheckJob { pool: pool.clone(), checker: domains.checker.clone() }))
         .with(Arc::new(monitoring::rollup::RollupJob { pool: pool.clone(), retention: settings.monitoring.retention }));
@@ -159,8 +176,18 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         .await?;
         let (kind, every) = (notifications::collect::KIND, notifications::collect::INTERVAL);
         scheduler::ensure(&mut conn, kind, "all", every, Utc::now()).await?;
+        let (kind, every) = (notifications::retention::KIND, notifications::retention::INTERVAL);
+        scheduler::ensure(&mut conn, kind, "all", every, Utc::now()).await?;
     }
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let outbox = notifications::outbox::Outbox {
+        pool: pool.clone(),
+        sender: notifications.sender.clone(),
+        secrets: secrets.clone(),
+        public_url: settings.public_url.clone(),
+        worker: worker.clone(),
+    };
+    let deliverer = tokio::spawn(notifications::outbox::run(outbox, Duration::from_secs(1), stopped.clone()));
     let scheduler = tokio::spawn(scheduler::run(
         pool.clone(),
         jobs,
@@ -179,6 +206,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     drop(labs);
     let _ = housekeeping.await;
     let _ = scheduler.await;
+    let _ = deliverer.await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

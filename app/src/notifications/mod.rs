@@ -1,8 +1,15 @@
 //! Notifications as pages see them: one history of every notice with its timeline, filters and full-text search,
-//! and acknowledgements. DTOs, the `NotificationsPort`, the server functions.
+//! acknowledgements, the advisory feeds that bring notices in and the delivery channels that send them out. DTOs,
+//! the `NotificationsPort`, the server functions.
 
+mod channel_pages;
+pub mod channels;
+mod feed_pages;
+pub mod feeds;
 mod pages;
 
+pub use channel_pages::{ChannelEditPage, ChannelNewPage, ChannelPage, ChannelsPage, DeliveryTable};
+pub use feed_pages::FeedsPage;
 pub use pages::{NotificationPage, NotificationsPage};
 
 use chrono::{DateTime, Utc};
@@ -69,6 +76,8 @@ pub struct NoticeQuery {
     /// `open` (not acknowledged) or `acknowledged`.
     pub state: Option<String>,
     pub tenant: Option<String>,
+    /// An Auth0 region (`eu`).
+    pub region: Option<String>,
     /// `YYYY-MM-DD`, UTC, inclusive, on the last update.
     pub from: Option<String>,
     pub to: Option<String>,
@@ -102,6 +111,8 @@ pub struct NoticeDetail {
     pub link: Option<String>,
     /// Oldest first.
     pub timeline: Vec<NoticeUpdate>,
+    /// Every delivery attempt to a channel, oldest first.
+    pub deliveries: Vec<channels::DeliveryRow>,
 }
 
 /// What the notification pages need from the engine.
@@ -111,6 +122,29 @@ pub trait NotificationsPort: Send + Sync + 'static {
     async fn list(&self, query: NoticeQuery) -> Result<NoticeList, AppError>;
     async fn detail(&self, id: i64) -> Result<NoticeDetail, AppError>;
     async fn acknowledge(&self, by: &crate::accounts::Acting, id: i64, comment: &str) -> Result<(), AppError>;
+
+    async fn feeds(&self) -> Result<feeds::FeedList, AppError>;
+    async fn add_feed(&self, by: &crate::accounts::Acting, form: feeds::FeedForm) -> Result<(), AppError>;
+    async fn add_catalog_feed(&self, by: &crate::accounts::Acting, key: &str) -> Result<(), AppError>;
+    async fn set_feed_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
+    async fn remove_feed(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
+    async fn read_feed(&self, id: &str) -> Result<(), AppError>;
+
+    async fn channels(&self) -> Result<channels::ChannelList, AppError>;
+    async fn channel(&self, id: &str, page: u32) -> Result<channels::ChannelDetail, AppError>;
+    async fn new_channel_form(&self, preset: Option<&str>) -> Result<channels::ChannelForm, AppError>;
+    /// Returns the new channel's id.
+    async fn add_channel(&self, by: &crate::accounts::Acting, form: channels::ChannelForm) -> Result<String, AppError>;
+    async fn update_channel(
+        &self,
+        by: &crate::accounts::Acting,
+        id: &str,
+        form: channels::ChannelForm,
+    ) -> Result<(), AppError>;
+    async fn set_channel_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
+    async fn remove_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
+    /// Sends a test message (the outcome is in the channel's delivery log); the sentence says how it went.
+    async fn test_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<String, AppError>;
 }
 
 #[cfg(feature = "ssr")]

@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::feed_pages::subnav;
 use super::{
-    AcknowledgeNotice, NoticeList, NoticeQuery, SOURCES, load_notice, load_notices, severity_tone, source_label,
+    AcknowledgeNotice, DeliveryTable, NoticeList, NoticeQuery, SOURCES, load_notice, load_notices, severity_tone,
+    source_label,
 };
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
@@ -27,6 +29,7 @@ pub fn NotificationsPage() -> impl IntoView {
             severity: text("severity"),
             state: text("state"),
             tenant: text("tenant"),
+            region: text("region"),
             from: text("from"),
             to: text("to"),
             page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
@@ -34,10 +37,12 @@ pub fn NotificationsPage() -> impl IntoView {
     });
     view! {
         <Title text="Notifications" />
+        {subnav("/notifications")}
         <h1>"Notifications"</h1>
         <p class="lead">
-            "One history of every notice: Auth0 and provider incidents with all their updates, and our own checks' \
-             alerts. Ops leads acknowledge them; a later, more severe update opens them again."
+            "One history of every notice: Auth0 and provider incidents with all their updates, security advisories \
+             and change notices, and our own checks' alerts and findings. Ops leads acknowledge them; a later, more \
+             severe update opens them again."
         </p>
         <Suspense fallback=|| view! { <p class="muted">"Reading notifications…"</p> }>
             {Suspend::new(async move {
@@ -53,14 +58,15 @@ pub fn NotificationsPage() -> impl IntoView {
 #[component]
 fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
     let get = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (source, sev, state, tenant) =
-        (get(&query.source), get(&query.severity), get(&query.state), get(&query.tenant));
+    let (source, sev, state, tenant, region) =
+        (get(&query.source), get(&query.severity), get(&query.state), get(&query.tenant), get(&query.region));
     let pairs: Vec<(&'static str, String)> = vec![
         ("q", get(&query.q)),
         ("source", source.clone()),
         ("severity", sev.clone()),
         ("state", state.clone()),
         ("tenant", tenant.clone()),
+        ("region", region.clone()),
         ("from", get(&query.from)),
         ("to", get(&query.to)),
     ];
@@ -102,21 +108,28 @@ fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
                     {list.tenants.iter().map(|t| view! { <option value=t.clone() selected=*t == tenant>{t.clone()}</option> }).collect_view()}
                 </select>
             </label>
+            <label>
+                "Region"
+                <select name="region">
+                    <option value="">"any"</option>
+                    {crate::tenants::Region::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r.as_str() == region>{r.label()}</option> }).collect_view()}
+                </select>
+            </label>
             <label>"From (UTC)" <input type="date" name="from" value=get(&query.from) /></label>
             <label>"To (UTC)" <input type="date" name="to" value=get(&query.to) /></label>
             <button type="submit">"Filter"</button>
         </form>
         <p class="muted">{format!("{} notification(s)", list.total)}</p>
-        {empty.then(|| view! { <p class="empty">"No notification matches. Notices arrive from status sources, monitoring alerts and custom-domain checks."</p> })}
+        {empty.then(|| view! { <p class="empty">"No notification matches. Notices arrive from status sources, advisory feeds, monitoring alerts, custom-domain checks, tenant polls and findings."</p> })}
         <table class="table" data-testid="notifications">
-            <thead><tr><th>"Notice"</th><th>"Severity"</th><th>"Source"</th><th>"Tenants"</th><th>"Last update"</th><th>"Acknowledged"</th></tr></thead>
+            <thead><tr><th>"Notice"</th><th>"Severity"</th><th>"Source"</th><th>"Tenants · regions"</th><th>"Last update"</th><th>"Acknowledged"</th></tr></thead>
             <tbody>
                 {list.rows.into_iter().map(|n| view! {
                     <tr data-testid="notification">
                         <td><a href=format!("/notifications/{}", n.id)>{n.title.clone()}</a><br /><span class="muted">{format!("{} update(s)", n.updates)}</span></td>
                         <td>{severity(&n.severity)}</td>
                         <td>{source_label(&n.source)}</td>
-                        <td>{n.tenants.join(", ")}</td>
+                        <td>{n.tenants.join(", ")}{(!n.regions.is_empty()).then(|| view! { <br /><span class="muted">{n.regions.join(", ")}</span> })}</td>
                         <td>{timestamp(n.updated_at)}</td>
                         <td>{match n.acknowledged.clone() { Some((at, by)) => format!("{} by {by}", timestamp(at)), None => "no".into() }}</td>
                     </tr>
@@ -180,6 +193,9 @@ pub fn NotificationPage() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ol>
+                            <h2>"Deliveries"</h2>
+                            {d.deliveries.is_empty().then(|| view! { <p class="muted">"Not sent to any channel: no delivery channel matches this notification, or it is older than a week."</p> })}
+                            <DeliveryTable rows=d.deliveries.clone() show_channel=true />
                         }.into_any()
                     }
                 }

@@ -55,10 +55,17 @@ pub enum Action {
     CheckChanged,
     CheckRemoved,
     NotificationAcknowledged,
+    FeedAdded,
+    FeedChanged,
+    FeedRemoved,
+    ChannelAdded,
+    ChannelChanged,
+    ChannelRemoved,
+    ChannelTested,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 27] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -79,6 +86,13 @@ impl Action {
         Action::CheckChanged,
         Action::CheckRemoved,
         Action::NotificationAcknowledged,
+        Action::FeedAdded,
+        Action::FeedChanged,
+        Action::FeedRemoved,
+        Action::ChannelAdded,
+        Action::ChannelChanged,
+        Action::ChannelRemoved,
+        Action::ChannelTested,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +117,13 @@ impl Action {
             Action::CheckChanged => "check_changed",
             Action::CheckRemoved => "check_removed",
             Action::NotificationAcknowledged => "notification_acknowledged",
+            Action::FeedAdded => "feed_added",
+            Action::FeedChanged => "feed_changed",
+            Action::FeedRemoved => "feed_removed",
+            Action::ChannelAdded => "channel_added",
+            Action::ChannelChanged => "channel_changed",
+            Action::ChannelRemoved => "channel_removed",
+            Action::ChannelTested => "channel_tested",
         }
     }
 }

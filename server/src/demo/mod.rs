@@ -13,6 +13,9 @@ use crate::secrets::SecretBox;
 use crate::simulator::{SimTenant, Simulator};
 use crate::tenants::service::{self as tenants, TenantInput};
 
+mod notifications;
+pub use notifications::notifications;
+
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.
 pub const DEMO_DOMAIN: &str = "demo.tenantry.test";
 
@@ -301,10 +304,20 @@ pub async fn monitoring(
     Ok(())
 }
 
-/// The demo's DNS and TLS servers (kept alive as long as the server).
+/// The demo's DNS, TLS, webhook and SMTP servers (kept alive as long as the server) and the CA of its
+/// certificates.
 pub struct Labs {
     _dns: crate::domains::lab::DnsLab,
     _tls: crate::domains::lab::TlsLab,
+    ca: crate::domains::lab::LabCa,
+    receivers: Option<(crate::notifications::lab::Receiver, crate::notifications::lab::SmtpLab)>,
+}
+
+impl Labs {
+    /// The demo CA's certificate (DER), which the demo's SMTP server's certificate chains to.
+    pub fn ca_der(&self) -> Vec<u8> {
+        self.ca.der.to_vec()
+    }
 }
 
 /// The demo's custom domains, one for each outcome, served by a DNS zone and TLS endpoints of their own on
@@ -390,5 +403,5 @@ pub async fn domains(
     )
     .map_err(|e| anyhow::anyhow!("demo resolver: {e}"))?;
     tracing::info!(dns = %dns.addr, tls = %tls.addr, "demo custom domains served by a local DNS zone and TLS server");
-    Ok((checker, Labs { _dns: dns, _tls: tls }))
+    Ok((checker, Labs { _dns: dns, _tls: tls, ca, receivers: None }))
 }

@@ -59,82 +59,85 @@ fn row_of(r: &PgRow) -> DomainRow {
 
 impl PgDomains {
     async fn findings(&self) -> Result<Vec<DomainFinding>, sqlx::Error> {
-        let mut out = Vec::new();
-        let tenant_link = |id: Uuid| format!("/tenants/{id}");
-        let several: Vec<(Uuid, String, i64)> = sqlx::query_as(
-            "SELECT t.id, t.name, count(*) FROM domains d JOIN tenants t ON t.id = d.tenant_id
+        findings(&self.pool).await
+    }
+}
+
+/// The custom-domain findings over the inventory (the notification collector watches them appear and clear).
+pub async fn findings(pool: &PgPool) -> Result<Vec<DomainFinding>, sqlx::Error> {
+    let mut out = Vec::new();
+    let tenant_link = |id: Uuid| format!("/tenants/{id}");
+    let several: Vec<(Uuid, String, i64)> = sqlx::query_as(
+        "SELECT t.id, t.name, count(*) FROM domains d JOIN tenants t ON t.id = d.tenant_id
              GROUP BY t.id, t.name HAVING count(*) > 1 ORDER BY t.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        if !several.is_empty() {
-            out.push(DomainFinding {
-                title: "Tenants with more than one custom domain".into(),
-                reasoning: "The guide expects one custom domain per tenant; several usually mean the tenant serves \
+    )
+    .fetch_all(pool)
+    .await?;
+    if !several.is_empty() {
+        out.push(DomainFinding {
+            title: "Tenants with more than one custom domain".into(),
+            reasoning: "The guide expects one custom domain per tenant; several usually mean the tenant serves \
                             more than one user domain, which belongs in tenants of their own."
-                    .into(),
-                items: several
-                    .into_iter()
-                    .map(|(id, n, c)| (tenant_link(id), format!("{n}: {c} custom domains")))
-                    .collect(),
-            });
-        }
-        let no_dev: Vec<(Uuid, String)> = sqlx::query_as(
-            "SELECT DISTINCT p.id, p.name FROM tenants p JOIN domains pd ON pd.tenant_id = p.id
+                .into(),
+            items: several
+                .into_iter()
+                .map(|(id, n, c)| (tenant_link(id), format!("{n}: {c} custom domains")))
+                .collect(),
+        });
+    }
+    let no_dev: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT DISTINCT p.id, p.name FROM tenants p JOIN domains pd ON pd.tenant_id = p.id
              JOIN tenants dev ON dev.user_domain = p.user_domain AND dev.environment = 'development'
              WHERE p.environment = 'production' AND NOT EXISTS (SELECT 1 FROM domains dd WHERE dd.tenant_id = dev.id)
              ORDER BY p.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        if !no_dev.is_empty() {
-            out.push(DomainFinding {
-                title: "Production has a custom domain, development does not".into(),
-                reasoning: "Create a custom domain in development too, early: login flows, CORS and cookies behave \
+    )
+    .fetch_all(pool)
+    .await?;
+    if !no_dev.is_empty() {
+        out.push(DomainFinding {
+            title: "Production has a custom domain, development does not".into(),
+            reasoning: "Create a custom domain in development too, early: login flows, CORS and cookies behave \
                             differently on a custom domain, and problems should show before production."
-                    .into(),
-                items: no_dev.into_iter().map(|(id, n)| (tenant_link(id), n)).collect(),
-            });
-        }
-        let bare: Vec<(Uuid, String)> = sqlx::query_as(
-            "SELECT t.id, t.name FROM tenants t WHERE t.environment = 'production'
+                .into(),
+            items: no_dev.into_iter().map(|(id, n)| (tenant_link(id), n)).collect(),
+        });
+    }
+    let bare: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT t.id, t.name FROM tenants t WHERE t.environment = 'production'
              AND EXISTS (SELECT 1 FROM tenants_snapshots s WHERE s.tenant_id = t.id)
              AND NOT EXISTS (SELECT 1 FROM domains d WHERE d.tenant_id = t.id) ORDER BY t.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        if !bare.is_empty() {
-            out.push(DomainFinding {
-                title: "Production tenants without a custom domain".into(),
-                reasoning: "The guide asks for a custom domain on every tenant: users see your name, not auth0.com, \
+    )
+    .fetch_all(pool)
+    .await?;
+    if !bare.is_empty() {
+        out.push(DomainFinding {
+            title: "Production tenants without a custom domain".into(),
+            reasoning: "The guide asks for a custom domain on every tenant: users see your name, not auth0.com, \
                             and a login page on your own domain is harder to imitate."
-                    .into(),
-                items: bare.into_iter().map(|(id, n)| (tenant_link(id), n)).collect(),
-            });
-        }
-        let stuck: Vec<(Uuid, String, String)> = sqlx::query_as(
-            "SELECT id, host, status FROM domains
-             WHERE status = 'failed' OR (status = 'pending_verification' AND status_since < $1) ORDER BY host",
-        )
-        .bind(Utc::now() - Duration::days(1))
-        .fetch_all(&self.pool)
-        .await?;
-        if !stuck.is_empty() {
-            out.push(DomainFinding {
-                title: "Domains that failed or are stuck in verification".into(),
-                reasoning: "Auth0 marks a domain failed when its verification record is wrong, and leaves it pending \
-                            while the CNAME is missing or proxied; a wrong or forgotten CNAME breaks login."
-                    .into(),
-                items: stuck
-                    .into_iter()
-                    .map(|(id, host, status)| {
-                        (format!("/domains/{id}"), format!("{host}: {}", status.replace('_', " ")))
-                    })
-                    .collect(),
-            });
-        }
-        Ok(out)
+                .into(),
+            items: bare.into_iter().map(|(id, n)| (tenant_link(id), n)).collect(),
+        });
     }
+    let stuck: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT id, host, status FROM domains
+             WHERE status = 'failed' OR (status = 'pending_verification' AND status_since < $1) ORDER BY host",
+    )
+    .bind(Utc::now() - Duration::days(1))
+    .fetch_all(pool)
+    .await?;
+    if !stuck.is_empty() {
+        out.push(DomainFinding {
+            title: "Domains that failed or are stuck in verification".into(),
+            reasoning: "Auth0 marks a domain failed when its verification record is wrong, and leaves it pending \
+                            while the CNAME is missing or proxied; a wrong or forgotten CNAME breaks login."
+                .into(),
+            items: stuck
+                .into_iter()
+                .map(|(id, host, status)| (format!("/domains/{id}"), format!("{host}: {}", status.replace('_', " "))))
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 #[async_trait::async_trait]

@@ -75,6 +75,7 @@ pub struct RouterOptions {
     pub status: crate::status::StatusOptions,
     pub monitoring: crate::monitoring::MonitoringOptions,
     pub domains: crate::domains::DomainsOptions,
+    pub notifications: crate::notifications::NotificationsOptions,
 }
 
 impl Default for RouterOptions {
@@ -94,6 +95,7 @@ impl Default for RouterOptions {
             status: crate::status::StatusOptions::default(),
             monitoring: crate::monitoring::MonitoringOptions::default(),
             domains: crate::domains::DomainsOptions::system().expect("the system's DNS settings are readable"),
+            notifications: crate::notifications::NotificationsOptions::default(),
         }
     }
 }
@@ -143,7 +145,17 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             pool: pool.clone(),
             checker: options.domains.checker.clone(),
         }),
-        notifications: Arc::new(crate::notifications::port::PgNotifications { pool: pool.clone() }),
+        notifications: Arc::new(crate::notifications::port::PgNotifications {
+            pool: pool.clone(),
+            outbox: crate::notifications::outbox::Outbox {
+                pool: pool.clone(),
+                sender: options.notifications.sender.clone(),
+                secrets: options.secrets.clone(),
+                public_url: options.public_url.clone(),
+                worker: "console".into(),
+            },
+            allow_private: options.notifications.allow_private,
+        }),
         monitoring: Arc::new(crate::monitoring::port::PgMonitoring {
             pool: pool.clone(),
             secrets: options.secrets.clone(),

@@ -1,7 +1,8 @@
 //! The collector (`notifications.collect`): reads what the other areas recorded since it last looked — status
 //! incident updates, monitoring alert events, custom-domain outcome changes — and turns each into an update of one
-//! notification (an incident's ten updates are one notification with a timeline). An update more severe than the
-//! notification re-opens it if it was acknowledged.
+//! notification (an incident's ten updates are one notification with a timeline); then compares the watched
+//! console state (`watch`). An update more severe than the notification re-opens it if it was acknowledged. Every
+//! new update is queued in the outbox for the channels it matches, in the same transaction.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Row};
@@ -30,15 +31,25 @@ pub struct Incoming {
     pub title: String,
     pub body: String,
     pub link: Option<String>,
-    pub tenant: Option<String>,
-    pub region: Option<String>,
+    pub tenants: Vec<String>,
+    pub regions: Vec<String>,
     pub at: DateTime<Utc>,
     pub update_origin: String,
     pub text: String,
 }
 
-/// Adds an update to its notification (creating it), once per `update_origin`.
-pub async fn apply(conn: &mut PgConnection, n: &Incoming) -> Result<bool, sqlx::Error> {
+/// What `apply` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// The update was new (and was queued for the channels it matches).
+    pub added: bool,
+    /// The notification was new.
+    pub created: bool,
+}
+
+/// Adds an update to its notification (creating it), once per `update_origin`, and queues it for delivery to every
+/// channel whose filters match the notification as it now stands. `now` is when the update is due to go out.
+pub async fn apply(conn: &mut PgConnection, n: &Incoming, now: DateTime<Utc>) -> Result<Applied, sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO notifications (origin, source, kind, severity, title, body, link, tenants, regions, first_seen_at,
                                     updated_at)
@@ -50,7 +61,7 @@ pub async fn apply(conn: &mut PgConnection, n: &Incoming) -> Result<bool, sqlx::
              tenants = ARRAY(SELECT DISTINCT unnest(notifications.tenants || EXCLUDED.tenants) ORDER BY 1),
              regions = ARRAY(SELECT DISTINCT unnest(notifications.regions || EXCLUDED.regions) ORDER BY 1),
              updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at)
-         RETURNING id, severity, acknowledged_at IS NOT NULL AS acknowledged",
+         RETURNING id, severity, acknowledged_at IS NOT NULL AS acknowledged, (xmax = 0) AS created",
     )
     .bind(&n.origin)
     .bind(n.source)
@@ -59,26 +70,25 @@ pub async fn apply(conn: &mut PgConnection, n: &Incoming) -> Result<bool, sqlx::
     .bind(&n.title)
     .bind(&n.body)
     .bind(&n.link)
-    .bind(n.tenant.iter().cloned().collect::<Vec<_>>())
-    .bind(n.region.iter().cloned().collect::<Vec<_>>())
+    .bind(&n.tenants)
+    .bind(&n.regions)
     .bind(n.at)
     .fetch_one(&mut *conn)
     .await?;
-    let (id, severity, acknowledged): (i64, String, bool) =
-        (row.get("id"), row.get("severity"), row.get("acknowledged"));
-    let added = sqlx::query(
+    let (id, severity, acknowledged, created): (i64, String, bool, bool) =
+        (row.get("id"), row.get("severity"), row.get("acknowledged"), row.get("created"));
+    let update: Option<i64> = sqlx::query_scalar(
         "INSERT INTO notifications_updates (notification_id, origin, at, kind, severity, text)
-         VALUES ($1, $2, $3, 'update', $4, $5) ON CONFLICT (origin) DO NOTHING",
+         VALUES ($1, $2, $3, 'update', $4, $5) ON CONFLICT (origin) DO NOTHING RETURNING id",
     )
     .bind(id)
     .bind(&n.update_origin)
     .bind(n.at)
     .bind(n.severity)
     .bind(&n.text)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
+    .fetch_optional(&mut *conn)
+    .await?;
+    let added = update.is_some();
     if added && rank(n.severity) > rank(&severity) {
         sqlx::query(
             "UPDATE notifications SET severity = $2, acknowledged_at = NULL, acknowledged_by = NULL WHERE id = $1",
@@ -101,7 +111,10 @@ pub async fn apply(conn: &mut PgConnection, n: &Incoming) -> Result<bool, sqlx::
             .await?;
         }
     }
-    Ok(added)
+    if let Some(update) = update {
+        super::outbox::enqueue(conn, id, update, n.at, now).await?;
+    }
+    Ok(Applied { added, created })
 }
 
 async fn cursor(conn: &mut PgConnection, name: &str) -> Result<i64, sqlx::Error> {
@@ -141,8 +154,9 @@ fn outcome_severity(outcome: &str) -> &'static str {
     }
 }
 
-/// One pass over every feed; returns how many updates were added.
-pub async fn collect(pool: &PgPool) -> Result<usize, sqlx::Error> {
+/// One pass over every feed and the watched console state, acting at `now`; returns how many updates were added.
+/// `paid_limit` is the tenants setting the tenant findings are computed with.
+pub async fn collect(pool: &PgPool, now: DateTime<Utc>, paid_limit: usize) -> Result<usize, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // One collector at a time (replicas): the others skip this pass.
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(8008)").fetch_one(&mut *tx).await?;
@@ -186,13 +200,13 @@ pub async fn collect(pool: &PgPool) -> Result<usize, sqlx::Error> {
             },
             body: String::new(),
             link: r.get("link"),
-            tenant: r.get("tenant"),
-            region: r.get("region"),
+            tenants: r.get::<Option<String>, _>("tenant").into_iter().collect(),
+            regions: r.get::<Option<String>, _>("region").into_iter().collect(),
             at: r.get("at"),
             update_origin: format!("status:{scope}:{external}:{}", r.get::<String, _>("update_id")),
             text: format!("{phase}: {}", r.get::<String, _>("text")),
         };
-        added += usize::from(apply(&mut tx, &n).await?);
+        added += usize::from(apply(&mut tx, &n, now).await?.added);
     }
     advance(&mut tx, "status_updates", last).await?;
 
@@ -221,13 +235,13 @@ pub async fn collect(pool: &PgPool) -> Result<usize, sqlx::Error> {
             title: format!("{name} on {tenant} is failing"),
             body: String::new(),
             link: Some(format!("/monitoring/{}", r.get::<uuid::Uuid, _>("check_id"))),
-            tenant: Some(tenant),
-            region: r.get("region"),
+            tenants: vec![tenant],
+            regions: r.get::<Option<String>, _>("region").into_iter().collect(),
             at: r.get("at"),
             update_origin: format!("monitoring:event:{}", r.get::<i64, _>("id")),
             text: format!("{}: {}", kind.replace('_', " "), r.get::<String, _>("detail")),
         };
-        added += usize::from(apply(&mut tx, &n).await?);
+        added += usize::from(apply(&mut tx, &n, now).await?.added);
     }
     advance(&mut tx, "monitoring_events", last).await?;
 
@@ -256,15 +270,16 @@ pub async fn collect(pool: &PgPool) -> Result<usize, sqlx::Error> {
             title: format!("Custom domain {}: {what}", r.get::<String, _>("host")),
             body: String::new(),
             link: Some(format!("/domains/{domain}")),
-            tenant: r.get("tenant"),
-            region: r.get("region"),
+            tenants: r.get::<Option<String>, _>("tenant").into_iter().collect(),
+            regions: r.get::<Option<String>, _>("region").into_iter().collect(),
             at: r.get("at"),
             update_origin: format!("domains:event:{}", r.get::<i64, _>("id")),
             text: format!("{what} {}: {}", after.replace('_', " "), r.get::<String, _>("detail")),
         };
-        added += usize::from(apply(&mut tx, &n).await?);
+        added += usize::from(apply(&mut tx, &n, now).await?.added);
     }
     advance(&mut tx, "domains_events", last).await?;
+    added += super::watch::run(pool, &mut tx, now, paid_limit).await?;
     tx.commit().await?;
     Ok(added)
 }
@@ -272,6 +287,7 @@ pub async fn collect(pool: &PgPool) -> Result<usize, sqlx::Error> {
 /// `notifications.collect` / `all`, every 30 s.
 pub struct CollectJob {
     pub pool: PgPool,
+    pub paid_limit: usize,
 }
 
 #[async_trait::async_trait]
@@ -280,7 +296,7 @@ impl Job for CollectJob {
         KIND
     }
 
-    async fn run_once(&self, _key: &str, _now: DateTime<Utc>) -> Result<(), String> {
-        collect(&self.pool).await.map(|_| ()).map_err(|e| e.to_string())
+    async fn run_once(&self, _key: &str, now: DateTime<Utc>) -> Result<(), String> {
+        collect(&self.pool, now, self.paid_limit).await.map(|_| ()).map_err(|e| e.to_string())
     }
 }

@@ -183,6 +183,8 @@ pub const LIFECYCLE: [&str; 5] = ["investigating", "identified", "monitoring", "
 #[derive(Default)]
 struct State {
     status_pages: HashMap<String, SimStatusPage>,
+    /// Advisory and changelog feeds: slug → (content type, body).
+    feeds: HashMap<String, (String, String)>,
     tenants: HashMap<String, SimTenant>,
     buckets: HashMap<(String, bool), Bucket>,
     tokens: HashMap<String, Issued>,
@@ -295,6 +297,16 @@ impl Simulator {
             published = Some(*phase);
         });
         published
+    }
+
+    /// Serves `body` as `content_type` at `/__feeds/{slug}` (with an ETag): an advisory feed, a changelog, or a
+    /// broken one.
+    pub fn set_feed(&self, slug: &str, content_type: &str, body: &str) {
+        self.state().feeds.insert(slug.to_string(), (content_type.to_string(), body.to_string()));
+    }
+
+    fn feed(&self, slug: &str) -> Option<(String, String)> {
+        self.state().feeds.get(slug).cloned()
     }
 
     fn status_page(&self, slug: &str) -> Option<SimStatusPage> {

@@ -60,6 +60,14 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
     if let Some(rest) = path.strip_prefix("/__simulator/") {
         return control(&sim, req.method().clone(), rest, req).await;
     }
+    if let Some(slug) = path.strip_prefix("/__feeds/") {
+        let etag = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let answer = match sim.feed(slug) {
+            Some((content_type, body)) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+            None => (StatusCode::NOT_FOUND, "no such feed").into_response(),
+        };
+        return with_etag(answer, etag).await;
+    }
     if let Some(rest) = path.strip_prefix("/__status/") {
         let etag = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
         let query = req.uri().query().unwrap_or("").to_string();
@@ -331,6 +339,12 @@ fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
 ///   POST status/{slug}/components/{id}   JSON `"major_outage"` (any Statuspage component status)
 ///   POST status/{slug}/incidents/{id}/advance   publishes the incident's next phase
 async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> Response {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/atom+xml")
+        .to_string();
     let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
     let parts: Vec<&str> = rest.split('/').collect();
     let bad = |msg: &str| (StatusCode::BAD_REQUEST, msg.to_string()).into_response();
@@ -338,6 +352,13 @@ async fn control(sim: &Simulator, method: Method, rest: &str, req: Request) -> R
         (Method::GET, ["stats"]) => {
             json_response(StatusCode::OK, json!({ "requests": sim.requests(), "over_limit": sim.over_limit() }))
         }
+        (Method::POST, ["feeds", slug]) => match std::str::from_utf8(&body) {
+            Ok(text) => {
+                sim.set_feed(slug, &content_type, text);
+                StatusCode::NO_CONTENT.into_response()
+            }
+            Err(_) => bad("the feed body must be UTF-8"),
+        },
         (Method::POST, ["status", slug]) => {
             #[derive(serde::Deserialize)]
             struct Page {

@@ -6,8 +6,7 @@ use serde::Deserialize;
 
 use super::model::{Component, Incident, Phase, Reading, State, Update};
 
-/// The largest body read from a source.
-pub const MAX_BODY: usize = 5 * 1024 * 1024;
+pub use crate::outbound::MAX_BODY;
 
 /// The formats Tenantry reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

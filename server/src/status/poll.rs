@@ -3,16 +3,13 @@
 //! stores the state, components, incidents and each update once. A failed or malformed answer marks the source in
 //! error with the reason and keeps its last good state.
 
-use std::net::IpAddr;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-use super::adapters::{MAX_BODY, SourceKind, parse, statuspage_incidents_url};
+use super::adapters::{SourceKind, parse, statuspage_incidents_url};
 use super::model::{Reading, State};
+use crate::outbound::{Fetched, Fetcher};
 use crate::scheduler::Job;
 
 pub const KIND: &str = "status.poll";
@@ -26,47 +23,12 @@ pub enum Polled {
     Read { state: String, new_updates: usize },
 }
 
-fn private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast()
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-        }
-    }
-}
-
-/// Refuses URLs Tenantry must not fetch: other schemes, and private, loopback or link-local targets unless allowed.
-pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL ({e})"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("only http and https URLs are fetched, not {}", parsed.scheme()));
-    }
-    let host = parsed.host_str().ok_or("the URL has no host")?.to_string();
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
-        .await
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?;
-    for addr in addrs {
-        if private(addr.ip()) && !allow_private {
-            return Err(format!(
-                "{host} resolves to the private address {}; such targets are refused unless allowed in the settings",
-                addr.ip()
-            ));
-        }
-    }
-    Ok(())
-}
+pub use crate::outbound::check_url;
 
 /// Polls status sources for the scheduler.
 pub struct StatusPollJob {
     pool: PgPool,
-    http: reqwest::Client,
-    allow_private: bool,
+    fetcher: Fetcher,
 }
 
 /// What a poll stores beside the reading.
@@ -81,41 +43,9 @@ struct Meta {
     note: Option<String>,
 }
 
-/// One HTTP answer from a source.
-enum Fetched {
-    NotModified,
-    Body { content_type: Option<String>, etag: Option<String>, modified: Option<String>, body: Vec<u8> },
-}
-
-/// Follows at most three redirects, never to another scheme or (unless allowed) to a private address literal.
-fn redirect_policy(allow_private: bool) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= 3 {
-            return attempt.error("more than 3 redirects");
-        }
-        let url = attempt.url().clone();
-        if !matches!(url.scheme(), "http" | "https") {
-            return attempt.error(format!("a redirect to {} is refused", url.scheme()));
-        }
-        let literal = url.host_str().and_then(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().ok());
-        let local = url.host_str().is_some_and(|h| h.eq_ignore_ascii_case("localhost"));
-        if !allow_private && (local || literal.is_some_and(private)) {
-            return attempt.error("a redirect to a private address is refused");
-        }
-        attempt.follow()
-    })
-}
-
 impl StatusPollJob {
     pub fn new(pool: PgPool, allow_private: bool) -> Result<Self, String> {
-        crate::init_crypto();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(redirect_policy(allow_private))
-            .user_agent(concat!("tenantry/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(StatusPollJob { pool, http, allow_private })
+        Ok(StatusPollJob { pool, fetcher: Fetcher::new(allow_private)? })
     }
 
     async fn fail(&self, id: Uuid, now: DateTime<Utc>, reason: String) -> String {
@@ -133,48 +63,7 @@ impl StatusPollJob {
 
     /// GETs a source URL within the limits; the error is the reason a person reads.
     async fn fetch(&self, url: &str, etag: Option<String>, modified: Option<String>) -> Result<Fetched, String> {
-        check_url(url, self.allow_private).await?;
-        let mut request = self.http.get(url);
-        if let Some(etag) = etag {
-            request = request.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(modified) = modified {
-            request = request.header(IF_MODIFIED_SINCE, modified);
-        }
-        let mut response = match request.send().await {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() => return Err("no answer within 10 s".into()),
-            Err(e) => return Err(format!("unreachable: {}", crate::db::one_line(&e))),
-        };
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
-        }
-        if !status.is_success() {
-            return Err(format!("the source answered {}", status.as_u16()));
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let (content_type, etag, modified) = (header(CONTENT_TYPE), header(ETAG), header(LAST_MODIFIED));
-        let mut body = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    body.extend_from_slice(&chunk);
-                    if body.len() > MAX_BODY {
-                        return Err(format!("the answer is over the {MAX_BODY}-byte limit; is this the right URL?"));
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => return Err(format!("the answer broke off: {}", crate::db::one_line(&e))),
-            }
-        }
-        Ok(Fetched::Body { content_type, etag, modified, body })
+        self.fetcher.get(url, None, etag, modified).await
     }
 
     /// One poll of one source at `now`.

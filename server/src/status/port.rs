@@ -269,7 +269,10 @@ impl PgStatus {
         Ok(Board {
             regions: region_tiles,
             providers,
-            own_checks: vec![monitoring, domains_tile(&domains, None)],
+            own_checks: [monitoring, domains_tile(&domains, None)]
+                .into_iter()
+                .chain(crate::notifications::views::board_tile(&self.pool, now).await?)
+                .collect(),
             checklist,
             tenants,
             chosen_tenant: chosen,

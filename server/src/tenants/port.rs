@@ -100,7 +100,7 @@ fn cell(r: CellRow) -> TenantCell {
 }
 
 /// Every tenant with its latest snapshot summary and poll state, by user domain and name.
-async fn cells(pool: &PgPool) -> Result<Vec<TenantCell>, sqlx::Error> {
+pub async fn cells(pool: &PgPool) -> Result<Vec<TenantCell>, sqlx::Error> {
     let rows = sqlx::query_as!(
         CellRow,
         r#"SELECT t.id, t.name, t.domain, t.region, t.environment, t.user_domain, t.association, t.account_name,

@@ -191,6 +191,14 @@ pub fn database_url_of(pool: &PgPool) -> String {
     format!("{prefix}/{db}{query}")
 }
 
+/// The path and query of a `Location` (server functions redirect back to the full Referer).
+pub fn path_of(location: &str) -> String {
+    match location.strip_prefix("http://").and_then(|rest| rest.split_once('/')) {
+        Some((_, path)) => format!("/{path}"),
+        None => location.to_string(),
+    }
+}
+
 /// A free port on 127.0.0.1 (bound, read, released).
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");

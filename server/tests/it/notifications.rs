@@ -31,8 +31,8 @@ async fn an_incident_through_its_lifecycle_is_one_notification_with_its_whole_ti
         let at = t0 + Duration::minutes(20 * n as i64);
         sim.advance_incident("twilio", "tw-1", at);
         job.poll(id, at).await.expect("poll");
-        added.push(collect(&pool).await.expect("collect"));
-        added.push(collect(&pool).await.expect("collect again"));
+        added.push(collect(&pool, Utc::now(), 3).await.expect("collect"));
+        added.push(collect(&pool, Utc::now(), 3).await.expect("collect again"));
     }
     assert_eq!(added, [1, 0, 1, 0, 1, 0, 1, 0, 1, 0], "each update once, however often the collector runs");
     let (count, severity, title): (i64, String, String) =
@@ -58,8 +58,8 @@ fn incoming(origin: &str, severity: &'static str, update: &str, title: &str) -> 
         title: title.into(),
         body: String::new(),
         link: Some("/monitoring".into()),
-        tenant: Some("acme-prod".into()),
-        region: Some("us".into()),
+        tenants: vec!["acme-prod".into()],
+        regions: vec!["us".into()],
         at: Utc::now(),
         update_origin: update.into(),
         text: format!("{severity} update"),
@@ -69,8 +69,12 @@ fn incoming(origin: &str, severity: &'static str, update: &str, title: &str) -> 
 #[sqlx::test(migrations = "../migrations")]
 async fn ops_leads_acknowledge_with_a_comment_and_a_more_severe_update_reopens(pool: PgPool) {
     let mut conn = pool.acquire().await.expect("conn");
-    apply(&mut conn, &incoming("a", "warning", "a1", "Customer login on acme-prod is failing")).await.expect("a");
-    apply(&mut conn, &incoming("b", "info", "b1", "Custom domain login.acme.example: TLS")).await.expect("b");
+    apply(&mut conn, &incoming("a", "warning", "a1", "Customer login on acme-prod is failing"), Utc::now())
+        .await
+        .expect("a");
+    apply(&mut conn, &incoming("b", "info", "b1", "Custom domain login.acme.example: TLS"), Utc::now())
+        .await
+        .expect("b");
     drop(conn);
     let a: i64 =
         sqlx::query_scalar("SELECT id FROM notifications WHERE origin = 'a'").fetch_one(&pool).await.expect("a");
@@ -91,6 +95,12 @@ async fn ops_leads_acknowledge_with_a_comment_and_a_more_severe_update_reopens(p
     let ops = app.signed_in(Role::OpsLead).await;
     let open = text_of(&ops.page("/notifications?state=open&severity=warning").await.html);
     assert!(open.contains("1 notification(s)") && open.contains("Customer login on acme-prod is failing"), "{open}");
+    let us = text_of(&ops.page("/notifications?region=us").await.html);
+    assert!(us.contains("2 notification(s)"), "region filter: {us}");
+    let eu = text_of(&ops.page("/notifications?region=eu").await.html);
+    assert!(eu.contains("0 notification(s)"), "region filter: {eu}");
+    let mars = text_of(&ops.page("/notifications?region=mars").await.html);
+    assert!(mars.contains("Region: \"mars\" is not an Auth0 region"), "{mars}");
     let found = text_of(&ops.page("/notifications?q=login+failing").await.html);
     assert!(found.contains("1 notification(s)"), "full-text search: {found}");
     let acked = ops
@@ -116,14 +126,18 @@ async fn ops_leads_acknowledge_with_a_comment_and_a_more_severe_update_reopens(p
 
     // The same severity does not re-open; a higher one does, and says so.
     let mut conn = pool.acquire().await.expect("conn");
-    apply(&mut conn, &incoming("a", "warning", "a2", "Customer login on acme-prod is failing")).await.expect("a2");
+    apply(&mut conn, &incoming("a", "warning", "a2", "Customer login on acme-prod is failing"), Utc::now())
+        .await
+        .expect("a2");
     let still: bool = sqlx::query_scalar("SELECT acknowledged_at IS NOT NULL FROM notifications WHERE id = $1")
         .bind(a)
         .fetch_one(&pool)
         .await
         .expect("state");
     assert!(still);
-    apply(&mut conn, &incoming("a", "critical", "a3", "Customer login on acme-prod is failing")).await.expect("a3");
+    apply(&mut conn, &incoming("a", "critical", "a3", "Customer login on acme-prod is failing"), Utc::now())
+        .await
+        .expect("a3");
     let (acknowledged, severity): (bool, String) =
         sqlx::query_as("SELECT acknowledged_at IS NOT NULL, severity FROM notifications WHERE id = $1")
             .bind(a)

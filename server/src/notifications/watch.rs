@@ -1,0 +1,297 @@
+//! Console state the collector watches for changes: each tenant's snapshot poll (failing, failing differently,
+//! reading again) and the findings of the tenant registry and the custom-domain inventory (appearing, clearing).
+//! `notifications_watch` keeps what was seen last; only a change becomes a notification update. Each episode — a
+//! run of failures, a finding from appearing to clearing — is one notification with its own timeline.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool, Row};
+
+use super::collect::{Incoming, apply};
+
+/// One thing watched, as it is now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seen {
+    /// `tenant_poll:{id}`, `finding:…`.
+    pub key: String,
+    /// `ok`, a failure class, or `present`.
+    pub state: String,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub tenants: Vec<String>,
+    pub regions: Vec<String>,
+    /// What the update says when the state is entered.
+    pub text: String,
+    pub severity: &'static str,
+    pub kind: &'static str,
+}
+
+/// What is stored per key: the state, when its episode began, the notification's title.
+pub type Stored = (String, DateTime<Utc>, String);
+
+/// What changed between the stored state and now, as updates (pure, so the rules are tested without a database).
+/// Returns the updates and what to store per key (`None`: forget the key). Findings that are no longer seen get
+/// a "cleared" update; tenants no longer seen (removed) are forgotten.
+pub fn compare(
+    stored: &BTreeMap<String, Stored>,
+    seen: &[Seen],
+    now: DateTime<Utc>,
+) -> (Vec<Incoming>, Vec<(String, Option<Stored>)>) {
+    let mut updates = Vec::new();
+    let mut writes = Vec::new();
+    for s in seen {
+        let healthy = s.state == "ok";
+        let (episode, changed) = match stored.get(&s.key) {
+            // First sight of something healthy: remember it, say nothing.
+            None if healthy => {
+                writes.push((s.key.clone(), Some((s.state.clone(), now, s.title.clone()))));
+                continue;
+            }
+            None => (now, true),
+            Some((state, _, _)) if *state == s.state => continue,
+            // A new episode starts when a healthy state turns bad; a bad one changing stays in its episode.
+            Some((state, _, _)) if state == "ok" => (now, true),
+            Some((_, since, _)) => (*since, true),
+        };
+        if changed {
+            updates.push(Incoming {
+                origin: format!("watch:{}:{}", s.key, episode.timestamp_micros()),
+                source: "console",
+                kind: s.kind.to_string(),
+                severity: s.severity,
+                title: s.title.clone(),
+                body: s.body.clone(),
+                link: s.link.clone(),
+                tenants: s.tenants.clone(),
+                regions: s.regions.clone(),
+                at: now,
+                update_origin: format!("watch:{}:{}:{}", s.key, s.state, now.timestamp_micros()),
+                text: s.text.clone(),
+            });
+            writes.push((s.key.clone(), Some((s.state.clone(), if healthy { now } else { episode }, s.title.clone()))));
+        }
+    }
+    // Watched things no longer seen: findings that cleared (said once), tenants that were removed (forgotten).
+    for (key, (state, since, title)) in stored {
+        if seen.iter().any(|s| &s.key == key) {
+            continue;
+        }
+        if state != "ok" && key.starts_with("finding:") {
+            updates.push(Incoming {
+                origin: format!("watch:{key}:{}", since.timestamp_micros()),
+                source: "console",
+                kind: "finding".into(),
+                severity: "info",
+                title: title.clone(),
+                body: String::new(),
+                link: None,
+                tenants: Vec::new(),
+                regions: Vec::new(),
+                at: now,
+                update_origin: format!("watch:{key}:cleared:{}", now.timestamp_micros()),
+                text: format!("Finding cleared: {title}"),
+            });
+        }
+        writes.push((key.clone(), None));
+    }
+    (updates, writes)
+}
+
+fn environment_severity(environment: &str) -> &'static str {
+    if environment == "production" { "critical" } else { "warning" }
+}
+
+/// Every tenant's poll state.
+async fn tenant_polls(conn: &mut PgConnection) -> Result<Vec<Seen>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.name, t.region, t.environment, p.failure_class, p.failure
+         FROM tenants t JOIN tenants_polls p ON p.tenant_id = t.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let (id, name): (uuid::Uuid, String) = (r.get("id"), r.get("name"));
+            let class: Option<String> = r.get("failure_class");
+            let environment: String = r.get("environment");
+            let failure: Option<String> = r.get("failure");
+            let severity = if class.is_none() { "info" } else { environment_severity(&environment) };
+            Seen {
+                key: format!("tenant_poll:{id}"),
+                state: class.clone().unwrap_or_else(|| "ok".into()),
+                title: format!("Reading tenant {name} from Auth0 fails"),
+                body: String::new(),
+                link: Some(format!("/tenants/{id}")),
+                tenants: vec![name.clone()],
+                regions: r.get::<Option<String>, _>("region").into_iter().collect(),
+                text: match class {
+                    None => format!("{name} is read from Auth0 again."),
+                    Some(c) => format!("{}: {}", c.replace('_', " "), failure.unwrap_or_default()),
+                },
+                severity,
+                kind: "tenant_poll",
+            }
+        })
+        .collect())
+}
+
+/// The registry's and the domain inventory's findings, one `Seen` each.
+async fn findings(pool: &PgPool, paid_limit: usize) -> Result<Vec<Seen>, sqlx::Error> {
+    let mut out = Vec::new();
+    let cells = crate::tenants::port::cells(pool).await?;
+    let names: BTreeMap<String, (String, Option<String>)> =
+        cells.iter().map(|c| (c.id.clone(), (c.name.clone(), c.region.map(|r| r.as_str().to_string())))).collect();
+    for f in crate::tenants::findings::findings(&cells, paid_limit) {
+        let mut ids: Vec<&str> = f.tenants.iter().map(|(id, _)| id.as_str()).collect();
+        ids.sort_unstable();
+        let mut regions: Vec<String> = f.tenants.iter().filter_map(|(id, _)| names.get(id)?.1.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        out.push(Seen {
+            key: format!("finding:tenants:{}:{}", f.kind, ids.join(",")),
+            state: "present".into(),
+            title: f.title.clone(),
+            body: f.reasoning.clone(),
+            link: Some(f.guide.clone()),
+            tenants: f.tenants.iter().map(|(_, n)| n.clone()).collect(),
+            regions,
+            text: format!("Finding appeared: {}", f.title),
+            severity: "warning",
+            kind: "finding",
+        });
+    }
+    for f in crate::domains::port::findings(pool).await? {
+        for (link, text) in &f.items {
+            out.push(Seen {
+                key: format!("finding:domains:{}:{link}", f.title),
+                state: "present".into(),
+                title: format!("{}: {text}", f.title),
+                body: f.reasoning.clone(),
+                link: Some(link.clone()),
+                tenants: Vec::new(),
+                regions: Vec::new(),
+                text: format!("Finding appeared: {text}"),
+                severity: "warning",
+                kind: "finding",
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One comparison of the watched state at `now`, inside the collector's transaction; returns the updates added.
+pub async fn run(
+    pool: &PgPool,
+    tx: &mut PgConnection,
+    now: DateTime<Utc>,
+    paid_limit: usize,
+) -> Result<usize, sqlx::Error> {
+    let mut seen = tenant_polls(tx).await?;
+    seen.extend(findings(pool, paid_limit).await?);
+    let stored: BTreeMap<String, Stored> = sqlx::query("SELECT key, state, since, title FROM notifications_watch")
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| (r.get("key"), (r.get("state"), r.get("since"), r.get("title"))))
+        .collect();
+    let (updates, writes) = compare(&stored, &seen, now);
+    let mut added = 0;
+    for update in &updates {
+        added += usize::from(apply(tx, update, now).await?.added);
+    }
+    for (key, state) in writes {
+        match state {
+            Some((state, since, title)) => {
+                sqlx::query(
+                    "INSERT INTO notifications_watch (key, state, since, title) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (key) DO UPDATE SET state = $2, since = $3, title = $4",
+                )
+                .bind(&key)
+                .bind(&state)
+                .bind(since)
+                .bind(&title)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM notifications_watch WHERE key = $1").bind(&key).execute(&mut *tx).await?;
+            }
+        }
+    }
+    Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poll(state: &str) -> Seen {
+        Seen {
+            key: "tenant_poll:1".into(),
+            state: state.into(),
+            title: "Reading tenant acme-prod from Auth0 fails".into(),
+            body: String::new(),
+            link: None,
+            tenants: vec!["acme-prod".into()],
+            regions: vec!["eu".into()],
+            text: state.to_string(),
+            severity: if state == "ok" { "info" } else { "critical" },
+            kind: "tenant_poll",
+        }
+    }
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z").expect("time").with_timezone(&Utc)
+            + chrono::Duration::minutes(minute)
+    }
+
+    /// Runs `compare` over successive observations, storing as `run` does; returns each step's (origin, text).
+    fn steps(observed: &[Option<&str>]) -> Vec<Vec<(String, String)>> {
+        let mut stored = BTreeMap::new();
+        let mut out = Vec::new();
+        for (i, state) in observed.iter().enumerate() {
+            let seen: Vec<Seen> = state.iter().map(|s| poll(s)).collect();
+            let (updates, writes) = compare(&stored, &seen, at(i as i64));
+            out.push(updates.into_iter().map(|u| (u.origin, u.text)).collect());
+            for (k, v) in writes {
+                match v {
+                    Some(v) => stored.insert(k, v),
+                    None => stored.remove(&k),
+                };
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_run_of_failures_is_one_notification_until_the_tenant_reads_again() {
+        let origin = |m: i64| format!("watch:tenant_poll:1:{}", at(m).timestamp_micros());
+        let got = steps(&[
+            Some("ok"),
+            Some("unreachable"),
+            Some("unreachable"),
+            Some("bad_credentials"),
+            Some("ok"),
+            Some("ok"),
+            Some("timeout"),
+        ]);
+        assert_eq!(got[0], [], "first sight of a healthy tenant says nothing");
+        assert_eq!(got[1], [(origin(1), "unreachable".to_string())]);
+        assert_eq!(got[2], [], "the same failure again says nothing");
+        assert_eq!(got[3], [(origin(1), "bad_credentials".to_string())], "another failure, same episode");
+        assert_eq!(got[4], [(origin(1), "ok".to_string())], "recovery closes the episode");
+        assert_eq!(got[5], []);
+        assert_eq!(got[6], [(origin(6), "timeout".to_string())], "a new failure is a new notification");
+    }
+
+    #[test]
+    fn a_failing_tenant_seen_first_is_reported_and_a_removed_one_is_forgotten() {
+        let got = steps(&[Some("timeout"), None, Some("ok")]);
+        assert_eq!(got[0].len(), 1);
+        assert_eq!(got[1], [], "a removed tenant clears nothing");
+        assert_eq!(got[2], [], "and is new again when seen healthy");
+    }
+}
