@@ -155,8 +155,13 @@ pub async fn complete(
     let (step, next) = next_run(job, result.is_ok(), now, jitter);
     let error = result.as_ref().err().map(|e| e.chars().take(2000).collect::<String>());
     let mut tx = pool.begin().await?;
+    // A "Run now" that arrived during this run moved next_run_at past the planned start: it is kept (due at once),
+    // not overwritten by the next interval step.
     let updated = sqlx::query!(
-        "UPDATE scheduler_jobs SET next_run_at = $3, scheduled_for = $7, lease_until = NULL, leased_by = NULL,
+        "UPDATE scheduler_jobs SET
+             next_run_at = CASE WHEN next_run_at > $8 THEN LEAST(next_run_at, $3) ELSE $3 END,
+             scheduled_for = CASE WHEN next_run_at > $8 THEN LEAST(next_run_at, $7) ELSE $7 END,
+             lease_until = NULL, leased_by = NULL,
              runs = runs + 1,
              attempts = CASE WHEN $4 THEN 0 ELSE attempts + 1 END,
              last_error = $5, last_run_at = $6,
@@ -168,7 +173,8 @@ pub async fn complete(
         result.is_ok(),
         error,
         finished as _,
-        step as _
+        step as _,
+        job.planned_at as _
     )
     .execute(&mut *tx)
     .await?;

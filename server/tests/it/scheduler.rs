@@ -134,3 +134,20 @@ async fn two_workers_never_run_the_same_job_in_one_interval(pool: PgPool) {
         .expect("w");
     assert_eq!(workers, ["worker-a", "worker-b"], "both workers did share the work");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn run_now_during_a_run_is_kept_for_right_after_it(pool: PgPool) {
+    let mut conn = pool.acquire().await.expect("conn");
+    scheduler::ensure(&mut conn, "counting", "a", Duration::from_secs(900), at(0)).await.expect("ensure");
+    let leased = scheduler::lease(&pool, "w", at(0), 10).await.expect("lease");
+    assert_eq!(leased.len(), 1);
+    // "Run now" while the job runs.
+    assert!(scheduler::run_soon(&mut conn, "counting", "a", at(5)).await.expect("run soon"));
+    scheduler::complete(&pool, "w", &leased[0], at(10), (at(1), at(10)), &Ok(())).await.expect("complete");
+    let due = scheduler::lease(&pool, "w", at(11), 10).await.expect("lease again");
+    assert_eq!(due.len(), 1, "the asked-for run is due at once, not one interval later");
+    assert_eq!(due[0].planned_at, at(5));
+    // Without a request during the run, the next run is an interval later.
+    scheduler::complete(&pool, "w", &due[0], at(12), (at(11), at(12)), &Ok(())).await.expect("complete");
+    assert!(scheduler::lease(&pool, "w", at(13), 10).await.expect("lease").is_empty());
+}
