@@ -139,7 +139,9 @@ async fn message(
     }))
 }
 
-/// Records a channel's delivery result in its health.
+/// Records a channel's delivery result in its health. Every delivery to a channel would otherwise update the same
+/// row and queue behind each other's locks: a row is written only when its health changes, or its timestamps are
+/// more than 10 s old.
 async fn record_health(
     conn: &mut PgConnection,
     channel: Uuid,
@@ -149,7 +151,8 @@ async fn record_health(
     match error {
         None => sqlx::query(
             "UPDATE notifications_channels SET last_success_at = $2, failing_since = NULL, last_error = NULL
-             WHERE id = $1",
+             WHERE id = $1 AND (failing_since IS NOT NULL OR last_success_at IS NULL
+                                OR last_success_at < $2 - interval '10 seconds')",
         )
         .bind(channel)
         .bind(now)
@@ -158,7 +161,9 @@ async fn record_health(
         .map(|_| ()),
         Some(error) => sqlx::query(
             "UPDATE notifications_channels SET last_failure_at = $2, failing_since = COALESCE(failing_since, $2),
-                 last_error = $3 WHERE id = $1",
+                 last_error = $3
+             WHERE id = $1 AND (failing_since IS NULL OR last_error IS DISTINCT FROM $3 OR last_failure_at IS NULL
+                                OR last_failure_at < $2 - interval '10 seconds')",
         )
         .bind(channel)
         .bind(now)
@@ -304,8 +309,9 @@ impl Outbox {
             test: false,
         };
         log(&mut tx, &entry, now).await?;
-        record_health(&mut tx, lease.channel, now, error.as_deref()).await?;
         tx.commit().await?;
+        // After the commit, so the channel's row is locked for one statement, not for the whole record.
+        record_health(&mut *self.pool.acquire().await?, lease.channel, now, error.as_deref()).await?;
         if let Err(f) = &result {
             tracing::info!(outbox.id = lease.id, channel.id = %lease.channel, attempt, error = %f.message,
                 "delivery failed; retrying later");
