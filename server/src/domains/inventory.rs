@@ -179,8 +179,19 @@ impl Job for SyncJob {
     }
 
     async fn run_once(&self, _key: &str, now: DateTime<Utc>) -> Result<(), String> {
-        sync(&self.pool, self.interval, now).await.map(|_| ()).map_err(|e| e.to_string())
+        sync(&self.pool, self.interval, now).await.map_err(|e| e.to_string())?;
+        prune_checks(&self.pool, now - CHECKS_KEPT).await.map(|_| ()).map_err(|e| e.to_string())
     }
+}
+
+/// How long each single check is kept (one row per domain per interval: 144 a day at 10 minutes). The latest state
+/// is on the domain and every change is an event, both kept.
+pub const CHECKS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+/// Deletes single checks older than `before`; returns how many.
+pub async fn prune_checks(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM domains_checks WHERE at < $1").bind(before).execute(pool).await?;
+    Ok(done.rows_affected())
 }
 
 /// `domains.check` / domain id.

@@ -217,6 +217,19 @@ mod inventory {
                 .expect("events");
         assert_eq!(events.last().cloned(), Some(("dns_changed".into(), Some("wrong_target".into()), "ok".into())));
 
+        // Single checks are kept 30 days; the domain keeps its latest state and its events.
+        let checks = |pool: PgPool| async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM domains_checks").fetch_one(&pool).await.expect("n")
+        };
+        assert_eq!(checks(pool.clone()).await, 8);
+        sqlx::query("UPDATE domains_checks SET at = at - interval '31 days' WHERE domain_id <> $1")
+            .bind(dev)
+            .execute(&pool)
+            .await
+            .expect("age");
+        let pruned = inventory::prune_checks(&pool, now - inventory::CHECKS_KEPT).await.expect("prune");
+        assert_eq!((pruned, checks(pool.clone()).await), (6, 2), "only login.acme-dev.example's two checks stay");
+
         let options = RouterOptions {
             secrets: SecretBox::new(key),
             domains: DomainsOptions { checker: Arc::new(checker), interval: Duration::from_secs(600) },
