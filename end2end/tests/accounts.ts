@@ -15,6 +15,20 @@ export async function signIn(page: Page, role: Role, next = '/') {
   await expect(page.getByTestId('role')).toBeVisible();
 }
 
+/** The demo console's address (scripts/test runs `tenantry demo` beside the test server). */
+export const demo = `http://127.0.0.1:${process.env.TENANTRY_E2E_DEMO_PORT ?? '3102'}`;
+
+/** Signs in to the demo console with the password its sign-in page shows for `email`. */
+export async function signInDemo(page: Page, email: string) {
+  await page.goto(`${demo}/login`);
+  const row = page.getByTestId('demo-accounts').getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) });
+  const password = (await row.locator('code').nth(1).textContent()) ?? '';
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('role')).toBeVisible();
+}
+
 /** `tenantry user list`, read from the database by the real command line. */
 export function usersInDatabase(): string {
   return execFileSync('../target/debug/tenantry', ['user', 'list'], {

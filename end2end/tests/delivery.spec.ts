@@ -1,23 +1,12 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { demo, signInDemo } from './accounts';
 
 // On the demo console: an admin sees every delivery channel with its health (the demo's old pager webhook, whose
 // receiver is gone, is failing), sends a test to the ops webhook and reads the receiver's answer, and finds the
 // delivery log on a notification; the advisory feeds page shows the demo's broken feed in error while its other
 // feeds' advisories are in the history. With JavaScript off too.
 
-const demo = `http://127.0.0.1:${process.env.TENANTRY_E2E_DEMO_PORT ?? '3102'}`;
-
 test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
-
-async function signInDemo(page: Page, email: string) {
-  await page.goto(`${demo}/login`);
-  const row = page.getByTestId('demo-accounts').getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) });
-  const password = (await row.locator('code').nth(1).textContent()) ?? '';
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('role')).toBeVisible();
-}
 
 for (const javaScriptEnabled of [true, false]) {
   test.describe(`JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {

@@ -1,21 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { demo, signInDemo } from './accounts';
 
 // On the demo console: an ops lead filters to unacknowledged critical notices, acknowledges one with a comment and
 // finds it in the audit log; a helpdesk user cannot acknowledge (403).
 
-const demo = `http://127.0.0.1:${process.env.TENANTRY_E2E_DEMO_PORT ?? '3102'}`;
-
 test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
-
-async function signInDemo(page: Page, email: string) {
-  await page.goto(`${demo}/login`);
-  const row = page.getByTestId('demo-accounts').getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) });
-  const password = (await row.locator('code').nth(1).textContent()) ?? '';
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('role')).toBeVisible();
-}
 
 test('an ops lead acknowledges a critical notice with a comment; helpdesk may not', async ({ page, browser }) => {
   await signInDemo(page, 'ops-lead@demo.tenantry.test');

@@ -7,10 +7,11 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 /// Drops and creates database `name` on the server of DATABASE_URL and applies the migrations.
 pub async fn fresh_database(name: &str) -> PgPool {
     let base = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
-    let mut admin = PgConnection::connect(&base).await.expect("connect");
+    let prefix = base.split('?').next().unwrap_or(&base).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
+    // The server's own `postgres` database: DATABASE_URL's may not exist yet (scripts/db url names `tenantry`).
+    let mut admin = PgConnection::connect(&format!("{prefix}/postgres")).await.expect("connect");
     admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
     admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create");
-    let prefix = base.split('?').next().unwrap_or(&base).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
     let pool = PgPool::connect(&format!("{prefix}/{name}")).await.expect("pool");
     server::db::migrate(&pool).await.expect("migrate");
     pool

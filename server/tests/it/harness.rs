@@ -209,3 +209,29 @@ pub fn free_port() -> u16 {
 pub fn text_of(html: &str) -> String {
     server::status::adapters::strip_tags(html)
 }
+
+/// Registers tenant `name` (`{name}.{region}.auth0.com`, user domain `customers`, associated) straight in the
+/// registry, for tests that need tenants but no Auth0 behind them.
+pub async fn insert_tenant(
+    pool: &PgPool,
+    name: &str,
+    region: app::tenants::Region,
+    environment: app::tenants::Environment,
+) -> uuid::Uuid {
+    use server::tenants::repo::{self, NewTenant};
+    let new = NewTenant {
+        name: name.into(),
+        domain: format!("{name}.{}.auth0.com", region.as_str()),
+        region: Some(region),
+        environment,
+        user_domain: "customers".into(),
+        association: app::tenants::Association::Associated,
+        account_name: "Acme".into(),
+        paid_features: false,
+        client_id: "cid".into(),
+        client_secret: server::secrets::SecretBox::new([3; 32]).encrypt("secret"),
+        api_base_url: None,
+        notes: String::new(),
+    };
+    repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert")
+}

@@ -4,7 +4,7 @@
 //! the pages refuse bad input with every problem named, keep secrets off the page, and "Send test" says how it went.
 
 use app::accounts::Role;
-use app::tenants::{Association, Environment, Region};
+use app::tenants::{Environment, Region};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use server::accounts::audit::Actor;
@@ -13,9 +13,8 @@ use server::notifications::collect::collect;
 use server::notifications::feeds::{self, FeedJob, Read};
 use server::notifications::lab::Receiver;
 use server::outbound::Fetcher;
-use server::secrets::SecretBox;
 use server::simulator::Simulator;
-use server::tenants::repo::{self, NewTenant};
+use server::tenants::repo;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -140,21 +139,7 @@ async fn the_feeds_page_adds_from_the_catalog_and_names_every_bad_field(pool: Pg
 }
 
 async fn tenant(pool: &PgPool, name: &str, environment: Environment) -> Uuid {
-    let new = NewTenant {
-        name: name.into(),
-        domain: format!("{name}.eu.auth0.com"),
-        region: Some(Region::Eu),
-        environment,
-        user_domain: "customers".into(),
-        association: Association::Associated,
-        account_name: "Acme".into(),
-        paid_features: false,
-        client_id: "cid".into(),
-        client_secret: SecretBox::new([3; 32]).encrypt("secret"),
-        api_base_url: None,
-        notes: String::new(),
-    };
-    repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert")
+    crate::harness::insert_tenant(pool, name, Region::Eu, environment).await
 }
 
 async fn notices(pool: &PgPool, kind: &str) -> Vec<(String, Vec<String>)> {

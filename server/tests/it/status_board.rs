@@ -3,16 +3,14 @@
 //! with checked input, and the incident history follows an incident to its postmortem.
 
 use app::accounts::Role;
-use app::tenants::{Association, Environment, Region};
+use app::tenants::{Environment, Region};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use server::http::RouterOptions;
-use server::secrets::SecretBox;
 use server::simulator::{SimStatusPage, Simulator};
 use server::status::StatusOptions;
 use server::status::poll::{Polled, StatusPollJob};
 use server::status::sources::sync;
-use server::tenants::repo::{self, NewTenant};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -23,21 +21,7 @@ fn options(allow_private: bool) -> RouterOptions {
 }
 
 async fn tenant(pool: &PgPool, name: &str, region: Region) -> Uuid {
-    let new = NewTenant {
-        name: name.into(),
-        domain: format!("{name}.{}.auth0.com", region.as_str()),
-        region: Some(region),
-        environment: Environment::Production,
-        user_domain: "customers".into(),
-        association: Association::Associated,
-        account_name: "Acme".into(),
-        paid_features: false,
-        client_id: "cid".into(),
-        client_secret: SecretBox::new([3; 32]).encrypt("secret"),
-        api_base_url: None,
-        notes: String::new(),
-    };
-    repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert")
+    crate::harness::insert_tenant(pool, name, region, Environment::Production).await
 }
 
 /// Polls every source once, as the scheduler would.
