@@ -92,10 +92,6 @@ impl Fetcher {
         Ok(Fetcher { http, allow_private })
     }
 
-    pub fn allow_private(&self) -> bool {
-        self.allow_private
-    }
-
     /// A conditional GET (`If-None-Match` / `If-Modified-Since`); the error is the reason a person reads.
     pub async fn get(
         &self,

@@ -143,8 +143,8 @@ pub trait NotificationsPort: Send + Sync + 'static {
     ) -> Result<(), AppError>;
     async fn set_channel_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
     async fn remove_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
-    /// Sends a test message (the outcome is in the channel's delivery log); the sentence says how it went.
-    async fn test_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<String, AppError>;
+    /// Sends a test message; the outcome is in the channel's delivery log.
+    async fn test_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
 }
 
 #[cfg(feature = "ssr")]

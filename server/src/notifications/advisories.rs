@@ -29,19 +29,10 @@ impl FeedKind {
     pub fn parse(raw: &str) -> Option<FeedKind> {
         FeedKind::ALL.into_iter().find(|k| k.as_str() == raw)
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FeedKind::GithubAdvisories => "GitHub security advisories (Atom)",
-            FeedKind::Feed => "RSS or Atom feed of notices",
-        }
-    }
-
-    /// The `Accept` header the feed is asked with (GitHub answers Atom only when asked).
-    pub fn accept(self) -> &'static str {
-        "application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7"
-    }
 }
+
+/// The `Accept` header feeds are asked with (GitHub answers its advisory feed as Atom only when asked).
+pub const ACCEPT: &str = "application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7";
 
 /// How a feed's items are classified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,14 +58,6 @@ impl Classify {
 
     pub fn parse(raw: &str) -> Option<Classify> {
         Classify::ALL.into_iter().find(|k| k.as_str() == raw)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Classify::Auto => "by their words (security, deprecation or change)",
-            Classify::Security => "every item is a security advisory",
-            Classify::Change => "every item is a change notice",
-        }
     }
 }
 

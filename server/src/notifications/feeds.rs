@@ -314,7 +314,7 @@ impl FeedJob {
         let classify = Classify::parse(row.get::<String, _>("classify").as_str()).unwrap_or(Classify::Auto);
         let (url, keywords): (String, Vec<String>) = (row.get("url"), row.get("keywords"));
         let url = url.as_str();
-        let fetched = self.fetcher.get(url, Some(kind.accept()), row.get("etag"), row.get("last_modified")).await;
+        let fetched = self.fetcher.get(url, Some(advisories::ACCEPT), row.get("etag"), row.get("last_modified")).await;
         let (content_type, etag, modified, body) = match fetched {
             Err(reason) => return Err(self.fail(id, now, reason).await),
             Ok(Fetched::NotModified) => {
