@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Row};
 
+use app::tenants::{Environment, Region, TenantCell};
+
 use super::collect::{Incoming, apply};
 
 /// One thing watched, as it is now.
@@ -43,35 +45,33 @@ pub fn compare(
     let mut writes = Vec::new();
     for s in seen {
         let healthy = s.state == "ok";
-        let (episode, changed) = match stored.get(&s.key) {
+        let episode = match stored.get(&s.key) {
             // First sight of something healthy: remember it, say nothing.
             None if healthy => {
                 writes.push((s.key.clone(), Some((s.state.clone(), now, s.title.clone()))));
                 continue;
             }
-            None => (now, true),
+            None => now,
             Some((state, _, _)) if *state == s.state => continue,
             // A new episode starts when a healthy state turns bad; a bad one changing stays in its episode.
-            Some((state, _, _)) if state == "ok" => (now, true),
-            Some((_, since, _)) => (*since, true),
+            Some((state, _, _)) if state == "ok" => now,
+            Some((_, since, _)) => *since,
         };
-        if changed {
-            updates.push(Incoming {
-                origin: format!("watch:{}:{}", s.key, episode.timestamp_micros()),
-                source: "console",
-                kind: s.kind.to_string(),
-                severity: s.severity,
-                title: s.title.clone(),
-                body: s.body.clone(),
-                link: s.link.clone(),
-                tenants: s.tenants.clone(),
-                regions: s.regions.clone(),
-                at: now,
-                update_origin: format!("watch:{}:{}:{}", s.key, s.state, now.timestamp_micros()),
-                text: s.text.clone(),
-            });
-            writes.push((s.key.clone(), Some((s.state.clone(), if healthy { now } else { episode }, s.title.clone()))));
-        }
+        updates.push(Incoming {
+            origin: format!("watch:{}:{}", s.key, episode.timestamp_micros()),
+            source: "console",
+            kind: s.kind.to_string(),
+            severity: s.severity,
+            title: s.title.clone(),
+            body: s.body.clone(),
+            link: s.link.clone(),
+            tenants: s.tenants.clone(),
+            regions: s.regions.clone(),
+            at: now,
+            update_origin: format!("watch:{}:{}:{}", s.key, s.state, now.timestamp_micros()),
+            text: s.text.clone(),
+        });
+        writes.push((s.key.clone(), Some((s.state.clone(), if healthy { now } else { episode }, s.title.clone()))));
     }
     // Watched things no longer seen: findings that cleared (said once), tenants that were removed (forgotten).
     for (key, (state, since, title)) in stored {
@@ -99,55 +99,49 @@ pub fn compare(
     (updates, writes)
 }
 
-fn environment_severity(environment: &str) -> &'static str {
-    if environment == "production" { "critical" } else { "warning" }
-}
-
-/// Every tenant's poll state.
-async fn tenant_polls(conn: &mut PgConnection) -> Result<Vec<Seen>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.name, t.region, t.environment, p.failure_class, p.failure
-         FROM tenants t JOIN tenants_polls p ON p.tenant_id = t.id",
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
+/// Every tenant's poll state, from the registry's cells (a tenant never read yet counts as healthy: its first
+/// failed read starts an episode).
+fn tenant_polls(cells: &[TenantCell]) -> Vec<Seen> {
+    cells
         .iter()
-        .map(|r| {
-            let (id, name): (uuid::Uuid, String) = (r.get("id"), r.get("name"));
-            let class: Option<String> = r.get("failure_class");
-            let environment: String = r.get("environment");
-            let failure: Option<String> = r.get("failure");
-            let severity = if class.is_none() { "info" } else { environment_severity(&environment) };
+        .map(|c| {
+            let severity = match (&c.failure, c.environment) {
+                (None, _) => "info",
+                (Some(_), Environment::Production) => "critical",
+                (Some(_), _) => "warning",
+            };
             Seen {
-                key: format!("tenant_poll:{id}"),
-                state: class.clone().unwrap_or_else(|| "ok".into()),
-                title: format!("Reading tenant {name} from Auth0 fails"),
+                key: format!("tenant_poll:{}", c.id),
+                state: c.failure.as_ref().map(|(class, _)| class.clone()).unwrap_or_else(|| "ok".into()),
+                title: format!("Reading tenant {} from Auth0 fails", c.name),
                 body: String::new(),
-                link: Some(format!("/tenants/{id}")),
-                tenants: vec![name.clone()],
-                regions: r.get::<Option<String>, _>("region").into_iter().collect(),
-                text: match class {
-                    None => format!("{name} is read from Auth0 again."),
-                    Some(c) => format!("{}: {}", c.replace('_', " "), failure.unwrap_or_default()),
+                link: Some(format!("/tenants/{}", c.id)),
+                tenants: vec![c.name.clone()],
+                regions: c.region.map(|r| r.as_str().to_string()).into_iter().collect(),
+                text: match &c.failure {
+                    None => format!("{} is read from Auth0 again.", c.name),
+                    Some((class, message)) => format!("{}: {message}", class.replace('_', " ")),
                 },
                 severity,
                 kind: "tenant_poll",
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The registry's and the domain inventory's findings, one `Seen` each.
-async fn findings(pool: &PgPool, paid_limit: usize) -> Result<Vec<Seen>, sqlx::Error> {
+async fn findings(pool: &PgPool, cells: &[TenantCell], paid_limit: usize) -> Result<Vec<Seen>, sqlx::Error> {
     let mut out = Vec::new();
-    let cells = crate::tenants::port::cells(pool).await?;
-    let names: BTreeMap<String, (String, Option<String>)> =
-        cells.iter().map(|c| (c.id.clone(), (c.name.clone(), c.region.map(|r| r.as_str().to_string())))).collect();
-    for f in crate::tenants::findings::findings(&cells, paid_limit) {
+    let region_of: BTreeMap<&str, Option<Region>> = cells.iter().map(|c| (c.id.as_str(), c.region)).collect();
+    for f in crate::tenants::findings::findings(cells, paid_limit) {
         let mut ids: Vec<&str> = f.tenants.iter().map(|(id, _)| id.as_str()).collect();
         ids.sort_unstable();
-        let mut regions: Vec<String> = f.tenants.iter().filter_map(|(id, _)| names.get(id)?.1.clone()).collect();
+        let mut regions: Vec<String> = f
+            .tenants
+            .iter()
+            .filter_map(|(id, _)| region_of.get(id.as_str()).copied().flatten())
+            .map(|r| r.as_str().to_string())
+            .collect();
         regions.sort();
         regions.dedup();
         out.push(Seen {
@@ -189,8 +183,10 @@ pub async fn run(
     now: DateTime<Utc>,
     paid_limit: usize,
 ) -> Result<usize, sqlx::Error> {
-    let mut seen = tenant_polls(tx).await?;
-    seen.extend(findings(pool, paid_limit).await?);
+    // One read of the registry serves both the polls and the findings.
+    let cells = crate::tenants::port::cells(pool).await?;
+    let mut seen = tenant_polls(&cells);
+    seen.extend(findings(pool, &cells, paid_limit).await?);
     let stored: BTreeMap<String, Stored> = sqlx::query("SELECT key, state, since, title FROM notifications_watch")
         .fetch_all(&mut *tx)
         .await?
