@@ -18,6 +18,17 @@ pub fn Problem(error: Option<AppError>) -> impl IntoView {
     })
 }
 
+/// An area's sub-navigation: one link per (path, label), the page at `current` marked for screen readers and styles.
+pub fn subnav(area: &'static str, current: &'static str, links: Vec<(&'static str, &'static str)>) -> impl IntoView {
+    view! {
+        <nav class="subnav" aria-label=area>
+            {links.into_iter().map(|(href, label)| view! {
+                <a href=href aria-current=(href == current).then_some("page")>{label}</a>
+            }).collect_view()}
+        </nav>
+    }
+}
+
 /// Links to the pages of a long list: "Page 2 of 7", previous and next.
 #[component]
 pub fn Pager(page: u32, pages: u32, link: impl Fn(u32) -> String + 'static) -> impl IntoView {

@@ -13,17 +13,11 @@ use crate::pages::Problem;
 
 /// The notifications area's sub-navigation; channels only for admins.
 pub fn subnav(current: &'static str) -> impl IntoView {
-    let admin = current_user().is_some_and(|u| u.role >= Role::Admin);
-    let link = move |href: &'static str, label: &'static str| {
-        view! { <a href=href aria-current=(href == current).then_some("page")>{label}</a> }
-    };
-    view! {
-        <nav class="subnav" aria-label="Notifications">
-            {link("/notifications", "History")}
-            {link("/notifications/feeds", "Advisory feeds")}
-            {admin.then(|| link("/notifications/channels", "Delivery channels"))}
-        </nav>
+    let mut links = vec![("/notifications", "History"), ("/notifications/feeds", "Advisory feeds")];
+    if current_user().is_some_and(|u| u.role >= Role::Admin) {
+        links.push(("/notifications/channels", "Delivery channels"));
     }
+    crate::pages::subnav("Notifications", current, links)
 }
 
 /// `/notifications/feeds`.

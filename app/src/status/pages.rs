@@ -31,16 +31,11 @@ fn health_badge(health: Health) -> impl IntoView {
 }
 
 fn subnav(current: &'static str) -> impl IntoView {
-    let link = move |href: &'static str, label: &'static str| {
-        view! { <a href=href aria-current=(href == current).then_some("page")>{label}</a> }
-    };
-    view! {
-        <nav class="subnav" aria-label="Status">
-            {link("/status", "Board")}
-            {link("/status/incidents", "Incident history")}
-            {link("/status/sources", "Sources")}
-        </nav>
-    }
+    crate::pages::subnav(
+        "Status",
+        current,
+        vec![("/status", "Board"), ("/status/incidents", "Incident history"), ("/status/sources", "Sources")],
+    )
 }
 
 /// `/status/sources`: every source with its state and last problem, the catalog, and adding by URL.
