@@ -302,12 +302,8 @@ pub async fn set_enabled(
         .bind(enabled)
         .execute(&mut *tx)
         .await?;
-    if enabled {
-        scheduler::ensure(&mut tx, KIND, &id.to_string(), Duration::from_secs(interval as u64), now).await?;
-    } else {
-        scheduler::remove(&mut tx, KIND, &id.to_string()).await?;
-    }
-    let detail = if enabled { "resumed" } else { "paused" };
+    let every = Duration::from_secs(interval as u64);
+    let detail = scheduler::set_enabled(&mut tx, KIND, &id.to_string(), enabled, every, now).await?;
     audit::record(&mut tx, actor, Action::CheckChanged, &name, client_ip, detail).await?;
     tx.commit().await?;
     Ok(())

@@ -76,6 +76,25 @@ pub async fn run_soon(conn: &mut PgConnection, kind: &str, key: &str, now: DateT
     Ok(done.rows_affected() > 0)
 }
 
+/// Pauses (removes) or resumes (ensures, due at `now`) the job that polls something people can pause; returns
+/// the word the audit log records.
+pub async fn set_enabled(
+    conn: &mut PgConnection,
+    kind: &str,
+    key: &str,
+    enabled: bool,
+    interval: Duration,
+    now: DateTime<Utc>,
+) -> Result<&'static str, sqlx::Error> {
+    if enabled {
+        ensure(conn, kind, key, interval, now).await?;
+        Ok("resumed")
+    } else {
+        remove(conn, kind, key).await?;
+        Ok("paused")
+    }
+}
+
 /// Removes a job (its tenant was removed).
 pub async fn remove(conn: &mut PgConnection, kind: &str, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM scheduler_jobs WHERE kind = $1 AND key = $2", kind, key).execute(conn).await?;

@@ -200,13 +200,8 @@ pub async fn set_enabled(
             .fetch_optional(&mut *tx)
             .await?;
     let (name, interval) = row.ok_or(SourceError::NotFound)?;
-    if enabled {
-        let every = Duration::from_secs(interval.max(30) as u64);
-        scheduler::ensure(&mut tx, poll::KIND, &id.to_string(), every, now).await?;
-    } else {
-        scheduler::remove(&mut tx, poll::KIND, &id.to_string()).await?;
-    }
-    let detail = if enabled { "resumed" } else { "paused" };
+    let every = Duration::from_secs(interval.max(30) as u64);
+    let detail = scheduler::set_enabled(&mut tx, poll::KIND, &id.to_string(), enabled, every, now).await?;
     audit::record(&mut tx, actor, Action::StatusSourceChanged, &name, client_ip, detail).await?;
     tx.commit().await?;
     Ok(())
