@@ -313,7 +313,7 @@ pub fn DeliveryTable(rows: Vec<DeliveryRow>, show_channel: bool) -> impl IntoVie
     let show_notification = !show_channel;
     (!rows.is_empty()).then(|| view! {
         <table class="table" data-testid="deliveries">
-            <thead><tr><th>"When"</th>{show_channel.then(|| view! { <th>"Channel"</th> })}{show_notification.then(|| view! { <th>"Notification"</th> })}<th>"Attempt"</th><th>"Outcome"</th><th>"Took"</th></tr></thead>
+            <thead><tr><th>"When"</th>{show_channel.then(|| view! { <th>"Channel"</th> })}{show_notification.then(|| view! { <th>"Notification"</th> })}{show_channel.then(|| view! { <th>"Update"</th> })}<th>"Attempt"</th><th>"Outcome"</th><th>"Took"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
                     let outcome = if r.ok {
@@ -330,6 +330,7 @@ pub fn DeliveryTable(rows: Vec<DeliveryRow>, show_channel: bool) -> impl IntoVie
                                 Some((id, title)) => view! { <a href=format!("/notifications/{id}")>{title}</a> }.into_any(),
                                 None => view! { <span class="muted">"test message"</span> }.into_any(),
                             }}</td> })}
+                            {show_channel.then(|| view! { <td>{r.update.clone().unwrap_or_default()}</td> })}
                             <td>{r.attempt}</td>
                             <td><span class=format!("badge state {tone}")>{if r.ok { "ok" } else { "failed" }}</span>" "{outcome}</td>
                             <td>{format!("{} ms", r.duration_ms)}</td>

@@ -174,6 +174,8 @@ pub struct DeliveryRow {
     pub status: Option<i32>,
     pub duration_ms: i32,
     pub error: Option<String>,
+    /// The timeline entry delivered (`None` for "Send test").
+    pub update: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

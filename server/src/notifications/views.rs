@@ -131,13 +131,15 @@ fn delivery_row(r: &PgRow) -> DeliveryRow {
         status: r.get("status"),
         duration_ms: r.get("duration_ms"),
         error: r.get("error"),
+        update: r.get("update_text"),
     }
 }
 
 const DELIVERY_COLUMNS: &str = "d.at, d.channel_id, c.name AS channel_name, d.notification_id, n.title, d.attempt,
-    d.ok, d.status, d.duration_ms, d.error
+    d.ok, d.status, d.duration_ms, d.error, u.text AS update_text
     FROM notifications_deliveries d JOIN notifications_channels c ON c.id = d.channel_id
-    LEFT JOIN notifications n ON n.id = d.notification_id";
+    LEFT JOIN notifications n ON n.id = d.notification_id
+    LEFT JOIN notifications_updates u ON u.id = d.update_id";
 
 /// A page of a channel's delivery log, newest first, and how many pages there are.
 pub async fn channel_deliveries(
