@@ -23,12 +23,25 @@ pub enum AppError {
     /// A dependency (the database, usually) is down; trying again later may work.
     #[error("{0}")]
     Unavailable(String),
-    /// A bug or an unexpected state; details are in the server log under the request id.
-    #[error("something went wrong on the server; the details are in the server log")]
-    Internal,
+    /// A bug or an unexpected state; the server log has the cause under the reference this carries.
+    #[error("something went wrong on the server; the server log has the details under reference {0}")]
+    Internal(String),
     /// The server-function transport failed (bad arguments, unreadable answer).
     #[error("the request could not be processed: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status a page whose data failed to load answers with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) | AppError::Transport(_) => 400,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {

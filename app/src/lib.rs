@@ -9,12 +9,11 @@ pub mod areas;
 pub mod domains;
 pub mod error;
 pub mod format;
+pub mod ids;
 pub mod layout;
 pub mod monitoring;
 pub mod notifications;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod ports;
 pub mod security;
 pub mod settings;
 pub mod status;

@@ -16,9 +16,9 @@ use chrono::{DateTime, Utc};
 use server::domains::check::Checker;
 use server::domains::dns::DnsSettings;
 use server::domains::inventory::{CHECK_KIND, CheckJob};
-use server::domains::lab::{DnsLab, LabCa, LabRecord, TlsLab};
 use server::domains::tls::TlsSettings;
 use server::scheduler::{self, Job, Registry};
+use server::simulator::dns_tls::{DnsLab, LabCa, LabRecord, TlsLab};
 
 mod common;
 

@@ -112,7 +112,8 @@ const DELIVERIES: i64 = 10_000;
 
 async fn deliveries(pool: &sqlx::PgPool, outbox: impl Fn(&str) -> Outbox) {
     use app::notifications::channels::ChannelForm;
-    use server::notifications::{channels, lab::Receiver};
+    use server::notifications::channels;
+    use server::simulator::receivers::Receiver;
     let secret = "bench signing secret 0123456789";
     let receiver = Receiver::start(Some(secret)).await.expect("receiver");
     let form = ChannelForm {

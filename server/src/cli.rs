@@ -209,7 +209,6 @@ async fn user(pool: &sqlx::PgPool, command: UserCommand) -> anyhow::Result<()> {
 }
 
 async fn healthcheck(url: &str, timeout: Duration) -> anyhow::Result<()> {
-    crate::init_crypto();
     let client = reqwest::Client::builder().timeout(timeout).build().context("cannot build an HTTP client")?;
     let response = client.get(url).send().await.map_err(|e| anyhow::anyhow!("{url}: no answer: {e}"))?;
     let status = response.status();
@@ -218,6 +217,6 @@ async fn healthcheck(url: &str, timeout: Duration) -> anyhow::Result<()> {
         println!("healthy: {url} answered {status}");
         Ok(())
     } else {
-        anyhow::bail!("unhealthy: {url} answered {status}: {}", db::one_line(&body))
+        anyhow::bail!("unhealthy: {url} answered {status}: {}", crate::text::one_line(&body))
     }
 }

@@ -7,6 +7,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::{DatabaseSettings, DatabaseUrl};
+use crate::text::one_line;
 
 /// Every migration in `migrations/`, compiled into the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -39,15 +40,23 @@ async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(pool).await
 }
 
-/// Error text on one line (drivers sometimes include newlines).
-pub fn one_line(error: &dyn std::fmt::Display) -> String {
-    error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The one answer pages get when the database fails: logged once with the area, "try again" for the person.
-pub fn unavailable(area: &str, cause: sqlx::Error) -> app::error::AppError {
-    tracing::error!(error = %cause, "{area}: database error");
-    app::error::AppError::Unavailable("the database is not answering; try again in a minute".into())
+/// The one mapping of database errors to what pages show (policy in `app::error`): a missing row is "not found",
+/// a pool that gives no connection in time (or a database that does not answer) is "busy, try again" (503), and
+/// anything else is logged once with the area and a reference that the page names (500).
+pub fn app_error(area: &str, cause: sqlx::Error) -> app::error::AppError {
+    use app::error::AppError;
+    match cause {
+        sqlx::Error::RowNotFound => AppError::NotFound(format!("the {area} record")),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            tracing::error!(error = %cause, "{area}: database unavailable");
+            AppError::Unavailable("the database is not answering; try again in a minute".into())
+        }
+        other => {
+            let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+            tracing::error!(error = %other, reference = %reference, "{area}: database error");
+            AppError::Internal(reference)
+        }
+    }
 }
 
 /// A `YYYY-MM-DD` filter from a query string; `label` names the field in the message.

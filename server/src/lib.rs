@@ -20,6 +20,7 @@ pub mod status;
 pub mod system;
 pub mod telemetry;
 pub mod tenants;
+pub mod text;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -61,7 +62,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database, url).await?;
     let applied = db::migrate(&pool).await?;
     tracing::info!(database = %url, migrations_applied = applied, "database ready");
-    init_crypto();
+
     let addr = listener.local_addr()?;
 
     let secrets = secrets::SecretBox::load(&settings.secret_key)?;

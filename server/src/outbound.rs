@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 
-/// The largest body read from a source or feed.
-pub const MAX_BODY: usize = 5 * 1024 * 1024;
+pub use crate::text::MAX_BODY;
 
 /// Loopback, private, link-local, unspecified and broadcast addresses.
 pub fn private(ip: IpAddr) -> bool {
@@ -82,7 +81,6 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(allow_private: bool) -> Result<Self, String> {
-        crate::init_crypto();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(redirect_policy(allow_private))
@@ -114,7 +112,7 @@ impl Fetcher {
         let mut response = match request.send().await {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Err("no answer within 10 s".into()),
-            Err(e) => return Err(format!("unreachable: {}", crate::db::one_line(&e))),
+            Err(e) => return Err(format!("unreachable: {}", crate::text::one_line(&e))),
         };
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
@@ -141,7 +139,7 @@ impl Fetcher {
                     }
                 }
                 Ok(None) => break,
-                Err(e) => return Err(format!("the answer broke off: {}", crate::db::one_line(&e))),
+                Err(e) => return Err(format!("the answer broke off: {}", crate::text::one_line(&e))),
             }
         }
         Ok(Fetched::Body { content_type, etag, modified, body })

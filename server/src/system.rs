@@ -7,7 +7,7 @@ use app::system::{AppliedMigration, DatabaseStatus, Installation, SystemInfo, Sy
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::db::{self, MIGRATOR, PROBE_TIMEOUT};
+use crate::db::{MIGRATOR, PROBE_TIMEOUT};
 
 /// Reads system information from the process and PostgreSQL.
 pub struct PgSystem {
@@ -96,7 +96,7 @@ impl SystemPort for PgSystem {
 fn down_reason(error: &sqlx::Error) -> String {
     let cause = match error {
         sqlx::Error::PoolTimedOut => "no connection could be made in time".to_string(),
-        other => db::one_line(other),
+        other => crate::text::one_line(other),
     };
     format!("{cause} — check that PostgreSQL is running and DATABASE_URL is right")
 }

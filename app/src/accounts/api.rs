@@ -98,7 +98,7 @@ pub fn acting_as(needed: Role) -> Result<Acting, AppError> {
 
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn AccountsPort> {
-    expect_context::<crate::ports::Ports>().accounts
+    expect_context::<std::sync::Arc<dyn AccountsPort>>()
 }
 
 /// Every user (admin).

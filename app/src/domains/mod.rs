@@ -130,7 +130,7 @@ pub trait DomainsPort: Send + Sync + 'static {
 
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn DomainsPort> {
-    expect_context::<crate::ports::Ports>().domains
+    expect_context::<std::sync::Arc<dyn DomainsPort>>()
 }
 
 #[cfg(feature = "ssr")]

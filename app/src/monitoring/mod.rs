@@ -242,7 +242,7 @@ pub trait MonitoringPort: Send + Sync + 'static {
 
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn MonitoringPort> {
-    expect_context::<crate::ports::Ports>().monitoring
+    expect_context::<std::sync::Arc<dyn MonitoringPort>>()
 }
 
 #[cfg(feature = "ssr")]

@@ -99,7 +99,7 @@ use crate::accounts::acting_as;
 
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn super::NotificationsPort> {
-    expect_context::<crate::ports::Ports>().notifications
+    expect_context::<std::sync::Arc<dyn super::NotificationsPort>>()
 }
 
 #[server(endpoint = "notifications/feeds")]

@@ -149,7 +149,7 @@ pub trait NotificationsPort: Send + Sync + 'static {
 
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn NotificationsPort> {
-    expect_context::<crate::ports::Ports>().notifications
+    expect_context::<std::sync::Arc<dyn NotificationsPort>>()
 }
 
 #[cfg(feature = "ssr")]

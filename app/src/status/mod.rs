@@ -359,9 +359,30 @@ pub trait StatusPort: Send + Sync + 'static {
     async fn incident(&self, id: i64) -> Result<IncidentDetail, AppError>;
 }
 
+/// Where an area's tile answers in the troubleshooting checklist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepSlot {
+    pub number: u8,
+    pub title: &'static str,
+    /// The words of the step's link to the area.
+    pub link_text: &'static str,
+}
+
+/// What an area puts on the status board: one tile of its own checks, for every tenant or only for the one the
+/// troubleshooting checklist is about. The status area asks every area through this trait (the server hands it
+/// the list at start) and reads no other area's tables.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait BoardTile: Send + Sync + 'static {
+    /// The checklist step this tile answers (`None`: the tile is on the board only).
+    fn step(&self) -> Option<StepSlot>;
+    /// The tile for every tenant (`None`) or for one tenant domain; `None` when the area has nothing to show.
+    async fn tile(&self, tenant: Option<&str>, now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError>;
+}
+
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn StatusPort> {
-    expect_context::<crate::ports::Ports>().status
+    expect_context::<std::sync::Arc<dyn StatusPort>>()
 }
 
 #[cfg(feature = "ssr")]

@@ -66,6 +66,5 @@ pub trait SystemPort: Send + Sync + 'static {
 /// Reads the System page's data through the `SystemPort`.
 #[server(endpoint = "system/info")]
 pub async fn load_system_info() -> Result<SystemInfo, AppError> {
-    let ports = expect_context::<crate::ports::Ports>();
-    ports.system.system_info().await
+    expect_context::<std::sync::Arc<dyn SystemPort>>().system_info().await
 }

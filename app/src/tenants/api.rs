@@ -179,7 +179,7 @@ pub trait TenantsPort: Send + Sync + 'static {
 
 #[cfg(feature = "ssr")]
 fn port() -> std::sync::Arc<dyn TenantsPort> {
-    expect_context::<crate::ports::Ports>().tenants
+    expect_context::<std::sync::Arc<dyn TenantsPort>>()
 }
 
 #[cfg(feature = "ssr")]

@@ -6,6 +6,7 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 /// Drops and creates database `name` on the server of DATABASE_URL and applies the migrations.
 pub async fn fresh_database(name: &str) -> PgPool {
+    server::init_crypto();
     let base = std::env::var("DATABASE_URL").expect("set DATABASE_URL (scripts/db url)");
     let prefix = base.split('?').next().unwrap_or(&base).rsplit_once('/').map(|(p, _)| p.to_string()).expect("url");
     // The server's own `postgres` database: DATABASE_URL's may not exist yet (scripts/db url names `tenantry`).

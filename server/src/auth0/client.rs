@@ -115,7 +115,6 @@ const RENEW_BEFORE: Duration = Duration::from_secs(300);
 
 impl Auth0Client {
     pub fn new(timeout: Duration) -> Result<Self, Auth0Error> {
-        crate::init_crypto();
         let http = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
@@ -319,8 +318,8 @@ fn transport(error: reqwest::Error) -> Auth0Error {
     if error.is_timeout() {
         Auth0Error::Timeout
     } else if error.is_connect() {
-        Auth0Error::Unreachable(crate::db::one_line(&error))
+        Auth0Error::Unreachable(crate::text::one_line(&error))
     } else {
-        Auth0Error::Unexpected(crate::db::one_line(&error))
+        Auth0Error::Unexpected(crate::text::one_line(&error))
     }
 }

@@ -307,10 +307,10 @@ pub async fn monitoring(
 /// The demo's DNS, TLS, webhook and SMTP servers (kept alive as long as the server) and the CA of its
 /// certificates.
 pub struct Labs {
-    _dns: crate::domains::lab::DnsLab,
-    _tls: crate::domains::lab::TlsLab,
-    ca: crate::domains::lab::LabCa,
-    receivers: Option<(crate::notifications::lab::Receiver, crate::notifications::lab::SmtpLab)>,
+    _dns: crate::simulator::dns_tls::DnsLab,
+    _tls: crate::simulator::dns_tls::TlsLab,
+    ca: crate::simulator::dns_tls::LabCa,
+    receivers: Option<(crate::simulator::receivers::Receiver, crate::simulator::receivers::SmtpLab)>,
 }
 
 impl Labs {
@@ -333,8 +333,8 @@ pub async fn domains(
     use std::net::Ipv4Addr;
 
     use crate::domains::dns::DnsSettings;
-    use crate::domains::lab::{DnsLab, LabCa, LabRecord, TlsLab};
     use crate::domains::tls::TlsSettings;
+    use crate::simulator::dns_tls::{DnsLab, LabCa, LabRecord, TlsLab};
     let edge = |tenant: &str, id: &str| format!("{tenant}-cd-{id}.edge.tenants.us.auth0.com");
     let local = Ipv4Addr::LOCALHOST;
     let domains: [(&str, &str, &str, &str); 7] = [

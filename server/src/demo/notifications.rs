@@ -8,9 +8,9 @@ use sqlx::PgPool;
 
 use super::Labs;
 use crate::notifications::channels;
-use crate::notifications::lab::{Receiver, SmtpLab};
 use crate::secrets::SecretBox;
 use crate::simulator::Simulator;
+use crate::simulator::receivers::{Receiver, SmtpLab};
 
 const GITHUB: &str = include_str!("../../fixtures/feeds/github-security-advisories.atom");
 const CHANGELOG: &str = include_str!("../../fixtures/feeds/changelog.rss");

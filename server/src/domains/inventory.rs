@@ -13,9 +13,9 @@ use uuid::Uuid;
 use super::check::Checker;
 use crate::scheduler::{self, Job};
 
-pub const SYNC_KIND: &str = "domains.sync";
-pub const CHECK_KIND: &str = "domains.check";
-pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+pub const SYNC_KIND: &str = crate::scheduler::kinds::DOMAINS_SYNC;
+pub const CHECK_KIND: &str = crate::scheduler::kinds::DOMAINS_CHECK;
+pub const SYNC_INTERVAL: Duration = crate::scheduler::kinds::SYNC_INTERVAL;
 
 /// Copies custom domains from the latest snapshots; returns how many domains there are now.
 pub async fn sync(pool: &PgPool, interval: Duration, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {

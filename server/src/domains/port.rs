@@ -23,7 +23,7 @@ pub struct PgDomains {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    crate::db::unavailable("domains", cause)
+    crate::db::app_error("domains", cause)
 }
 
 const ROW_COLUMNS: &str = "d.id, d.host, d.tenant_id, t.name AS tenant_name, t.environment, d.is_primary, d.status,

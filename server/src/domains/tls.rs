@@ -133,7 +133,6 @@ fn report(outcome: TlsOutcome, advice: String) -> TlsReport {
 
 /// Connects to `addr` presenting `host` as SNI and reports on the certificate, at `now`.
 pub async fn check(settings: &TlsSettings, host: &str, addr: SocketAddr, now: DateTime<Utc>) -> TlsReport {
-    crate::init_crypto();
     let inner = match WebPkiServerVerifier::builder(settings.roots.clone()).build() {
         Ok(v) => v,
         Err(e) => return report(TlsOutcome::HandshakeError, format!("no trusted roots to check against: {e}")),

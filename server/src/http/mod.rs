@@ -10,11 +10,11 @@ mod assets;
 pub mod auth;
 mod fragments;
 mod ops;
+pub mod ports;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::ports::Ports;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{FromRef, Request, State};
@@ -78,8 +78,11 @@ pub struct RouterOptions {
     pub notifications: crate::notifications::NotificationsOptions,
 }
 
+/// Options for tests and tools that start a router on their own: being their start, this installs the TLS crypto
+/// provider (as `main` does for the binary) before the notification sender builds its clients.
 impl Default for RouterOptions {
     fn default() -> Self {
+        crate::init_crypto();
         RouterOptions {
             started_at: Utc::now(),
             started: Instant::now(),
@@ -126,12 +129,18 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
     assert!(uncovered.is_empty(), "routes without an access rule (add them to http::access): {uncovered:?}");
 
     let leptos_options = LeptosOptions::builder().output_name("tenantry").site_root("public").build();
+    let tiles: Vec<Arc<dyn app::status::BoardTile>> = vec![
+        Arc::new(crate::monitoring::tile::MonitoringTile { pool: pool.clone() }),
+        Arc::new(crate::domains::tile::DomainsTile { pool: pool.clone() }),
+        Arc::new(crate::notifications::tile::ChannelsTile { pool: pool.clone() }),
+    ];
     let status = Arc::new(crate::status::port::PgStatus {
         pool: pool.clone(),
+        tiles,
         allow_private: options.status.allow_private,
         refresh_secs: options.status.board_refresh_secs,
     });
-    let ports = Ports {
+    let ports = ports::Ports {
         accounts: Arc::new(PgAccounts::new(pool.clone())),
         tenants: Arc::new(crate::tenants::port::PgTenants {
             pool: pool.clone(),
@@ -173,7 +182,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
     };
     let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
     let context = move || {
-        provide_context(ports.clone());
+        ports.provide();
         provide_context(demo.clone());
     };
     let render_shell = {

@@ -7,7 +7,8 @@ use axum::response::IntoResponse;
 use serde_json::json;
 
 use super::AppState;
-use crate::db::{PROBE_TIMEOUT, one_line};
+use crate::db::PROBE_TIMEOUT;
+use crate::text::one_line;
 
 /// 200 when the database answers `SELECT 1` within a second, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -13,7 +13,7 @@ use super::rollup;
 use crate::scheduler::Job;
 use crate::secrets::SecretBox;
 
-pub const KIND: &str = "monitoring.check";
+pub const KIND: &str = crate::scheduler::kinds::MONITORING_CHECK;
 
 /// What one run did, for tests and the log.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,19 +8,9 @@ pub mod job;
 pub mod outcome;
 pub mod port;
 pub mod probe;
+pub mod repo;
 pub mod rollup;
 pub mod service;
+pub mod tile;
 
-/// The monitoring settings the server runs with.
-#[derive(Clone, Copy, Debug)]
-pub struct MonitoringOptions {
-    /// Synthetic logins per minute all of one tenant's checks may make together.
-    pub login_budget: f64,
-    pub retention: rollup::Retention,
-}
-
-impl Default for MonitoringOptions {
-    fn default() -> Self {
-        MonitoringOptions { login_budget: 6.0, retention: rollup::Retention::default() }
-    }
-}
+pub use crate::config::{MonitoringOptions, Retention};

@@ -42,7 +42,7 @@ impl From<CheckError> for AppError {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    crate::db::unavailable("monitoring", cause)
+    crate::db::app_error("monitoring", cause)
 }
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {

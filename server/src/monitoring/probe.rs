@@ -104,7 +104,6 @@ impl Probe {
 
     /// A probe with another time limit (tests).
     pub fn with_timeout(timeout: Duration) -> Result<Probe, String> {
-        crate::init_crypto();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -158,7 +157,7 @@ impl Probe {
                     outcome,
                     latency_ms: elapsed(started),
                     http_status: None,
-                    detail: crate::db::one_line(&e),
+                    detail: crate::text::one_line(&e),
                 };
             }
         };

@@ -2,6 +2,7 @@
 //! percentiles survive aggregation); the roll-up job folds finished days into day rows and deletes what is past
 //! its retention (raw runs 7 days, hours 90 days, days 2 years by default).
 
+pub use crate::config::Retention;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -72,24 +73,6 @@ pub async fn add_run(
     Ok(())
 }
 
-/// How long each kind of row is kept.
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-    pub raw: chrono::Duration,
-    pub hourly: chrono::Duration,
-    pub daily: chrono::Duration,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Retention {
-            raw: chrono::Duration::days(7),
-            hourly: chrono::Duration::days(90),
-            daily: chrono::Duration::days(730),
-        }
-    }
-}
-
 /// What one roll-up pass did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct RolledUp {
@@ -158,7 +141,7 @@ pub async fn roll_up(pool: &PgPool, retention: Retention, now: DateTime<Utc>) ->
     Ok(done)
 }
 
-pub const KIND: &str = "monitoring.rollup";
+pub const KIND: &str = crate::scheduler::kinds::MONITORING_ROLLUP;
 pub const INTERVAL: Duration = Duration::from_secs(3600);
 
 /// The roll-up as a scheduler job (`monitoring.rollup` / `all`, hourly).

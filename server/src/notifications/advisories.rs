@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::status::adapters::{MAX_BODY, ParseError, strip_tags};
+use crate::outbound::MAX_BODY;
+use crate::text::{ParseError, strip_tags};
 
 /// What kind of feed a row is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

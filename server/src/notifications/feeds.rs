@@ -12,12 +12,12 @@ use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 use super::advisories::{self, Classify, FeedKind, Item};
-use super::collect::{Incoming, apply};
+use super::record::{Incoming, apply};
 use crate::accounts::audit::{self, Action, Actor};
 use crate::outbound::{Fetched, Fetcher};
 use crate::scheduler::{self, Job};
 
-pub const KIND: &str = "notifications.feed";
+pub const KIND: &str = crate::scheduler::kinds::NOTIFICATIONS_FEED;
 /// How often a feed is read unless its row says otherwise.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30 * 60);
 /// Items taken from one read (a feed's newest).

@@ -2,19 +2,20 @@
 //! (status incident updates, monitoring alert events, custom-domain outcome changes) and what `watch` sees change
 //! (tenant polls, findings) into notifications with timelines; `feeds` + `advisories` read security-advisory and
 //! change-notice feeds; every new update is queued in the `outbox` for the matching `channels`, which `send`
-//! delivers in the formats of `message`; `retention` prunes; `port` and `views` serve the pages; `lab` holds real
-//! receivers (HTTP and SMTP) for tests, the demo and the benchmark.
+//! delivers in the formats of `message`; `retention` prunes; `port` and `views` serve the pages. The real
+//! receivers (HTTP and SMTP) tests, the demo and the benchmark deliver to are `simulator::receivers`.
 
 pub mod advisories;
 pub mod channels;
 pub mod collect;
 pub mod feeds;
-pub mod lab;
 pub mod message;
 pub mod outbox;
 pub mod port;
+pub mod record;
 pub mod retention;
 pub mod send;
+pub mod tile;
 pub mod views;
 pub mod watch;
 

@@ -47,7 +47,7 @@ fn actor(by: &Acting) -> Actor {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    crate::db::unavailable("notifications", cause)
+    crate::db::app_error("notifications", cause)
 }
 
 /// Warning and critical notifications nobody has acknowledged (the navigation's count).

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 use crate::scheduler::Job;
 
-pub const KIND: &str = "notifications.prune";
+pub const KIND: &str = crate::scheduler::kinds::NOTIFICATIONS_PRUNE;
 pub const INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 /// How long a finished outbox row is kept.
 pub const OUTBOX_DAYS: i64 = 7;

@@ -52,7 +52,7 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = cause.source() {
         cause = next;
     }
-    crate::db::one_line(&cause)
+    crate::text::one_line(&cause)
 }
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` with the channel's secret.
@@ -77,7 +77,6 @@ impl Sender {
     /// `allow_private`: whether webhook URLs may point at private or loopback addresses. `smtp_roots`: DER
     /// certificates trusted for SMTP beside the system's roots.
     pub fn new(allow_private: bool, smtp_roots: Vec<Vec<u8>>) -> Result<Sender, String> {
-        crate::init_crypto();
         let http = reqwest::Client::builder()
             .timeout(HTTP_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
@@ -218,7 +217,7 @@ impl Sender {
                 } else {
                     "check the host, port and security setting"
                 };
-                let said = crate::db::one_line(&e);
+                let said = crate::text::one_line(&e);
                 Err((code, format!("SMTP {}:{}: {said} ({hint})", smtp.host, smtp.port), None))
             }
         }

@@ -173,53 +173,6 @@ pub async fn notification_deliveries(pool: &PgPool, id: i64) -> Result<Vec<Deliv
     Ok(rows.iter().map(delivery_row).collect())
 }
 
-/// The status board's tile for delivery channels (when there is one): channels failing for a day as outages,
-/// channels failing for less as degraded.
-pub async fn board_tile(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<app::status::OwnCheck>, sqlx::Error> {
-    use app::status::{Health, OwnCheck};
-    /// (id, name, failing since, last error)
-    type Channel = (Uuid, String, Option<DateTime<Utc>>, Option<String>);
-    let rows: Vec<Channel> = sqlx::query_as(
-        "SELECT id, name, failing_since, last_error FROM notifications_channels WHERE enabled
-         ORDER BY failing_since NULLS LAST, name",
-    )
-    .fetch_all(pool)
-    .await?;
-    if rows.is_empty() {
-        return Ok(None);
-    }
-    let items: Vec<(String, Health, String)> = rows
-        .iter()
-        .filter_map(|(id, name, since, error)| {
-            let since = (*since)?;
-            let health = if now - since >= UNHEALTHY_AFTER { Health::MajorOutage } else { Health::Degraded };
-            let text = format!(
-                "{name}: failing since {}{}",
-                app::format::timestamp(since),
-                error.as_ref().map(|e| format!(" — {e}")).unwrap_or_default()
-            );
-            Some((text, health, format!("/notifications/channels/{id}")))
-        })
-        .collect();
-    let health = items.iter().fold(Health::Operational, |h, (_, i, _)| h.worst(*i));
-    let unhealthy = items.iter().filter(|(_, h, _)| *h == Health::MajorOutage).count();
-    let summary = match (rows.len(), items.len(), unhealthy) {
-        (n, 0, _) => format!("All {n} delivery channels deliver."),
-        (n, f, 0) => format!("{f} of {n} delivery channels are failing; Tenantry retries."),
-        (n, _, u) => {
-            format!("{u} of {n} delivery channels have failed for a day or more: notices are not reaching people.")
-        }
-    };
-    Ok(Some(OwnCheck {
-        anchor: "own-channels".into(),
-        title: "Delivery channels".into(),
-        health: Some(health),
-        summary,
-        items,
-        link: "/notifications/channels".into(),
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

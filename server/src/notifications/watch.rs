@@ -10,7 +10,7 @@ use sqlx::{PgConnection, PgPool, Row};
 
 use app::tenants::{Environment, Region, TenantCell};
 
-use super::collect::{Incoming, apply};
+use super::record::{Incoming, apply};
 
 /// One thing watched, as it is now.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,6 +3,8 @@
 //! interval plus jitter after a success, exponential backoff (capped at the interval) after a failure. A worker
 //! that dies loses its lease when it expires, and another worker picks the job up.
 
+pub mod kinds;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +76,16 @@ pub async fn run_soon(conn: &mut PgConnection, kind: &str, key: &str, now: DateT
     .execute(conn)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// After the tenant registry changed (or a snapshot brought news): every job that follows it is made sure of and
+/// runs soon, in the caller's transaction.
+pub async fn registry_changed(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    for kind in kinds::REGISTRY_FOLLOWERS {
+        ensure(conn, kind, "all", kinds::SYNC_INTERVAL, now).await?;
+        run_soon(conn, kind, "all", now).await?;
+    }
+    Ok(())
 }
 
 /// Pauses (removes) or resumes (ensures, due at `now`) the job that polls something people can pause; returns

@@ -4,6 +4,8 @@
 //! switch on at run time. Tests and `tenantry demo` use it; production never does.
 
 mod bucket;
+pub mod dns_tls;
+pub mod receivers;
 mod routes;
 
 use std::collections::HashMap;

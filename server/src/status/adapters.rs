@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::model::{Component, Incident, Phase, Reading, State, Update};
 
 pub use crate::outbound::MAX_BODY;
+pub use crate::text::{ParseError, strip_tags};
 
 /// The formats Tenantry reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,16 +72,6 @@ pub fn statuspage_incidents_url(summary_url: &str) -> Option<String> {
         Some(q) => format!("{base}/incidents.json?{q}"),
         None => format!("{base}/incidents.json"),
     })
-}
-
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
-    #[error("the answer is {size} bytes, over the {MAX_BODY}-byte limit; is this the right URL?")]
-    Oversized { size: usize },
-    #[error("the answer is {got}, not {expected}; check the URL and the source type")]
-    WrongContentType { got: String, expected: &'static str },
-    #[error("the answer is not valid {format}: {reason}")]
-    Malformed { format: &'static str, reason: String },
 }
 
 /// Parses a body of the given kind; `content_type` is the answer's header, when it had one.
@@ -322,24 +313,6 @@ fn phased_updates(html: &str) -> Vec<(Phase, String)> {
         out.push((Phase::parse(phase), text));
     }
     out
-}
-
-/// The text of an HTML fragment: tags dropped (each counts as a space), whitespace collapsed.
-pub fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn feed(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {

@@ -12,7 +12,7 @@ use super::model::{Reading, State};
 use crate::outbound::{Fetched, Fetcher};
 use crate::scheduler::Job;
 
-pub const KIND: &str = "status.poll";
+pub const KIND: &str = crate::scheduler::kinds::STATUS_POLL;
 
 /// What one poll did.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use app::accounts::Acting;
 use app::error::AppError;
 use app::status::{
     Board, CatalogEntry, Category, Health, IncidentBrief, IncidentDetail, IncidentList, IncidentQuery, OwnCheck,
-    SourceBrief, SourceForm, SourceList, SourceRow, SourcesQuery, StatusPort, Step, Tile, UpdateRow,
+    SourceBrief, SourceForm, SourceList, SourceRow, SourcesQuery, StatusPort, Step, StepSlot, Tile, UpdateRow,
 };
 use app::tenants::Region;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,6 +28,8 @@ const TILE_COMPONENTS: usize = 6;
 /// Status on PostgreSQL.
 pub struct PgStatus {
     pub pool: PgPool,
+    /// Every area's tile of its own checks, in board order.
+    pub tiles: Vec<std::sync::Arc<dyn app::status::BoardTile>>,
     pub allow_private: bool,
     pub refresh_secs: u32,
 }
@@ -43,7 +45,7 @@ impl From<SourceError> for AppError {
 }
 
 fn db(cause: sqlx::Error) -> AppError {
-    crate::db::unavailable("status", cause)
+    crate::db::app_error("status", cause)
 }
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {
@@ -177,10 +179,10 @@ impl PgStatus {
         Ok(out)
     }
 
-    async fn build_board(&self, chosen: Option<String>, now: DateTime<Utc>) -> Result<Board, sqlx::Error> {
-        let watched = self.watched(now).await?;
-        let mut incidents = self.open_incidents(now).await?;
-        let mut components = self.problem_components().await?;
+    async fn build_board(&self, chosen: Option<String>, now: DateTime<Utc>) -> Result<Board, AppError> {
+        let watched = self.watched(now).await.map_err(db)?;
+        let mut incidents = self.open_incidents(now).await.map_err(db)?;
+        let mut components = self.problem_components().await.map_err(db)?;
 
         // Regions: the Auth0 feeds of registered tenants, grouped by the tenant's region.
         let mut regions: BTreeMap<Option<Region>, Vec<&Watched>> = BTreeMap::new();
@@ -246,33 +248,35 @@ impl PgStatus {
         let tenants: Vec<(String, String)> =
             sqlx::query_as("SELECT domain, name || ' (' || domain || ')' FROM tenants ORDER BY name")
                 .fetch_all(&self.pool)
-                .await?;
+                .await
+                .map_err(db)?;
         let chosen = chosen.filter(|c| tenants.iter().any(|(d, _)| d == c));
         let added: Vec<Option<String>> =
-            sqlx::query_scalar("SELECT catalog_key FROM status_sources").fetch_all(&self.pool).await?;
+            sqlx::query_scalar("SELECT catalog_key FROM status_sources").fetch_all(&self.pool).await.map_err(db)?;
         let offered =
             catalog().iter().filter(|p| p.source_kind().is_some() && !added.contains(&Some(p.key.clone()))).count();
-        let checks = self.monitoring_checks().await?;
-        let domains = self.custom_domains().await?;
-        let chosen_domains = domains_tile(&domains, chosen.as_deref());
-        let monitoring = monitoring_tile(&checks, None);
-        let chosen_checks = monitoring_tile(&checks, chosen.as_deref());
-        let checklist = checklist(
-            &watched,
-            &region_tiles,
-            &providers,
-            chosen.as_deref(),
-            &tenants,
-            &chosen_checks,
-            &chosen_domains,
-        );
+        // Every area's own tile, for the board and (for the chosen tenant) for its checklist step.
+        let mut own_checks = Vec::new();
+        let mut steps = Vec::new();
+        for area in &self.tiles {
+            if let Some(tile) = area.tile(None, now).await? {
+                own_checks.push(tile);
+            }
+            if let Some(slot) = area.step() {
+                let chosen_tile = match chosen.as_deref() {
+                    Some(t) => area.tile(Some(t), now).await?,
+                    None => own_checks.last().cloned(),
+                };
+                if let Some(tile) = chosen_tile {
+                    steps.push(own_step(slot, &tile));
+                }
+            }
+        }
+        let checklist = checklist(&watched, &region_tiles, &providers, chosen.as_deref(), &tenants, steps);
         Ok(Board {
             regions: region_tiles,
             providers,
-            own_checks: [monitoring, domains_tile(&domains, None)]
-                .into_iter()
-                .chain(crate::notifications::views::board_tile(&self.pool, now).await?)
-                .collect(),
+            own_checks,
             checklist,
             tenants,
             chosen_tenant: chosen,
@@ -477,142 +481,6 @@ impl PgStatus {
     }
 }
 
-/// One monitoring check as the board sees it.
-struct Monitored {
-    id: Uuid,
-    name: String,
-    tenant: String,
-    domain: String,
-    health: Health,
-    outcome: Option<String>,
-}
-
-/// The monitoring tile: every enabled check, or only the chosen tenant's.
-fn monitoring_tile(checks: &[Monitored], tenant: Option<&str>) -> OwnCheck {
-    let mine: Vec<&Monitored> = checks.iter().filter(|c| tenant.is_none_or(|t| c.domain == t)).collect();
-    let health = mine.iter().fold(Health::Operational, |h, c| h.worst(c.health));
-    let bad: Vec<(String, Health, String)> = mine
-        .iter()
-        .filter(|c| c.health != Health::Operational)
-        .map(|c| {
-            let outcome = c.outcome.as_deref().unwrap_or("not run yet").replace('_', " ");
-            (format!("{} ({}): {outcome}", c.name, c.tenant), c.health, format!("/monitoring/{}", c.id))
-        })
-        .collect();
-    let summary = match (mine.len(), bad.len()) {
-        (0, _) => "No monitoring check yet: ops leads add synthetic logins and /testall checks per tenant.".to_string(),
-        (n, 0) => format!("All {n} checks pass."),
-        (n, b) => format!("{b} of {n} checks are not passing."),
-    };
-    OwnCheck {
-        anchor: "own-monitoring".into(),
-        title: "Synthetic logins and monitoring endpoints".into(),
-        health: Some(if mine.is_empty() { Health::Unknown } else { health }),
-        summary,
-        items: bad,
-        link: "/monitoring".into(),
-    }
-}
-
-/// One custom domain as the board sees it: (id, host, tenant domain, health, what is wrong).
-struct Checked {
-    id: Uuid,
-    host: String,
-    tenant_domain: String,
-    health: Health,
-    problem: String,
-}
-
-/// The custom-domains tile: every domain, or only the chosen tenant's.
-fn domains_tile(domains: &[Checked], tenant: Option<&str>) -> OwnCheck {
-    let mine: Vec<&Checked> = domains.iter().filter(|d| tenant.is_none_or(|t| d.tenant_domain == t)).collect();
-    let health = mine.iter().fold(Health::Operational, |h, d| h.worst(d.health));
-    let mut bad: Vec<&&Checked> = mine.iter().filter(|d| d.health != Health::Operational).collect();
-    bad.sort_by_key(|d| std::cmp::Reverse(d.health.severity()));
-    let items: Vec<(String, Health, String)> =
-        bad.iter().map(|d| (format!("{}: {}", d.host, d.problem), d.health, format!("/domains/{}", d.id))).collect();
-    let summary = match (mine.len(), items.len()) {
-        (0, _) => "No custom domain in the latest snapshots (Tenants → Refresh now reads them).".to_string(),
-        (n, 0) => format!("All {n} custom domains pass DNS and TLS."),
-        (n, b) => format!("{b} of {n} custom domains have a DNS or TLS problem."),
-    };
-    OwnCheck {
-        anchor: "own-domains".into(),
-        title: "Custom domains".into(),
-        health: Some(if mine.is_empty() { Health::Unknown } else { health }),
-        summary,
-        items,
-        link: "/domains".into(),
-    }
-}
-
-fn outcome_health(outcome: Option<&str>) -> Health {
-    match outcome {
-        Some("ok") => Health::Operational,
-        Some("flattened") | Some("expiring") => Health::Degraded,
-        Some("lookup_error") | Some("no_answer") | None => Health::Unknown,
-        Some(_) => Health::MajorOutage,
-    }
-}
-
-impl PgStatus {
-    async fn custom_domains(&self) -> Result<Vec<Checked>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT d.id, d.host, t.domain, d.dns_outcome, d.tls_outcome FROM domains d JOIN tenants t ON t.id = d.tenant_id
-             ORDER BY d.host",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let (dns, tls): (Option<String>, Option<String>) = (r.get("dns_outcome"), r.get("tls_outcome"));
-                let (dh, th) = (outcome_health(dns.as_deref()), outcome_health(tls.as_deref()));
-                let problem = [("DNS", dns, dh), ("TLS", tls, th)]
-                    .into_iter()
-                    .filter(|(_, _, h)| *h != Health::Operational)
-                    .map(|(what, o, _)| {
-                        format!("{what} {}", o.unwrap_or_else(|| "not checked yet".into()).replace('_', " "))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                Checked {
-                    id: r.get("id"),
-                    host: r.get("host"),
-                    tenant_domain: r.get("domain"),
-                    health: dh.worst(th),
-                    problem,
-                }
-            })
-            .collect())
-    }
-
-    async fn monitoring_checks(&self) -> Result<Vec<Monitored>, sqlx::Error> {
-        let sql = format!(
-            "SELECT c.id, c.name, t.name AS tenant, t.domain, c.last_outcome, {} AS state
-             FROM monitoring_checks c JOIN tenants t ON t.id = c.tenant_id WHERE c.enabled ORDER BY t.name, c.name",
-            crate::monitoring::port::STATE_SQL
-        );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| Monitored {
-                id: r.get("id"),
-                name: r.get("name"),
-                tenant: r.get("tenant"),
-                domain: r.get("domain"),
-                outcome: r.get("last_outcome"),
-                health: match r.get::<String, _>("state").as_str() {
-                    "alert" => Health::MajorOutage,
-                    "failing" => Health::Degraded,
-                    "ok" => Health::Operational,
-                    _ => Health::Unknown,
-                },
-            })
-            .collect())
-    }
-}
-
 /// The troubleshooting checklist, in the operations guide's order.
 fn checklist(
     watched: &[Watched],
@@ -620,8 +488,7 @@ fn checklist(
     providers: &[Tile],
     chosen: Option<&str>,
     tenants: &[(String, String)],
-    monitoring: &OwnCheck,
-    domains: &OwnCheck,
+    own_steps: Vec<Step>,
 ) -> Vec<Step> {
     let region_step = {
         let tile = match chosen {
@@ -700,53 +567,40 @@ fn checklist(
             }
         }
     };
-    vec![
-        region_step,
-        provider_step,
-        Step {
-            number: 3,
-            title: "Our synthetic logins and monitoring endpoints".into(),
-            health: monitoring.health,
-            answer: match monitoring.items.first() {
-                Some((text, _, _)) if monitoring.items.len() > 1 => {
-                    format!("{text}; and {} more.", monitoring.items.len() - 1)
-                }
-                Some((text, _, _)) => format!("{text}."),
-                None => monitoring.summary.clone(),
-            },
-            link: monitoring.items.first().map(|i| i.2.clone()).unwrap_or_else(|| "/monitoring".into()),
-            link_text: "Monitoring".into(),
+    let mut steps = vec![region_step, provider_step];
+    steps.extend(own_steps);
+    steps.extend([Step {
+        number: 5,
+        title: "Recent rate-limit events".into(),
+        health: None,
+        answer: "Not checked by Tenantry yet: log retention and the rate-limit search arrive in a later issue.".into(),
+        link: "/logs".into(),
+        link_text: "Logs".into(),
+    }]);
+    steps.sort_by_key(|s| s.number);
+    steps
+}
+
+/// The checklist step an area's tile answers: its first problem (and how many more), else its summary.
+fn own_step(slot: StepSlot, tile: &OwnCheck) -> Step {
+    Step {
+        number: slot.number,
+        title: slot.title.into(),
+        health: tile.health,
+        answer: match tile.items.first() {
+            Some((text, _, _)) if tile.items.len() > 1 => format!("{text}; and {} more.", tile.items.len() - 1),
+            Some((text, _, _)) => format!("{text}."),
+            None => tile.summary.clone(),
         },
-        Step {
-            number: 4,
-            title: "Custom domains".into(),
-            health: domains.health,
-            answer: match domains.items.first() {
-                Some((text, _, _)) if domains.items.len() > 1 => {
-                    format!("{text}; and {} more.", domains.items.len() - 1)
-                }
-                Some((text, _, _)) => format!("{text}."),
-                None => domains.summary.clone(),
-            },
-            link: domains.items.first().map(|i| i.2.clone()).unwrap_or_else(|| "/domains".into()),
-            link_text: "Custom domains".into(),
-        },
-        Step {
-            number: 5,
-            title: "Recent rate-limit events".into(),
-            health: None,
-            answer: "Not checked by Tenantry yet: log retention and the rate-limit search arrive in a later issue."
-                .into(),
-            link: "/logs".into(),
-            link_text: "Logs".into(),
-        },
-    ]
+        link: tile.items.first().map(|i| i.2.clone()).unwrap_or_else(|| tile.link.clone()),
+        link_text: slot.link_text.into(),
+    }
 }
 
 #[async_trait::async_trait]
 impl StatusPort for PgStatus {
     async fn board(&self, tenant: Option<String>) -> Result<Board, AppError> {
-        self.build_board(tenant, Utc::now()).await.map_err(db)
+        self.build_board(tenant, Utc::now()).await
     }
 
     async fn sources(&self, query: SourcesQuery) -> Result<SourceList, AppError> {

@@ -17,9 +17,9 @@ use crate::scheduler::{self, Job};
 /// How often a source is polled unless its row says otherwise.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(120);
 /// The sync job's kind; its one key is `all`.
-pub const SYNC_KIND: &str = "status.sync";
+pub const SYNC_KIND: &str = crate::scheduler::kinds::STATUS_SYNC;
 /// How often the sync runs on its own (tenant changes also ask for it at once).
-pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+pub const SYNC_INTERVAL: Duration = crate::scheduler::kinds::SYNC_INTERVAL;
 
 /// One provider of the catalog (`catalog.toml`).
 #[derive(Clone, Debug, Deserialize)]

@@ -16,7 +16,7 @@ use crate::scheduler::Job;
 use crate::secrets::SecretBox;
 
 /// The scheduler job kind.
-pub const KIND: &str = "tenants.snapshot";
+pub const KIND: &str = crate::scheduler::kinds::TENANTS_SNAPSHOT;
 /// Default poll interval.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
@@ -91,7 +91,7 @@ impl SnapshotJob {
                 repo::record_poll(&mut tx, tenant_id, now, Ok(active_users)).await.map_err(|e| e.to_string())?;
                 if matches!(outcome, Polled::Changed { .. }) {
                     // The custom-domain inventory follows the new snapshot at once.
-                    crate::scheduler::run_soon(&mut tx, crate::domains::inventory::SYNC_KIND, "all", now)
+                    crate::scheduler::run_soon(&mut tx, crate::scheduler::kinds::DOMAINS_SYNC, "all", now)
                         .await
                         .map_err(|e| e.to_string())?;
                 }

@@ -137,8 +137,8 @@ pub async fn add(
     let mut tx = pool.begin().await?;
     let id = repo::insert(&mut tx, &tenant).await.map_err(|e| unique_violation(e, &tenant))?;
     scheduler::ensure(&mut tx, poll::KIND, &id.to_string(), interval, now).await?;
-    // The tenant's Auth0 status feed is added by the status sync, asked for now.
-    crate::status::sources::sync_soon(&mut tx, now).await?;
+    // The tenant's Auth0 status feed and custom domains are added by the registry's followers, asked for now.
+    scheduler::registry_changed(&mut tx, now).await?;
     let detail = format!("{} {} for {}", tenant.environment, tenant.domain, tenant.user_domain);
     audit::record(&mut tx, actor, Action::TenantAdded, &tenant.name, client_ip, &detail).await?;
     tx.commit().await?;
@@ -162,7 +162,7 @@ pub async fn update(
         return Err(TenantError::NotFound);
     }
     scheduler::run_soon(&mut tx, poll::KIND, &id.to_string(), now).await?;
-    crate::status::sources::sync_soon(&mut tx, now).await?;
+    scheduler::registry_changed(&mut tx, now).await?;
     let detail = if new_secret { "client secret replaced" } else { "" };
     audit::record(&mut tx, actor, Action::TenantUpdated, &tenant.name, client_ip, detail).await?;
     tx.commit().await?;
@@ -174,7 +174,7 @@ pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, client_ip: &str) -> 
     let mut tx = pool.begin().await?;
     let name = repo::delete(&mut tx, id).await?.ok_or(TenantError::NotFound)?;
     scheduler::remove(&mut tx, poll::KIND, &id.to_string()).await?;
-    crate::status::sources::sync_soon(&mut tx, Utc::now()).await?;
+    scheduler::registry_changed(&mut tx, Utc::now()).await?;
     audit::record(&mut tx, actor, Action::TenantRemoved, &name, client_ip, "").await?;
     tx.commit().await?;
     Ok(())

@@ -7,9 +7,9 @@ use app::notifications::channels::ChannelForm;
 use chrono::{DateTime, Duration, Utc};
 use server::notifications::channels;
 use server::notifications::collect::collect;
-use server::notifications::lab::{Receiver, SmtpLab};
 use server::notifications::outbox::Outbox;
 use server::secrets::SecretBox;
+use server::simulator::receivers::{Receiver, SmtpLab};
 use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
 use server::status::poll::StatusPollJob;
 use sqlx::PgPool;
@@ -18,6 +18,7 @@ use uuid::Uuid;
 const SECRET: &str = "a signing secret of 32 characters";
 
 fn outbox(pool: &PgPool, worker: &str, roots: Vec<Vec<u8>>) -> Outbox {
+    server::init_crypto();
     let options =
         server::notifications::NotificationsOptions::new(true, roots, chrono::TimeDelta::days(730)).expect("sender");
     Outbox {
@@ -82,6 +83,7 @@ async fn every_update_reaches_each_matching_channel_once_despite_failures_and_tw
         ChannelForm { sources: vec!["auth0_status".into()], ..form("auth0", "webhook", &receiver.url("/other")) };
     add_channel(&pool, &a, &auth0_only).await;
 
+    server::init_crypto();
     let job = StatusPollJob::new(pool.clone(), true).expect("poller");
     let t0 = Utc::now() - Duration::hours(2);
     receiver.fail_next(3, 503);
@@ -140,11 +142,12 @@ async fn every_update_reaches_each_matching_channel_once_despite_failures_and_tw
 
 #[sqlx::test(migrations = "../migrations")]
 async fn slack_teams_and_email_get_their_own_formats(pool: PgPool) {
-    use server::domains::lab::LabCa;
+    use server::simulator::dns_tls::LabCa;
     let receiver = Receiver::start(None).await.expect("receiver");
     let ca = LabCa::new("test CA").expect("ca");
     let now = Utc::now();
     let cert = ca.issue(&["127.0.0.1"], now - Duration::days(1), now + Duration::days(30)).expect("cert");
+    server::init_crypto();
     let smtp = SmtpLab::start(Some(cert), Some(("tenantry", "mail password"))).await.expect("smtp");
     let o = outbox(&pool, "w", vec![ca.der.to_vec()]);
     let slack = add_channel(&pool, &o, &form("slack", "slack", &receiver.url("/slack/services/T/B/x"))).await;
@@ -204,7 +207,7 @@ async fn slack_teams_and_email_get_their_own_formats(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_channel_failing_for_a_day_is_unhealthy_and_on_the_board(pool: PgPool) {
-    use server::notifications::collect::{Incoming, apply};
+    use server::notifications::record::{Incoming, apply};
     let o = outbox(&pool, "w", Vec::new());
     // Nothing listens on port 9.
     let channel = add_channel(&pool, &o, &form("dead hook", "webhook", "http://127.0.0.1:9/hook/SECRET-TOKEN")).await;
@@ -234,7 +237,7 @@ async fn a_channel_failing_for_a_day_is_unhealthy_and_on_the_board(pool: PgPool)
     assert!(error.starts_with("unreachable: ") && error.contains("refused"), "{error}");
     assert!(!error.contains("SECRET-TOKEN"), "webhook URLs carry tokens; errors never show them: {error}");
     use app::status::Health;
-    let board = |at| server::notifications::views::board_tile(&pool, at);
+    let board = |at| server::notifications::tile::channels_tile(&pool, at);
     let early = board(t0 + Duration::hours(23)).await.expect("board").expect("a tile");
     assert_eq!(
         (early.health, early.items[0].1),

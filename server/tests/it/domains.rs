@@ -9,8 +9,8 @@ use std::time::Duration;
 use chrono::Utc;
 use rustls::RootCertStore;
 use server::domains::dns::{DnsChecker, DnsOutcome, DnsSettings};
-use server::domains::lab::{DnsLab, LabCa, LabRecord, TlsLab};
 use server::domains::tls::{self, TlsOutcome, TlsSettings};
+use server::simulator::dns_tls::{DnsLab, LabCa, LabRecord, TlsLab};
 
 const EDGE: &str = "acme-cd-abc123.edge.tenants.us.auth0.com";
 
@@ -70,6 +70,7 @@ async fn every_cname_outcome_comes_from_a_real_dns_server() {
     let settings = DnsSettings { nameservers: Some(vec![lab.addr]), timeout: Duration::from_millis(500) };
     let tls =
         TlsSettings { roots: Arc::new(RootCertStore::empty()), warn_days: vec![30], timeout: Duration::from_secs(1) };
+    server::init_crypto();
     let both = server::domains::check::Checker::new(&settings, tls, 1).expect("checker");
     let txt_name = "_cf-custom-hostname.selfm.acme.example";
     let verified =
@@ -171,6 +172,7 @@ mod inventory {
         let sim = server::demo::company(&pool, &SecretBox::new(key), Duration::from_secs(900)).await.expect("demo");
         let now = Utc::now();
         let (checker, _labs) = server::demo::domains(&sim, now).await.expect("labs");
+        server::init_crypto();
         let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
         let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
         scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", now, 20).await.expect("snapshots");

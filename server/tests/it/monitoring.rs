@@ -77,6 +77,7 @@ async fn add(pool: &PgPool, form: &CheckForm) -> Uuid {
 }
 
 fn job(pool: &PgPool, timeout: Duration) -> CheckJob {
+    server::init_crypto();
     CheckJob { pool: pool.clone(), probe: Probe::with_timeout(timeout).expect("probe"), secrets: SecretBox::new(KEY) }
 }
 

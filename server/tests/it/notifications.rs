@@ -5,7 +5,8 @@
 use app::accounts::Role;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use server::notifications::collect::{Incoming, apply, collect};
+use server::notifications::collect::collect;
+use server::notifications::record::{Incoming, apply};
 use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
 use server::status::poll::StatusPollJob;
 use sqlx::PgPool;
@@ -24,6 +25,7 @@ async fn an_incident_through_its_lifecycle_is_one_notification_with_its_whole_ti
     .fetch_one(&pool)
     .await
     .expect("source");
+    server::init_crypto();
     let job = StatusPollJob::new(pool.clone(), true).expect("job");
     let t0 = Utc::now() - Duration::hours(3);
     let mut added = Vec::new();

@@ -11,9 +11,9 @@ use server::accounts::audit::Actor;
 use server::http::RouterOptions;
 use server::notifications::collect::collect;
 use server::notifications::feeds::{self, FeedJob, Read};
-use server::notifications::lab::Receiver;
 use server::outbound::Fetcher;
 use server::simulator::Simulator;
+use server::simulator::receivers::Receiver;
 use server::tenants::repo;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -50,6 +50,7 @@ async fn history(pool: &PgPool) -> Vec<(String, String, String, i64)> {
 async fn advisories_become_notifications_once_and_a_malformed_feed_leaves_the_history_intact(pool: PgPool) {
     let sim = Simulator::start(0).await.expect("simulator");
     let id = github_feed(&pool, &sim).await;
+    server::init_crypto();
     let job = FeedJob { pool: pool.clone(), fetcher: Fetcher::new(true).expect("fetcher") };
     let now = Utc::now();
     assert_eq!(job.read(id, now).await.expect("read"), Read::Read { items: 2, new: 2, updates: 2 });
@@ -192,6 +193,7 @@ async fn failing_tenant_polls_and_findings_that_come_and_go_are_notifications(po
 
 #[sqlx::test(migrations = "../migrations")]
 async fn admins_add_channels_with_checked_forms_and_send_tests(pool: PgPool) {
+    server::init_crypto();
     let options = RouterOptions {
         notifications: server::notifications::NotificationsOptions::new(true, Vec::new(), chrono::TimeDelta::days(730))
             .expect("options"),

@@ -114,6 +114,7 @@ mod polling {
         let sim = Simulator::start(0).await.expect("simulator");
         sim.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
         let id = source(&pool, "auth0_feed", &format!("{}/__status/auth0-us/history.atom", sim.base_url())).await;
+        server::init_crypto();
         let job = StatusPollJob::new(pool.clone(), true).expect("job");
         let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).single().expect("date");
         for (n, phase) in LIFECYCLE.iter().enumerate() {
@@ -146,6 +147,7 @@ mod polling {
         sim.set_status_page("sendgrid", page);
         let summary = format!("{}/__status/sendgrid/api/v2/summary.json", sim.base_url());
         let id = source(&pool, "statuspage", &summary).await;
+        server::init_crypto();
         let job = StatusPollJob::new(pool.clone(), true).expect("job");
         let now = Utc::now();
         assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { ref state, .. }) if state == "operational"));

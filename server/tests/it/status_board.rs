@@ -26,6 +26,7 @@ async fn tenant(pool: &PgPool, name: &str, region: Region) -> Uuid {
 
 /// Polls every source once, as the scheduler would.
 async fn poll_all(pool: &PgPool, now: chrono::DateTime<Utc>) {
+    server::init_crypto();
     let job = StatusPollJob::new(pool.clone(), true).expect("job");
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM status_sources").fetch_all(pool).await.expect("ids");
     for id in ids {
@@ -254,6 +255,7 @@ async fn a_statuspage_incident_is_followed_to_its_postmortem_and_the_history_fil
     .fetch_one(&pool)
     .await
     .expect("source");
+    server::init_crypto();
     let job = StatusPollJob::new(pool.clone(), true).expect("job");
     let t0 = Utc::now() - Duration::hours(2);
     assert!(matches!(job.poll(id, t0).await, Ok(Polled::Read { .. })));

@@ -168,6 +168,7 @@ mod pages {
         let key = [9; 32];
         let options = RouterOptions { secrets: SecretBox::new(key), ..RouterOptions::default() };
         let app = TestApp::spawn_with(pool, options).await;
+        server::init_crypto();
         let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
         let job = SnapshotJob { pool: app.pool.clone(), client, secrets: SecretBox::new(key) };
         let worker = Registry::default().with(Arc::new(job));
@@ -275,10 +276,15 @@ mod demo_company {
     async fn the_demo_company_shows_every_finding_drift_and_error_state_on_first_run(pool: PgPool) {
         let key = [4; 32];
         let _sim = server::demo::company(&pool, &SecretBox::new(key), Duration::from_secs(900)).await.expect("demo");
+        server::init_crypto();
         let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
         let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
         let polled = scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", Utc::now(), 10).await;
-        assert_eq!(polled.expect("poll"), 6, "five snapshots and the status sync the new tenants asked for");
+        assert_eq!(
+            polled.expect("poll"),
+            7,
+            "five snapshots and the status and domains syncs the new tenants asked for"
+        );
         let app =
             TestApp::spawn_with(pool, RouterOptions { secrets: SecretBox::new(key), ..RouterOptions::default() }).await;
         let dev = app.signed_in(Role::Developer).await;

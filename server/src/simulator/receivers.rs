@@ -19,7 +19,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 
-use super::send::{DELIVERY_HEADER, SIGNATURE_HEADER, signature};
+use crate::notifications::send::{DELIVERY_HEADER, SIGNATURE_HEADER, signature};
 
 /// One request the HTTP receiver accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -360,7 +360,6 @@ impl SmtpLab {
         certificate: Option<CertifiedKey>,
         credentials: Option<(&str, &str)>,
     ) -> std::io::Result<SmtpLab> {
-        crate::init_crypto();
         let tls = certificate.map(|key| {
             let config = tokio_rustls::rustls::ServerConfig::builder()
                 .with_no_client_auth()

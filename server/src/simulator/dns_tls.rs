@@ -157,7 +157,6 @@ impl Drop for TlsLab {
 
 impl TlsLab {
     pub async fn start(certs: Vec<(String, CertifiedKey)>) -> Result<TlsLab, String> {
-        crate::init_crypto();
         // Any certificate under any name (a wrong-name certificate is a case the lab must be able to serve).
         let by_name = BySni(certs.into_iter().map(|(name, key)| (name.to_ascii_lowercase(), Arc::new(key))).collect());
         let config = rustls::ServerConfig::builder().with_no_client_auth().with_cert_resolver(Arc::new(by_name));

@@ -1,0 +1,21 @@
+//! Every job kind, named once. Each area registers its jobs under these names; an area that changes what another
+//! area's job reads asks for that job here, by name, instead of importing the other area.
+
+use std::time::Duration;
+
+pub const TENANTS_SNAPSHOT: &str = "tenants.snapshot";
+pub const STATUS_POLL: &str = "status.poll";
+pub const STATUS_SYNC: &str = "status.sync";
+pub const MONITORING_CHECK: &str = "monitoring.check";
+pub const MONITORING_ROLLUP: &str = "monitoring.rollup";
+pub const DOMAINS_SYNC: &str = "domains.sync";
+pub const DOMAINS_CHECK: &str = "domains.check";
+pub const NOTIFICATIONS_COLLECT: &str = "notifications.collect";
+pub const NOTIFICATIONS_FEED: &str = "notifications.feed";
+pub const NOTIFICATIONS_PRUNE: &str = "notifications.prune";
+
+/// The jobs that follow the tenant registry (each under the key `all`): the status sync gives every tenant its
+/// Auth0 feed, the domains sync reads the custom domains of the latest snapshots.
+pub const REGISTRY_FOLLOWERS: &[&str] = &[STATUS_SYNC, DOMAINS_SYNC];
+/// How often a registry follower runs on its own.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
