@@ -1,4 +1,8 @@
-//! Pages that belong to no single area: the "not built yet" page and the 404 page.
+//! The parts every page is made of — the read frame (loading, error with its HTTP status), notices, the filter
+//! form of a list, the empty state, the pager, the sub-navigation — and the pages that belong to no single area:
+//! the "not built yet" page and the 404 page.
+
+use std::future::Future;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,13 +13,87 @@ use crate::error::AppError;
 /// A failed read or form, in the words of `AppError` (what was wrong and what to do).
 #[component]
 pub fn Problem(error: Option<AppError>) -> impl IntoView {
-    error.map(|e| {
-        view! {
-            <div class="notice error" role="alert" data-testid="form-error">
-                <p>{e.to_string()}</p>
-            </div>
-        }
-    })
+    error.map(|e| view! { <Notice tone="error" testid="form-error"><p>{e.to_string()}</p></Notice> })
+}
+
+/// A notice box: `tone` is `info` (default), `ok` or `error` (read out as an alert); `testid` names it for tests.
+#[component]
+pub fn Notice(
+    #[prop(optional)] tone: &'static str,
+    #[prop(optional)] testid: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let class = match tone {
+        "" | "info" => "notice".to_string(),
+        tone => format!("notice {tone}"),
+    };
+    let role = match tone {
+        "error" => Some("alert"),
+        "ok" => Some("status"),
+        _ => None,
+    };
+    view! {
+        <section class=class role=role data-testid=(!testid.is_empty()).then_some(testid)>
+            {children()}
+        </section>
+    }
+}
+
+/// The read part of a page: `loading` while `read` runs on the server, then `show(data)`, or the problem in
+/// words with the page answering the error's HTTP status (404 for a missing thing, 503 when the database is busy).
+/// Routes that use it render with `SsrMode::Async`, so the HTML is complete without JavaScript.
+pub fn loaded<T, V>(
+    loading: &'static str,
+    read: impl Future<Output = Result<T, AppError>> + Send + 'static,
+    show: impl FnOnce(T) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{loading}</p> }>
+            {Suspend::new(async move {
+                match read.await {
+                    Ok(data) => show(data).into_any(),
+                    Err(error) => {
+                        answer_status(&error);
+                        view! { <Problem error=Some(error) /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Sets the HTTP status of the page being rendered to the one `error` calls for.
+fn answer_status(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(code)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.http_status()))
+    {
+        response.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}
+
+/// The filter form of a list page: a GET to the page itself with the given fields, then Filter and Clear.
+#[component]
+pub fn Filters(action: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <form method="get" action=action class="filters card" role="search">
+            {children()}
+            <button type="submit" class="primary">"Filter"</button>
+            <a href=action>"Clear"</a>
+        </form>
+    }
+}
+
+/// What a list shows when nothing is in it: say why, and what to do next (children may hold links).
+#[component]
+pub fn Empty(children: Children) -> impl IntoView {
+    view! { <p class="empty">{children()}</p> }
 }
 
 /// An area's sub-navigation: one link per (path, label), the page at `current` marked for screen readers and styles.
@@ -69,7 +147,7 @@ pub fn NotBuilt(area: Area) -> impl IntoView {
         <Title text=area.label() />
         <h1>{area.label()}</h1>
         <p class="lead">{area.purpose()}</p>
-        <section class="notice" data-testid="not-built">
+        <Notice testid="not-built">
             <h2>"Not built yet"</h2>
             <p>
                 "This page is not built yet. It arrives with "
@@ -80,7 +158,7 @@ pub fn NotBuilt(area: Area) -> impl IntoView {
                 "What works today: the "<a href=Area::System.path()>"About / System"</a>
                 " page shows this server's version, database, migrations and uptime."
             </p>
-        </section>
+        </Notice>
     }
 }
 

@@ -10,8 +10,8 @@ use crate::accounts::{
     AuditPage, AuditQuery, ChangeRole, CreateUser, ResetPassword, Role, SetUserDisabled, UserSummary, audit_log,
     current_user, list_users,
 };
-use crate::error::AppError;
 use crate::format::timestamp;
+use crate::pages::{Filters, Notice, Pager, Problem, loaded, query_string};
 
 /// `/settings`.
 #[component]
@@ -36,24 +36,15 @@ pub fn SettingsPage() -> impl IntoView {
                 <p>"Every sign-in and every change: who, what, when and from where."</p>
             </a>
         </div>
-        <section class="notice" data-testid="not-built">
+        <Notice testid="settings-elsewhere">
             <p>
-                "Tenant credentials, delivery channels and other settings are not built yet; they arrive with the \
-                 tenant inventory (issue 4) and the notification history (issue 8)."
+                "Tenant credentials are on each tenant's Edit page ("<a href="/tenants">"Tenants"</a>"); delivery \
+                 channels are under "<a href="/notifications/channels">"Notifications → Channels"</a>". Single \
+                 sign-on and API tokens are not built yet: they arrive with the issue \"Single sign-on and \
+                 automation\"."
             </p>
-        </section>
+        </Notice>
     }
-}
-
-#[component]
-fn ActionError(error: Option<AppError>) -> impl IntoView {
-    error.map(|e| {
-        view! {
-            <div class="notice error" role="alert" data-testid="form-error">
-                <p>{e.to_string()}</p>
-            </div>
-        }
-    })
 }
 
 /// `/settings/users` (admin).
@@ -81,7 +72,7 @@ pub fn UsersPage() -> impl IntoView {
             "Roles: Helpdesk reads; Developer adds tenant details and log search; Ops lead signs off and \
              acknowledges; Admin manages users and credentials."
         </p>
-        <ActionError error=error() />
+        <Problem error=error() />
         <section class="card">
             <h2>"Add a user"</h2>
             <ActionForm action=create attr:class="form grid">
@@ -105,16 +96,7 @@ pub fn UsersPage() -> impl IntoView {
             </ActionForm>
             <p class="help">"At least 12 characters, not the email address. Tell the person to change it."</p>
         </section>
-        <Suspense fallback=|| view! { <p class="muted">"Reading users…"</p> }>
-            {Suspend::new(async move {
-                match list_users().await {
-                    Ok(users) => {
-                        view! { <UserTable users me change_role disable reset /> }.into_any()
-                    }
-                    Err(e) => view! { <ActionError error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading users…", list_users(), move |users| view! { <UserTable users me change_role disable reset /> })}
     }
 }
 
@@ -264,44 +246,21 @@ pub fn AuditPage() -> impl IntoView {
         <p class="lead">"Every sign-in and every change, newest first. Times are UTC."</p>
         {problems
             .into_iter()
-            .map(|p| view! { <p class="notice error" role="alert">{p}</p> })
+            .map(|p| view! { <Notice tone="error"><p>{p}</p></Notice> })
             .collect_view()}
-        <Suspense fallback=|| view! { <p class="muted">"Reading the audit log…"</p> }>
-            {Suspend::new(async move {
-                match audit_log(query.clone()).await {
-                    Ok(page) => view! { <AuditView page query /> }.into_any(),
-                    Err(e) => view! { <ActionError error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading the audit log…", audit_log(query.clone()), move |page| view! { <AuditView page query /> })}
     }
 }
 
 fn audit_link(query: &AuditQuery, page: u32) -> String {
-    let mut pairs = Vec::new();
-    if let Some(u) = &query.user {
-        pairs.push(format!("user={}", urlencode(u)));
-    }
-    if let Some(a) = &query.action {
-        pairs.push(format!("action={}", urlencode(a)));
-    }
-    if let Some(f) = query.from {
-        pairs.push(format!("from={f}"));
-    }
-    if let Some(t) = query.to {
-        pairs.push(format!("to={t}"));
-    }
-    pairs.push(format!("page={page}"));
-    format!("/settings/audit?{}", pairs.join("&"))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let pairs = [
+        ("user", query.user.clone().unwrap_or_default()),
+        ("action", query.action.clone().unwrap_or_default()),
+        ("from", query.from.map(|d| d.to_string()).unwrap_or_default()),
+        ("to", query.to.map(|d| d.to_string()).unwrap_or_default()),
+        ("page", page.to_string()),
+    ];
+    format!("/settings/audit{}", query_string(&pairs))
 }
 
 #[component]
@@ -310,8 +269,9 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
     let shown_from = (page.page - 1) * page.per_page + 1;
     let shown_to = shown_from + page.entries.len() as u32 - 1;
     let selected_action = query.action.clone().unwrap_or_default();
+    let pager_query = query.clone();
     view! {
-        <form method="get" action="/settings/audit" class="filters card" role="search">
+        <Filters action="/settings/audit">
             <label>
                 "User" <input name="user" type="text" value=query.user.clone().unwrap_or_default()
                     placeholder="email or command line" />
@@ -335,13 +295,11 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
             <label>
                 "To" <input name="to" type="date" value=query.to.map(|d| d.to_string()).unwrap_or_default() />
             </label>
-            <button type="submit" class="primary">"Filter"</button>
-            <a href="/settings/audit">"Clear"</a>
-        </form>
+        </Filters>
         {if page.entries.is_empty() {
             view! {
                 <p class="card muted" data-testid="audit-empty">
-                    "No entries match these filters. Clear them to see everything."
+                    "No entries match these filters. "<a href="/settings/audit">"Clear them"</a>" to see everything."
                 </p>
             }
                 .into_any()
@@ -381,13 +339,7 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
                                 .collect_view()}
                         </tbody>
                     </table>
-                    <nav class="pager" aria-label="Pages">
-                        {(page.page > 1)
-                            .then(|| view! { <a href=audit_link(&query, page.page - 1) rel="prev">"← Newer"</a> })}
-                        <span>{format!("Page {} of {pages}", page.page)}</span>
-                        {(page.page < pages)
-                            .then(|| view! { <a href=audit_link(&query, page.page + 1) rel="next">"Older →"</a> })}
-                    </nav>
+                    <Pager page=page.page pages link=move |p| audit_link(&pager_query, p) />
                 </section>
             }
                 .into_any()

@@ -40,6 +40,18 @@ async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(pool).await
 }
 
+/// `SELECT 1` within `PROBE_TIMEOUT`: `Ok` when the database answers, else what went wrong in one line.
+pub async fn ping(pool: &PgPool) -> Result<(), String> {
+    match tokio::time::timeout(PROBE_TIMEOUT, sqlx::query("SELECT 1").execute(pool)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "database ping failed");
+            Err(one_line(&error))
+        }
+        Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+    }
+}
+
 /// The one mapping of database errors to what pages show (policy in `app::error`): a missing row is "not found",
 /// a pool that gives no connection in time (or a database that does not answer) is "busy, try again" (503), and
 /// anything else is logged once with the area and a reference that the page names (500).

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{Role, current_user, safe_next};
+use crate::pages::Notice;
 
 /// What a form redirect's `?error=KEY` means, in words. Keys, not text, travel in URLs so a link cannot make
 /// the console say something it did not.
@@ -39,9 +40,7 @@ fn form_problem() -> Option<String> {
 fn Problem(message: Option<String>) -> impl IntoView {
     message.map(|m| {
         view! {
-            <div class="notice error" role="alert" data-testid="form-error">
-                <p>{m}</p>
-            </div>
+            <Notice tone="error" testid="form-error"><p>{m}</p></Notice>
         }
     })
 }
@@ -74,7 +73,7 @@ pub fn SignInPage() -> impl IntoView {
                         </p>
                     }
                 })}
-            {notice.map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
+            {notice.map(|n| view! { <Notice tone="ok"><p>{n}</p></Notice> })}
             <Problem message=form_problem() />
             <form method="post" action="/login" class="form card">
                 <input type="hidden" name="next" value=next />
@@ -168,7 +167,7 @@ pub fn DeniedPage() -> impl IntoView {
     view! {
         <Title text="Not allowed" />
         <h1>"Not allowed"</h1>
-        <section class="notice error" data-testid="denied">
+        <Notice tone="error" testid="denied">
             <p>
                 {match needed {
                     Some(role) => format!("This needs the {} role or higher.", role.label()),
@@ -181,6 +180,6 @@ pub fn DeniedPage() -> impl IntoView {
                     })}
             </p>
             <p>"Ask an admin to change your role if you need it."</p>
-        </section>
+        </Notice>
     }
 }

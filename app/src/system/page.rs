@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use super::{DatabaseStatus, SystemInfo, load_system_info};
 use crate::format::{duration_secs, timestamp};
+use crate::pages::loaded;
 
 /// The About / System page.
 #[component]
@@ -11,24 +12,9 @@ pub fn SystemPage() -> impl IntoView {
         <Title text="About / System" />
         <h1>"About / System"</h1>
         <p class="lead">"This Tenantry server: its version, its database and how long it has been up."</p>
-        <Suspense fallback=|| view! { <p class="muted">"Reading system information…"</p> }>
-            // Read on the server while the page renders (SsrMode::Async); a plain future, not a Resource, because
-            // nothing is hydrated and a Resource would inline its data as a script for the browser.
-            {Suspend::new(async move {
-                match load_system_info().await {
-                    Ok(info) => view! { <SystemDetails info /> }.into_any(),
-                    Err(error) => {
-                        view! {
-                            <section class="notice error" role="alert">
-                                <h2>"System information is unavailable"</h2>
-                                <p>{error.to_string()}</p>
-                            </section>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        // Read on the server while the page renders (SsrMode::Async); a plain future, not a Resource, because
+        // nothing is hydrated and a Resource would inline its data as a script for the browser.
+        {loaded("Reading system information…", load_system_info(), |info| view! { <SystemDetails info /> })}
     }
 }
 

@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::{Association, Environment, Region, SdlcColumn};
 use crate::accounts::Role;
 use crate::error::AppError;
+use crate::ids::TenantId;
 
 /// One tenant as the inventory shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TenantCell {
-    pub id: String,
+    pub id: TenantId,
     pub name: String,
     pub domain: String,
     pub region: Option<Region>,
@@ -43,7 +44,7 @@ pub struct Finding {
     /// The guide's section.
     pub guide: String,
     /// The tenants concerned: (id, name).
-    pub tenants: Vec<(String, String)>,
+    pub tenants: Vec<(TenantId, String)>,
 }
 
 /// One user domain's tenants, by SDLC column.
@@ -157,7 +158,7 @@ pub struct Drift {
     /// Every user domain, for the picker.
     pub user_domains: Vec<String>,
     /// (id, name, environment, has a snapshot), development first.
-    pub tenants: Vec<(String, String, Environment, bool)>,
+    pub tenants: Vec<(TenantId, String, Environment, bool)>,
     pub rows: Vec<DriftRow>,
 }
 
@@ -166,12 +167,12 @@ pub struct Drift {
 #[async_trait::async_trait]
 pub trait TenantsPort: Send + Sync + 'static {
     async fn inventory(&self, query: InventoryQuery) -> Result<Inventory, AppError>;
-    async fn detail(&self, id: &str) -> Result<TenantDetail, AppError>;
-    async fn fields(&self, id: &str) -> Result<TenantFields, AppError>;
-    async fn add(&self, by: &crate::accounts::Acting, fields: TenantFields) -> Result<String, AppError>;
-    async fn update(&self, by: &crate::accounts::Acting, id: &str, fields: TenantFields) -> Result<(), AppError>;
-    async fn remove(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
-    async fn refresh(&self, id: &str) -> Result<(), AppError>;
+    async fn detail(&self, id: TenantId) -> Result<TenantDetail, AppError>;
+    async fn fields(&self, id: TenantId) -> Result<TenantFields, AppError>;
+    async fn add(&self, by: &crate::accounts::Acting, fields: TenantFields) -> Result<TenantId, AppError>;
+    async fn update(&self, by: &crate::accounts::Acting, id: TenantId, fields: TenantFields) -> Result<(), AppError>;
+    async fn remove(&self, by: &crate::accounts::Acting, id: TenantId) -> Result<(), AppError>;
+    async fn refresh(&self, id: TenantId) -> Result<(), AppError>;
     async fn check_name(&self, name: &str, company: &str, environment: &str) -> Result<NameVerdict, AppError>;
     /// `user_domain` empty: the first user domain.
     async fn drift(&self, user_domain: &str) -> Result<Drift, AppError>;
@@ -194,16 +195,16 @@ pub async fn load_inventory(query: InventoryQuery) -> Result<Inventory, AppError
 
 /// One tenant (developer).
 #[server(endpoint = "tenants/detail")]
-pub async fn load_tenant(id: String) -> Result<TenantDetail, AppError> {
+pub async fn load_tenant(id: TenantId) -> Result<TenantDetail, AppError> {
     acting_as(Role::Developer)?;
-    port().detail(&id).await
+    port().detail(id).await
 }
 
 /// A tenant's fields for the edit form (admin); the secret is never sent back.
 #[server(endpoint = "tenants/fields")]
-pub async fn load_tenant_fields(id: String) -> Result<TenantFields, AppError> {
+pub async fn load_tenant_fields(id: TenantId) -> Result<TenantFields, AppError> {
     acting_as(Role::Admin)?;
-    port().fields(&id).await
+    port().fields(id).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -278,7 +279,7 @@ pub async fn add_tenant(
 #[allow(clippy::too_many_arguments)]
 #[server(endpoint = "tenants/update")]
 pub async fn update_tenant(
-    id: String,
+    id: TenantId,
     domain: String,
     name: String,
     region: String,
@@ -307,25 +308,25 @@ pub async fn update_tenant(
         api_base_url,
         notes,
     );
-    port().update(&by, &id, fields).await?;
+    port().update(&by, id, fields).await?;
     leptos_axum::redirect(&format!("/tenants/{id}"));
     Ok(())
 }
 
 /// Removes a tenant (admin).
 #[server(endpoint = "tenants/remove")]
-pub async fn remove_tenant(id: String) -> Result<(), AppError> {
+pub async fn remove_tenant(id: TenantId) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().remove(&by, &id).await?;
+    port().remove(&by, id).await?;
     leptos_axum::redirect("/tenants");
     Ok(())
 }
 
 /// Reads the tenant from Auth0 now (developer): "Refresh now".
 #[server(endpoint = "tenants/refresh")]
-pub async fn refresh_tenant(id: String) -> Result<(), AppError> {
+pub async fn refresh_tenant(id: TenantId) -> Result<(), AppError> {
     acting_as(Role::Developer)?;
-    port().refresh(&id).await
+    port().refresh(id).await
 }
 
 /// The drift view of a user domain (developer).

@@ -1,12 +1,20 @@
 //! Tenants as pages see them: the SDLC environments, Auth0 regions and company-account association.
 
 mod api;
-mod pages;
+mod drift;
+mod form;
+mod inventory;
+mod name_check;
+mod tenant;
 
 use std::fmt;
 
 pub use api::*;
-pub use pages::{DriftPage, NameCheckPage, TenantEditPage, TenantNewPage, TenantPage, TenantsPage};
+pub use drift::DriftPage;
+pub use form::{TenantEditPage, TenantNewPage};
+pub use inventory::TenantsPage;
+pub use name_check::NameCheckPage;
+pub use tenant::TenantPage;
 
 use serde::{Deserialize, Serialize};
 

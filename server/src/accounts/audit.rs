@@ -142,19 +142,7 @@ pub async fn record(
         Actor::Anonymous { .. } | Actor::CommandLine => None,
     };
     let label = actor.label();
-    sqlx::query!(
-        "INSERT INTO accounts_audit_log (actor_id, actor_label, action, target, client_ip, detail)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        actor_id,
-        label,
-        action.as_str(),
-        target,
-        client_ip,
-        detail
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    super::repo::insert_audit(conn, actor_id, &label, action.as_str(), target, client_ip, detail).await
 }
 
 /// Entries per page of the audit log.
@@ -169,41 +157,5 @@ pub async fn page(
     let to = query.to.and_then(|d| d.succ_opt()).map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     let user = query.user.as_deref().map(str::to_lowercase);
     let offset = i64::from(query.page.max(1) - 1) * i64::from(PER_PAGE);
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM accounts_audit_log
-           WHERE ($1::text IS NULL OR actor_label = $1) AND ($2::text IS NULL OR action = $2)
-             AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)"#,
-        user.as_deref(),
-        query.action.as_deref(),
-        from as _,
-        to as _
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let entries = sqlx::query!(
-        r#"SELECT at AS "at: chrono::DateTime<chrono::Utc>", actor_label, action, target, client_ip, detail
-           FROM accounts_audit_log
-           WHERE ($1::text IS NULL OR actor_label = $1) AND ($2::text IS NULL OR action = $2)
-             AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
-           ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"#,
-        user.as_deref(),
-        query.action.as_deref(),
-        from as _,
-        to as _,
-        i64::from(PER_PAGE),
-        offset
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| app::accounts::AuditEntry {
-        at: r.at,
-        actor: r.actor_label,
-        action: r.action,
-        target: r.target,
-        client_ip: r.client_ip,
-        detail: r.detail,
-    })
-    .collect();
-    Ok((entries, total))
+    super::repo::audit_page(conn, user.as_deref(), query.action.as_deref(), from, to, i64::from(PER_PAGE), offset).await
 }

@@ -22,10 +22,7 @@ pub struct Outcome {
 /// One clean-up at `now`: deletes sessions that expired and failures older than the throttling window.
 pub async fn run_once(pool: &PgPool, now: DateTime<Utc>) -> Result<Outcome, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let sessions_deleted = sqlx::query!("DELETE FROM tower_sessions.session WHERE expiry_date < $1", now as _)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    let sessions_deleted = repo::delete_expired_sessions(&mut conn, now).await?;
     let failures_pruned =
         repo::prune_failures(&mut conn, now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES)).await?;
     Ok(Outcome { sessions_deleted, failures_pruned })

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::{AccountError, DisplayName, Email, Role, UserId};
 
@@ -219,6 +220,88 @@ pub async fn nth_recent_failure(
 /// Forgets failures older than `before` (they no longer count).
 pub async fn prune_failures(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query!("DELETE FROM accounts_sign_in_failures WHERE at < $1", before as _)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+/// Appends one entry to the audit log.
+pub async fn insert_audit(
+    conn: &mut PgConnection,
+    actor_id: Option<Uuid>,
+    label: &str,
+    action: &str,
+    target: &str,
+    client_ip: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO accounts_audit_log (actor_id, actor_label, action, target, client_ip, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        actor_id,
+        label,
+        action,
+        target,
+        client_ip,
+        detail
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One page of audit entries matching the filters (each `None` matches all), newest first, and how many match.
+pub async fn audit_page(
+    conn: &mut PgConnection,
+    user: Option<&str>,
+    action: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    per_page: i64,
+    offset: i64,
+) -> Result<(Vec<app::accounts::AuditEntry>, i64), sqlx::Error> {
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM accounts_audit_log
+           WHERE ($1::text IS NULL OR actor_label = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)"#,
+        user,
+        action,
+        from as _,
+        to as _
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let entries = sqlx::query!(
+        r#"SELECT at AS "at: chrono::DateTime<chrono::Utc>", actor_label, action, target, client_ip, detail
+           FROM accounts_audit_log
+           WHERE ($1::text IS NULL OR actor_label = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+           ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"#,
+        user,
+        action,
+        from as _,
+        to as _,
+        per_page,
+        offset
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| app::accounts::AuditEntry {
+        at: r.at,
+        actor: r.actor_label,
+        action: r.action,
+        target: r.target,
+        client_ip: r.client_ip,
+        detail: r.detail,
+    })
+    .collect();
+    Ok((entries, total))
+}
+
+/// Deletes the sessions that expired before `now`; returns how many.
+pub async fn delete_expired_sessions(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM tower_sessions.session WHERE expiry_date < $1", now as _)
         .execute(conn)
         .await?
         .rows_affected())

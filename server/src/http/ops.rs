@@ -7,25 +7,14 @@ use axum::response::IntoResponse;
 use serde_json::json;
 
 use super::AppState;
-use crate::db::PROBE_TIMEOUT;
-use crate::text::one_line;
 
 /// 200 when the database answers `SELECT 1` within a second, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let ping = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query("SELECT 1").execute(&state.pool)).await;
-    match ping {
-        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "up" }))),
-        Ok(Err(error)) => {
-            tracing::warn!(error = %error, "health check: database down");
-            let reason = one_line(&error);
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": "down", "reason": reason })),
-            )
-        }
-        Err(_) => (
+    match crate::db::ping(&state.pool).await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "up" }))),
+        Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": "down", "reason": "no answer within 1 s" })),
+            Json(json!({ "status": "unavailable", "database": "down", "reason": reason })),
         ),
     }
 }

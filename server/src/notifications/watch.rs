@@ -132,14 +132,14 @@ fn tenant_polls(cells: &[TenantCell]) -> Vec<Seen> {
 /// The registry's and the domain inventory's findings, one `Seen` each.
 async fn findings(pool: &PgPool, cells: &[TenantCell], paid_limit: usize) -> Result<Vec<Seen>, sqlx::Error> {
     let mut out = Vec::new();
-    let region_of: BTreeMap<&str, Option<Region>> = cells.iter().map(|c| (c.id.as_str(), c.region)).collect();
+    let region_of: BTreeMap<app::ids::TenantId, Option<Region>> = cells.iter().map(|c| (c.id, c.region)).collect();
     for f in crate::tenants::findings::findings(cells, paid_limit) {
-        let mut ids: Vec<&str> = f.tenants.iter().map(|(id, _)| id.as_str()).collect();
+        let mut ids: Vec<String> = f.tenants.iter().map(|(id, _)| id.to_string()).collect();
         ids.sort_unstable();
         let mut regions: Vec<String> = f
             .tenants
             .iter()
-            .filter_map(|(id, _)| region_of.get(id.as_str()).copied().flatten())
+            .filter_map(|(id, _)| region_of.get(id).copied().flatten())
             .map(|r| r.as_str().to_string())
             .collect();
         regions.sort();

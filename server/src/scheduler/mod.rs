@@ -4,6 +4,9 @@
 //! that dies loses its lease when it expires, and another worker picks the job up.
 
 pub mod kinds;
+mod repo;
+
+pub use repo::{ensure, remove, run_soon};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,41 +46,6 @@ pub const LEASE: Duration = Duration::from_secs(120);
 /// The longest wait after failures (also capped by the job's interval).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
-/// Creates or updates a recurring job; a new one is due at `first_run`.
-pub async fn ensure(
-    conn: &mut PgConnection,
-    kind: &str,
-    key: &str,
-    interval: Duration,
-    first_run: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let interval = i32::try_from(interval.as_secs().max(1)).unwrap_or(i32::MAX);
-    sqlx::query!(
-        "INSERT INTO scheduler_jobs (kind, key, interval_secs, scheduled_for, next_run_at) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (kind, key) DO UPDATE SET interval_secs = EXCLUDED.interval_secs",
-        kind,
-        key,
-        interval,
-        first_run as _
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Makes a job due now (a "Refresh now" button).
-pub async fn run_soon(conn: &mut PgConnection, kind: &str, key: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE scheduler_jobs SET next_run_at = $3, scheduled_for = $3 WHERE kind = $1 AND key = $2",
-        kind,
-        key,
-        now as _
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
 /// After the tenant registry changed (or a snapshot brought news): every job that follows it is made sure of and
 /// runs soon, in the caller's transaction.
 pub async fn registry_changed(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
@@ -107,45 +75,10 @@ pub async fn set_enabled(
     }
 }
 
-/// Removes a job (its tenant was removed).
-pub async fn remove(conn: &mut PgConnection, kind: &str, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("DELETE FROM scheduler_jobs WHERE kind = $1 AND key = $2", kind, key).execute(conn).await?;
-    Ok(())
-}
-
 /// Leases up to `limit` due jobs for `worker`. Rows another worker is leasing are skipped, not waited for.
 pub async fn lease(pool: &PgPool, worker: &str, now: DateTime<Utc>, limit: i64) -> Result<Vec<Leased>, sqlx::Error> {
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    let rows = sqlx::query!(
-        r#"UPDATE scheduler_jobs
-           SET lease_until = LEAST($2, $1 + make_interval(secs => interval_secs)), leased_by = $3
-           WHERE id IN (
-               SELECT id FROM scheduler_jobs
-               WHERE next_run_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
-               ORDER BY next_run_at
-               FOR UPDATE SKIP LOCKED
-               LIMIT $4)
-           RETURNING id, kind, key, interval_secs, scheduled_for AS "due_at: DateTime<Utc>",
-                     next_run_at AS "planned_at: DateTime<Utc>", attempts"#,
-        now as _,
-        until as _,
-        worker,
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Leased {
-            id: r.id,
-            kind: r.kind,
-            key: r.key,
-            interval_secs: r.interval_secs,
-            due_at: r.due_at,
-            planned_at: r.planned_at,
-            attempts: r.attempts,
-        })
-        .collect())
+    repo::lease(&mut *pool.acquire().await?, worker, now, until, limit).await
 }
 
 /// When a job runs next, as (place in the schedule, time it runs). After a success: the next interval step
@@ -186,44 +119,9 @@ pub async fn complete(
     let (step, next) = next_run(job, result.is_ok(), now, jitter);
     let error = result.as_ref().err().map(|e| e.chars().take(2000).collect::<String>());
     let mut tx = pool.begin().await?;
-    // A "Run now" that arrived during this run moved next_run_at past the planned start: it is kept (due at once),
-    // not overwritten by the next interval step.
-    let updated = sqlx::query!(
-        "UPDATE scheduler_jobs SET
-             next_run_at = CASE WHEN next_run_at > $8 THEN LEAST(next_run_at, $3) ELSE $3 END,
-             scheduled_for = CASE WHEN next_run_at > $8 THEN LEAST(next_run_at, $7) ELSE $7 END,
-             lease_until = NULL, leased_by = NULL,
-             runs = runs + 1,
-             attempts = CASE WHEN $4 THEN 0 ELSE attempts + 1 END,
-             last_error = $5, last_run_at = $6,
-             last_success_at = CASE WHEN $4 THEN $6 ELSE last_success_at END
-         WHERE id = $1 AND leased_by = $2",
-        job.id,
-        worker,
-        next as _,
-        result.is_ok(),
-        error,
-        finished as _,
-        step as _,
-        job.planned_at as _
-    )
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 1 {
-        sqlx::query!(
-            "INSERT INTO scheduler_runs (job_id, due_at, planned_at, started_at, finished_at, worker, ok, error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            job.id,
-            job.due_at as _,
-            job.planned_at as _,
-            started as _,
-            finished as _,
-            worker,
-            result.is_ok(),
-            error
-        )
-        .execute(&mut *tx)
-        .await?;
+    let updated = repo::finish(&mut tx, job, worker, (step, next), result.is_ok(), error.as_deref(), finished).await?;
+    if updated {
+        repo::record_run(&mut tx, job, worker, (started, finished), result.is_ok(), error.as_deref()).await?;
     } else {
         tracing::warn!(job.id = job.id, job.kind = %job.kind, "lease lost before the run finished; result dropped");
     }
@@ -232,8 +130,7 @@ pub async fn complete(
 
 /// Deletes run records older than `before` (the runs table is a recent history, not an archive).
 pub async fn prune_runs(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!("DELETE FROM scheduler_runs WHERE started_at < $1", before as _).execute(pool).await?;
-    Ok(done.rows_affected())
+    repo::prune_runs(&mut *pool.acquire().await?, before).await
 }
 
 /// The jobs a worker can run, by kind.

@@ -4,9 +4,11 @@
 //! switch on at run time. Tests and `tenantry demo` use it; production never does.
 
 mod bucket;
+mod control;
 pub mod dns_tls;
 pub mod receivers;
 mod routes;
+mod status_pages;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -15,7 +15,7 @@ fn finding(kind: &str, title: String, reasoning: &str, section: &str, tenants: &
         title,
         reasoning: reasoning.to_string(),
         guide: format!("{GUIDE}#{section}"),
-        tenants: tenants.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
+        tenants: tenants.iter().map(|t| (t.id, t.name.clone())).collect(),
     }
 }
 
@@ -126,7 +126,7 @@ mod tests {
 
     fn cell(name: &str, env: Environment, user_domain: &str) -> TenantCell {
         TenantCell {
-            id: name.to_string(),
+            id: app::ids::TenantId(uuid::Uuid::new_v4()),
             name: name.to_string(),
             domain: format!("{name}.us.auth0.com"),
             region: None,

@@ -5,16 +5,17 @@ use std::time::Duration;
 
 use app::accounts::Acting;
 use app::error::AppError;
+use app::ids::TenantId;
 use app::tenants::{
-    Association, ChangeRow, Drift, DriftRow, DriftState, Environment, Inventory, InventoryQuery, InventoryRow,
-    NameVerdict, Region, SdlcColumn, TenantCell, TenantDetail, TenantFields, TenantsPort,
+    Association, Drift, DriftRow, DriftState, Environment, Inventory, InventoryQuery, InventoryRow, NameVerdict,
+    Region, SdlcColumn, TenantCell, TenantDetail, TenantFields, TenantsPort,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde_json::Value;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::domain::check_name;
+use super::repo::{self, CellRow};
 use super::service::{self, TenantError};
 use crate::accounts::audit::Actor;
 use crate::secrets::SecretBox;
@@ -50,27 +51,6 @@ fn db(error: sqlx::Error) -> AppError {
     AppError::from(TenantError::Database(error))
 }
 
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("the tenant".into()))
-}
-
-/// One row of the inventory query.
-struct CellRow {
-    id: Uuid,
-    name: String,
-    domain: String,
-    region: Option<String>,
-    environment: String,
-    user_domain: String,
-    association: String,
-    account_name: String,
-    paid_features: bool,
-    last_success_at: Option<DateTime<Utc>>,
-    failure_class: Option<String>,
-    failure: Option<String>,
-    snapshot: Option<Value>,
-}
-
 fn cell(r: CellRow) -> TenantCell {
     let snapshot = r.snapshot.unwrap_or(Value::Null);
     let pairs = |list: &Value, a: &str, b: &str| -> Vec<(String, String)> {
@@ -81,7 +61,7 @@ fn cell(r: CellRow) -> TenantCell {
             .collect()
     };
     TenantCell {
-        id: r.id.to_string(),
+        id: TenantId(r.id),
         name: r.name,
         domain: r.domain,
         region: r.region.as_deref().and_then(|x| Region::parse(x).ok()),
@@ -101,21 +81,7 @@ fn cell(r: CellRow) -> TenantCell {
 
 /// Every tenant with its latest snapshot summary and poll state, by user domain and name.
 pub async fn cells(pool: &PgPool) -> Result<Vec<TenantCell>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        CellRow,
-        r#"SELECT t.id, t.name, t.domain, t.region, t.environment, t.user_domain, t.association, t.account_name,
-                  t.paid_features, p.last_success_at AS "last_success_at: DateTime<Utc>", p.failure_class, p.failure,
-                  jsonb_build_object('custom_domains', s.data->'custom_domains',
-                                     'email_provider', s.data->'email_provider',
-                                     'log_streams', s.data->'log_streams') AS snapshot
-           FROM tenants t
-           LEFT JOIN tenants_polls p ON p.tenant_id = t.id
-           LEFT JOIN LATERAL (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id
-                              ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true
-           ORDER BY t.user_domain, t.name"#
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = repo::cell_rows(&mut *pool.acquire().await?).await?;
     Ok(rows
         .into_iter()
         .map(|mut r| {
@@ -166,29 +132,16 @@ impl TenantsPort for PgTenants {
         Ok(Inventory { rows, matching, total, page, pages, findings })
     }
 
-    async fn detail(&self, id: &str) -> Result<TenantDetail, AppError> {
-        let id = parse_id(id)?;
+    async fn detail(&self, tenant: TenantId) -> Result<TenantDetail, AppError> {
+        let id = tenant.0;
         let all = cells(&self.pool).await.map_err(db)?;
-        let key = id.to_string();
         let findings = super::findings::findings(&all, self.paid_limit)
             .into_iter()
-            .filter(|f| f.tenants.iter().any(|(t, _)| *t == key))
+            .filter(|f| f.tenants.iter().any(|(t, _)| *t == tenant))
             .collect();
-        let cell = all.into_iter().find(|c| c.id == key).ok_or(AppError::NotFound("the tenant".into()))?;
-        let row = sqlx::query!(
-            r#"SELECT t.client_id, t.api_base_url, t.notes, p.active_users,
-                      (SELECT taken_at FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
-                          AS "snapshot_at: DateTime<Utc>",
-                      (SELECT data->'settings' FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
-                          AS settings,
-                      (SELECT next_run_at FROM scheduler_jobs WHERE kind = 'tenants.snapshot' AND key = t.id::text)
-                          AS "next_poll_at: DateTime<Utc>"
-               FROM tenants t LEFT JOIN tenants_polls p ON p.tenant_id = t.id WHERE t.id = $1"#,
-            id
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db)?;
+        let cell = all.into_iter().find(|c| c.id == tenant).ok_or(AppError::NotFound("the tenant".into()))?;
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let row = repo::detail(&mut conn, id).await.map_err(db)?;
         let settings = row.settings.unwrap_or(Value::Null);
         let shown = [
             "friendly_name",
@@ -205,15 +158,7 @@ impl TenantsPort for PgTenants {
                 (k.to_string(), settings[*k].as_str().map(str::to_string).unwrap_or_else(|| settings[*k].to_string()))
             })
             .collect();
-        let history = sqlx::query_as!(
-            ChangeRow,
-            r#"SELECT at AS "at: DateTime<Utc>", field, before, after FROM tenants_changes
-               WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT 200"#,
-            id
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        let history = repo::history(&mut conn, id).await.map_err(db)?;
         Ok(TenantDetail {
             cell,
             client_id: row.client_id,
@@ -228,8 +173,8 @@ impl TenantsPort for PgTenants {
         })
     }
 
-    async fn fields(&self, id: &str) -> Result<TenantFields, AppError> {
-        let id = parse_id(id)?;
+    async fn fields(&self, id: TenantId) -> Result<TenantFields, AppError> {
+        let id = id.0;
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let t = super::repo::get(&mut conn, id).await.map_err(db)?.ok_or(AppError::NotFound("the tenant".into()))?;
         Ok(TenantFields {
@@ -248,32 +193,31 @@ impl TenantsPort for PgTenants {
         })
     }
 
-    async fn add(&self, by: &Acting, fields: TenantFields) -> Result<String, AppError> {
+    async fn add(&self, by: &Acting, fields: TenantFields) -> Result<TenantId, AppError> {
         let actor = Actor::from_current(&by.user);
         let id =
             service::add(&self.pool, &self.secrets, &actor, &fields, &by.client_ip, Utc::now(), self.interval).await?;
-        Ok(id.to_string())
+        Ok(TenantId(id))
     }
 
-    async fn update(&self, by: &Acting, id: &str, fields: TenantFields) -> Result<(), AppError> {
+    async fn update(&self, by: &Acting, id: TenantId, fields: TenantFields) -> Result<(), AppError> {
         let actor = Actor::from_current(&by.user);
-        service::update(&self.pool, &self.secrets, &actor, parse_id(id)?, &fields, &by.client_ip, Utc::now()).await?;
+        service::update(&self.pool, &self.secrets, &actor, id.0, &fields, &by.client_ip, Utc::now()).await?;
         Ok(())
     }
 
-    async fn remove(&self, by: &Acting, id: &str) -> Result<(), AppError> {
-        service::remove(&self.pool, &Actor::from_current(&by.user), parse_id(id)?, &by.client_ip).await?;
+    async fn remove(&self, by: &Acting, id: TenantId) -> Result<(), AppError> {
+        service::remove(&self.pool, &Actor::from_current(&by.user), id.0, &by.client_ip).await?;
         Ok(())
     }
 
-    async fn refresh(&self, id: &str) -> Result<(), AppError> {
-        service::refresh_now(&self.pool, parse_id(id)?, Utc::now()).await?;
+    async fn refresh(&self, id: TenantId) -> Result<(), AppError> {
+        service::refresh_now(&self.pool, id.0, Utc::now()).await?;
         Ok(())
     }
 
     async fn check_name(&self, name: &str, company: &str, environment: &str) -> Result<NameVerdict, AppError> {
-        let known: Vec<String> =
-            sqlx::query_scalar!("SELECT name FROM tenants").fetch_all(&self.pool).await.map_err(db)?;
+        let known = repo::names(&mut *self.pool.acquire().await.map_err(db)?).await.map_err(db)?;
         let env = Environment::parse(environment).ok();
         let c = check_name(name, Some(company), env, &known);
         Ok(NameVerdict {
@@ -286,15 +230,7 @@ impl TenantsPort for PgTenants {
     }
 
     async fn drift(&self, user_domain: &str) -> Result<Drift, AppError> {
-        let rows = sqlx::query!(
-            r#"SELECT t.id, t.name, t.environment, t.user_domain,
-                      (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
-                          AS data
-               FROM tenants t ORDER BY t.user_domain, t.name"#
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        let rows = repo::drift_rows(&mut *self.pool.acquire().await.map_err(db)?).await.map_err(db)?;
         let mut user_domains: Vec<String> = rows.iter().map(|r| r.user_domain.clone()).collect();
         user_domains.dedup();
         let chosen = if user_domain.trim().is_empty() {
@@ -360,7 +296,7 @@ impl TenantsPort for PgTenants {
             user_domains,
             tenants: members
                 .into_iter()
-                .map(|(id, name, env, data)| (id.to_string(), name, env, data.is_some()))
+                .map(|(id, name, env, data)| (TenantId(id), name, env, data.is_some()))
                 .collect(),
             rows: drift_rows,
         })

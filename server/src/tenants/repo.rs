@@ -1,6 +1,6 @@
 //! Queries on the tenants tables.
 
-use app::tenants::{Association, Environment, Region};
+use app::tenants::{Association, ChangeRow, Environment, Region};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -258,4 +258,109 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<Tenant>, sqlx::Error> {
     .into_iter()
     .map(Tenant::try_from)
     .collect()
+}
+
+/// One row of the inventory query.
+pub struct CellRow {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: String,
+    pub region: Option<String>,
+    pub environment: String,
+    pub user_domain: String,
+    pub association: String,
+    pub account_name: String,
+    pub paid_features: bool,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub failure_class: Option<String>,
+    pub failure: Option<String>,
+    pub snapshot: Option<Value>,
+}
+
+/// Every tenant with its poll state and the parts of its latest snapshot the inventory shows, by user domain and
+/// name. `snapshot` holds only nulls when there is no snapshot.
+pub async fn cell_rows(conn: &mut PgConnection) -> Result<Vec<CellRow>, sqlx::Error> {
+    sqlx::query_as!(
+        CellRow,
+        r#"SELECT t.id, t.name, t.domain, t.region, t.environment, t.user_domain, t.association, t.account_name,
+                  t.paid_features, p.last_success_at AS "last_success_at: DateTime<Utc>", p.failure_class, p.failure,
+                  jsonb_build_object('custom_domains', s.data->'custom_domains',
+                                     'email_provider', s.data->'email_provider',
+                                     'log_streams', s.data->'log_streams') AS snapshot
+           FROM tenants t
+           LEFT JOIN tenants_polls p ON p.tenant_id = t.id
+           LEFT JOIN LATERAL (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id
+                              ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true
+           ORDER BY t.user_domain, t.name"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What the tenant page shows beside its inventory cell.
+pub struct DetailRow {
+    pub client_id: String,
+    pub api_base_url: Option<String>,
+    pub notes: String,
+    pub active_users: Option<i64>,
+    pub snapshot_at: Option<DateTime<Utc>>,
+    pub settings: Option<Value>,
+    pub next_poll_at: Option<DateTime<Utc>>,
+}
+
+/// The tenant page's registry and snapshot facts.
+pub async fn detail(conn: &mut PgConnection, id: Uuid) -> Result<DetailRow, sqlx::Error> {
+    sqlx::query_as!(
+    DetailRow,
+        r#"SELECT t.client_id, t.api_base_url, t.notes, p.active_users,
+                  (SELECT taken_at FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                      AS "snapshot_at: DateTime<Utc>",
+                  (SELECT data->'settings' FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                      AS settings,
+                  (SELECT next_run_at FROM scheduler_jobs WHERE kind = 'tenants.snapshot' AND key = t.id::text)
+                      AS "next_poll_at: DateTime<Utc>"
+           FROM tenants t LEFT JOIN tenants_polls p ON p.tenant_id = t.id WHERE t.id = $1"#,
+        id
+    )
+.fetch_one(conn)
+.await
+}
+
+/// The tenant's field-level history, newest first (200 at most).
+pub async fn history(conn: &mut PgConnection, id: Uuid) -> Result<Vec<ChangeRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ChangeRow,
+        r#"SELECT at AS "at: DateTime<Utc>", field, before, after FROM tenants_changes
+           WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT 200"#,
+        id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Every registered tenant name.
+pub async fn names(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT name FROM tenants").fetch_all(conn).await
+}
+
+/// Every tenant with its latest snapshot, for the drift view, by user domain and name.
+pub async fn drift_rows(conn: &mut PgConnection) -> Result<Vec<DriftSource>, sqlx::Error> {
+    sqlx::query_as!(
+        DriftSource,
+        r#"SELECT t.id, t.name, t.environment, t.user_domain,
+                  (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                      AS data
+           FROM tenants t ORDER BY t.user_domain, t.name"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A tenant and its latest snapshot, for the drift view.
+pub struct DriftSource {
+    pub id: Uuid,
+    pub name: String,
+    pub environment: String,
+    pub user_domain: String,
+    pub data: Option<Value>,
 }

@@ -1,4 +1,4 @@
-//! The `system` area: the engine behind the About / System page.
+//! The System page's port: version and uptime from the process, the database's state from `repo`.
 
 use std::time::Instant;
 
@@ -7,6 +7,7 @@ use app::system::{AppliedMigration, DatabaseStatus, Installation, SystemInfo, Sy
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use super::repo;
 use crate::db::{MIGRATOR, PROBE_TIMEOUT};
 
 /// Reads system information from the process and PostgreSQL.
@@ -22,33 +23,13 @@ impl PgSystem {
     }
 
     async fn read_database(&self) -> Result<(DatabaseStatus, Vec<AppliedMigration>, Installation), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
         let t0 = Instant::now();
-        let server_version: String =
-            sqlx::query_scalar!(r#"SELECT current_setting('server_version') AS "v!""#).fetch_one(&self.pool).await?;
+        let server_version = repo::server_version(&mut conn).await?;
         let latency_ms = t0.elapsed().as_millis() as u64;
-        // `_sqlx_migrations` belongs to sqlx's migrator, not to our schema, so it is read with a runtime query.
-        let migrations = sqlx::query_as::<_, (i64, String, DateTime<Utc>, bool)>(
-            "SELECT version, description, installed_on, success FROM _sqlx_migrations ORDER BY version",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|(version, description, installed_on, success)| AppliedMigration {
-            version,
-            description,
-            installed_on,
-            success,
-        })
-        .collect();
-        let installation =
-            sqlx::query!(r#"SELECT instance_id, installed_at AS "installed_at: DateTime<Utc>" FROM system_instance"#)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok((
-            DatabaseStatus::Up { server_version, latency_ms },
-            migrations,
-            Installation { instance_id: installation.instance_id.to_string(), installed_at: installation.installed_at },
-        ))
+        let migrations = repo::migrations(&mut conn).await?;
+        let installation = repo::installation(&mut conn).await?;
+        Ok((DatabaseStatus::Up { server_version, latency_ms }, migrations, installation))
     }
 }
 
