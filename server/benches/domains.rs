@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use server::domains::check::Checker;
 use server::domains::dns::DnsSettings;
-use server::domains::inventory::{CHECK_KIND, CheckJob};
+use server::domains::jobs::{CHECK_KIND, CheckJob};
 use server::domains::tls::TlsSettings;
 use server::scheduler::{self, Job, Registry};
 use server::simulator::dns_tls::{DnsLab, LabCa, LabRecord, TlsLab};

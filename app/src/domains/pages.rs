@@ -5,20 +5,24 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{CheckDomainNow, DomainList, DomainsQuery, Report, check_host, label, load_domain, load_domains, tone};
+use super::{
+    CheckDomainNow, DomainList, DomainsQuery, Outcome, Report, Verdict, check_host, label, load_domain, load_domains,
+};
 use crate::accounts::{Role, current_user};
+use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
+use crate::ids::DomainId;
 use crate::pages::{Pager, Problem, query_string};
 
 fn days_left(d: i32) -> String {
     if d < 0 { format!(" expired {} days ago", -d) } else { format!(" {d} days left") }
 }
 
-fn badge(outcome: Option<String>, testid: &'static str) -> impl IntoView {
-    let t = tone(outcome.as_deref());
+fn badge<O: Outcome>(outcome: Option<O>, testid: &'static str) -> impl IntoView {
+    let t = Verdict::of(outcome).tone();
     view! {
-        <span class=format!("badge state {t}") data-testid=testid data-outcome=outcome.clone().unwrap_or_default()>
-            {label(outcome.as_deref())}
+        <span class=format!("badge state {t}") data-testid=testid data-outcome=outcome.map(O::as_str).unwrap_or_default()>
+            {label(outcome)}
         </span>
     }
 }
@@ -95,8 +99,8 @@ fn DomainsView(list: DomainList, query: DomainsQuery) -> impl IntoView {
                         </td>
                         <td>{r.tenant_name.clone()}<br /><span class="muted">{r.environment.clone()}</span></td>
                         <td>{r.status.replace('_', " ")}<br /><span class="muted">{r.kind.replace('_', " ")}</span></td>
-                        <td>{badge(r.dns_outcome.clone(), "dns")}</td>
-                        <td>{badge(r.tls_outcome.clone(), "tls")}{r.days_left.map(days_left)}</td>
+                        <td>{badge(r.dns_outcome, "dns")}</td>
+                        <td>{badge(r.tls_outcome, "tls")}{r.days_left.map(days_left)}</td>
                         <td>{when(r.checked_at)}</td>
                     </tr>
                 }).collect_view()}
@@ -112,7 +116,7 @@ pub fn ReportView(report: Report) -> impl IntoView {
     view! {
         <div class="report-grid" data-testid="report">
             <section class="card">
-                <h2>"DNS "{badge(report.dns_outcome.clone(), "report-dns")}</h2>
+                <h2>"DNS "{badge(report.dns_outcome, "report-dns")}</h2>
                 <dl class="facts">
                     <dt>"Expected CNAME"</dt><dd><code>{report.expected.clone().unwrap_or_else(|| "— (not given)".into())}</code></dd>
                     <dt>"CNAME chain"</dt>
@@ -122,7 +126,7 @@ pub fn ReportView(report: Report) -> impl IntoView {
                 {report.dns_advice.clone().map(|a| view! { <p class="advice" data-testid="dns-advice">{a}</p> })}
             </section>
             <section class="card">
-                <h2>"TLS "{badge(report.tls_outcome.clone(), "report-tls")}</h2>
+                <h2>"TLS "{badge(report.tls_outcome, "report-tls")}</h2>
                 <dl class="facts">
                     <dt>"Expires"</dt><dd>{report.not_after.map(timestamp).unwrap_or_else(|| "—".into())}{report.days_left.map(|d| format!(" ({d} days)"))}</dd>
                     <dt>"Issuer"</dt><dd>{report.issuer.clone().unwrap_or_else(|| "—".into())}</dd>
@@ -145,11 +149,15 @@ pub fn DomainPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Reading the domain…"</p> }>
             {Suspend::new(async move {
-                match load_domain(id.clone()).await {
+                let loaded = match id.parse::<DomainId>() {
+                    Ok(id) => load_domain(id).await,
+                    Err(e) => Err::<_, AppError>(e),
+                };
+                match loaded {
                     Err(e) => view! { <Title text="Custom domain" /> <h1>"Custom domain"</h1> <Problem error=Some(e) /> }.into_any(),
                     Ok(d) => {
                         let row = d.row.clone();
-                        let check_id = row.id.clone();
+                        let check_id = row.id.to_string();
                         view! {
                             <Title text=row.host.clone() />
                             <p class="crumbs"><a href="/domains">"Custom domains"</a>" / "{row.host.clone()}</p>
@@ -179,7 +187,7 @@ pub fn DomainPage() -> impl IntoView {
                                 <ol class="timeline" data-testid="domain-timeline">
                                     {d.events.into_iter().map(|e| view! {
                                         <li>
-                                            <strong>{format!("{}: {} → {}", if e.kind == "dns_changed" { "DNS" } else { "TLS" }, label(e.before.as_deref()), label(Some(&e.after)))}</strong>
+                                            <strong>{e.change.summary()}</strong>
                                             " "<span class="muted">{timestamp(e.at)}</span>
                                             <p>{e.detail}</p>
                                         </li>

@@ -59,16 +59,16 @@ impl Checker {
             Err(_) => None,
         };
         let (tls_outcome, tls_advice) = match &tls {
-            Some(t) => (Some(t.outcome.as_str().to_string()), Some(t.advice.clone())),
+            Some(t) => (Some(t.outcome), Some(t.advice.clone())),
             None => (
-                Some("no_answer".to_string()),
+                Some(tls::TlsOutcome::NoAnswer),
                 Some(format!("{host} has no address, so nothing can answer TLS for it. Fix DNS first.")),
             ),
         };
         Report {
             host: host.to_string(),
             expected: expected.map(str::to_string),
-            dns_outcome: Some(dns.outcome.as_str().to_string()),
+            dns_outcome: Some(dns.outcome),
             chain: dns.chain,
             addresses: dns.addresses.iter().map(|a| a.to_string()).collect(),
             dns_advice: Some(dns.advice),

@@ -16,46 +16,7 @@ use super::hostname::{is_auth0_edge, same_name};
 /// The longest CNAME chain followed.
 const MAX_CHAIN: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DnsOutcome {
-    Ok,
-    /// NXDOMAIN or no record at all.
-    Missing,
-    /// The chain ends somewhere other than the expected target.
-    WrongTarget,
-    /// Addresses but no CNAME: a DNS proxy or CNAME flattening.
-    Flattened,
-    /// A CNAME to an Auth0 edge host that no known tenant expects: a takeover risk.
-    Dangling,
-    /// Timeout, SERVFAIL or refusal, after a retry.
-    LookupError,
-}
-
-impl DnsOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DnsOutcome::Ok => "ok",
-            DnsOutcome::Missing => "missing",
-            DnsOutcome::WrongTarget => "wrong_target",
-            DnsOutcome::Flattened => "flattened",
-            DnsOutcome::Dangling => "dangling",
-            DnsOutcome::LookupError => "lookup_error",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<DnsOutcome> {
-        [
-            DnsOutcome::Ok,
-            DnsOutcome::Missing,
-            DnsOutcome::WrongTarget,
-            DnsOutcome::Flattened,
-            DnsOutcome::Dangling,
-            DnsOutcome::LookupError,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == raw)
-    }
-}
+pub use app::domains::DnsOutcome;
 
 /// What the DNS check found.
 #[derive(Clone, Debug, PartialEq, Eq)]

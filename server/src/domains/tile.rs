@@ -6,6 +6,7 @@ use app::status::{BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use super::model::{Outcome, Part, Verdict};
 use super::repo::{self, BoardDomain};
 
 /// The custom-domains tile, read from the latest checks.
@@ -27,25 +28,19 @@ impl BoardTile for DomainsTile {
     }
 }
 
-fn outcome_health(outcome: Option<&str>) -> Health {
-    match outcome {
-        Some("ok") => Health::Operational,
-        Some("flattened") | Some("expiring") => Health::Degraded,
-        Some("lookup_error") | Some("no_answer") | None => Health::Unknown,
-        Some(_) => Health::MajorOutage,
-    }
-}
-
 /// A domain's health and, when it is not operational, what is wrong ("DNS wrong target, TLS not checked yet").
 fn verdict(d: &BoardDomain) -> (Health, String) {
-    let (dns, tls) = (d.dns_outcome.as_deref(), d.tls_outcome.as_deref());
-    let (dh, th) = (outcome_health(dns), outcome_health(tls));
-    let problem = [("DNS", dns, dh), ("TLS", tls, th)]
-        .into_iter()
-        .filter(|(_, _, h)| *h != Health::Operational)
-        .map(|(what, o, _)| format!("{what} {}", o.unwrap_or("not checked yet").replace('_', " ")))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (dh, th) = (Verdict::of(d.dns_outcome).health(), Verdict::of(d.tls_outcome).health());
+    let words = |o: Option<String>| o.unwrap_or_else(|| "not checked yet".into());
+    let problem = [
+        (Part::Dns, words(d.dns_outcome.map(Outcome::words)), dh),
+        (Part::Tls, words(d.tls_outcome.map(Outcome::words)), th),
+    ]
+    .into_iter()
+    .filter(|(_, _, h)| *h != Health::Operational)
+    .map(|(part, o, _)| format!("{} {o}", part.name()))
+    .collect::<Vec<_>>()
+    .join(", ");
     (dh.worst(th), problem)
 }
 

@@ -14,33 +14,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TlsOutcome {
-    Ok,
-    /// Valid, but within the warning thresholds.
-    Expiring,
-    Expired,
-    NameMismatch,
-    Untrusted,
-    /// Nothing answered on the port (refused, timeout).
-    NoAnswer,
-    /// A TLS problem of another kind.
-    HandshakeError,
-}
-
-impl TlsOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TlsOutcome::Ok => "ok",
-            TlsOutcome::Expiring => "expiring",
-            TlsOutcome::Expired => "expired",
-            TlsOutcome::NameMismatch => "name_mismatch",
-            TlsOutcome::Untrusted => "untrusted",
-            TlsOutcome::NoAnswer => "no_answer",
-            TlsOutcome::HandshakeError => "handshake_error",
-        }
-    }
-}
+pub use app::domains::TlsOutcome;
 
 /// What the TLS check found.
 #[derive(Clone, Debug, PartialEq, Eq)]

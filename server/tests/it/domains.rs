@@ -75,9 +75,9 @@ async fn every_cname_outcome_comes_from_a_real_dns_server() {
     let txt_name = "_cf-custom-hostname.selfm.acme.example";
     let verified =
         both.report("selfm.acme.example", None, Some((txt_name, "verify-token-1")), &known, Utc::now()).await;
-    assert_eq!(verified.dns_outcome.as_deref(), Some("ok"), "{:?}", verified.dns_advice);
+    assert_eq!(verified.dns_outcome, Some(DnsOutcome::Ok), "{:?}", verified.dns_advice);
     let other = both.report("selfm.acme.example", None, Some((txt_name, "another-token")), &known, Utc::now()).await;
-    assert_eq!(other.dns_outcome.as_deref(), Some("missing"));
+    assert_eq!(other.dns_outcome, Some(DnsOutcome::Missing));
     assert!(
         other.dns_advice.as_deref().is_some_and(|a| a.contains("with the value another-token")),
         "{:?}",
@@ -156,9 +156,11 @@ mod inventory {
     use reqwest::StatusCode;
     use server::auth0::Auth0Client;
     use server::domains::DomainsOptions;
-    use server::domains::inventory;
+    use server::domains::jobs::{self, CheckJob};
+    use server::domains::model::DomainId;
+    use server::domains::service;
     use server::http::RouterOptions;
-    use server::scheduler::{self, Registry};
+    use server::scheduler::{self, Job, Registry};
     use server::secrets::SecretBox;
     use server::tenants::poll::SnapshotJob;
     use sqlx::PgPool;
@@ -176,10 +178,10 @@ mod inventory {
         let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
         let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
         scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", now, 20).await.expect("snapshots");
-        assert_eq!(inventory::sync(&pool, Duration::from_secs(600), now).await.expect("sync"), 7);
+        assert_eq!(service::sync(&pool, Duration::from_secs(600), now).await.expect("sync"), 7);
         let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM domains").fetch_all(&pool).await.expect("ids");
         for id in &ids {
-            inventory::check(&pool, &checker, *id, now).await.expect("check");
+            service::check(&pool, &checker, DomainId(*id), now).await.expect("check");
         }
         let verdicts: Vec<(String, String, String)> =
             sqlx::query_as("SELECT host, dns_outcome, tls_outcome FROM domains ORDER BY host")
@@ -210,7 +212,9 @@ mod inventory {
             .fetch_one(&pool)
             .await
             .expect("id");
-        inventory::check(&pool, &checker, dev, now).await.expect("check");
+        let checker = Arc::new(checker);
+        let job = CheckJob { pool: pool.clone(), checker: checker.clone() };
+        job.run_once(&dev.to_string(), now).await.expect("check");
         let events: Vec<(String, Option<String>, String)> =
             sqlx::query_as("SELECT kind, before, after FROM domains_events WHERE domain_id = $1 ORDER BY id")
                 .bind(dev)
@@ -218,6 +222,35 @@ mod inventory {
                 .await
                 .expect("events");
         assert_eq!(events.last().cloned(), Some(("dns_changed".into(), Some("wrong_target".into()), "ok".into())));
+
+        // Every change is a notification update, recorded by the check itself (no collector ran).
+        let (recorded, changes): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM notifications_updates WHERE origin LIKE 'domains:event:%'),
+                    (SELECT count(*) FROM domains_events)",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("counts");
+        assert_eq!(recorded, changes);
+        let last: (String, String, String, String, String) = sqlx::query_as(
+            "SELECT n.origin, n.kind, n.title, u.severity, u.text FROM notifications_updates u
+             JOIN notifications n ON n.id = u.notification_id
+             WHERE u.origin = 'domains:event:' || (SELECT max(id) FROM domains_events WHERE domain_id = $1)",
+        )
+        .bind(dev)
+        .fetch_one(&pool)
+        .await
+        .expect("the update of the last change");
+        assert_eq!(
+            (last.0, last.1.as_str(), last.2.as_str(), last.3.as_str()),
+            (
+                format!("domains:{dev}:dns_changed"),
+                "custom_domain_dns",
+                "Custom domain login.acme-dev.example: DNS",
+                "info"
+            )
+        );
+        assert!(last.4.starts_with("DNS ok: "), "{}", last.4);
 
         // Single checks are kept 30 days; the domain keeps its latest state and its events.
         let checks = |pool: PgPool| async move {
@@ -229,12 +262,12 @@ mod inventory {
             .execute(&pool)
             .await
             .expect("age");
-        let pruned = inventory::prune_checks(&pool, now - inventory::CHECKS_KEPT).await.expect("prune");
+        let pruned = service::prune_checks(&pool, now - jobs::CHECKS_KEPT).await.expect("prune");
         assert_eq!((pruned, checks(pool.clone()).await), (6, 2), "only login.acme-dev.example's two checks stay");
 
         let options = RouterOptions {
             secrets: SecretBox::new(key),
-            domains: DomainsOptions { checker: Arc::new(checker), interval: Duration::from_secs(600) },
+            domains: DomainsOptions { checker, interval: Duration::from_secs(600) },
             ..RouterOptions::default()
         };
         let app = TestApp::spawn_with(pool.clone(), options).await;
