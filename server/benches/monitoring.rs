@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use server::monitoring::job::{CheckJob, KIND};
+use server::monitoring::jobs::check::{CheckJob, KIND};
 use server::monitoring::probe::Probe;
 use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;

@@ -75,6 +75,114 @@ impl CheckState {
     }
 }
 
+/// The classified result of one run of a check (stored as `as_str`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    Ok,
+    /// `invalid_grant` (or the application's credentials were refused).
+    WrongCredentials,
+    /// `too_many_attempts`: the test user is blocked.
+    Blocked,
+    /// `unauthorized_client`: the application may not use the Password grant.
+    GrantNotAllowed,
+    /// `grant_type=password` without a default directory.
+    NoDefaultConnection,
+    MfaRequired,
+    /// 429 from the rate limiter.
+    RateLimited,
+    /// 5xx.
+    Auth0Error,
+    Timeout,
+    Unreachable,
+    /// An answer Tenantry does not recognise.
+    Unexpected,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 11] = [
+        Outcome::Ok,
+        Outcome::WrongCredentials,
+        Outcome::Blocked,
+        Outcome::GrantNotAllowed,
+        Outcome::NoDefaultConnection,
+        Outcome::MfaRequired,
+        Outcome::RateLimited,
+        Outcome::Auth0Error,
+        Outcome::Timeout,
+        Outcome::Unreachable,
+        Outcome::Unexpected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::WrongCredentials => "wrong_credentials",
+            Outcome::Blocked => "blocked",
+            Outcome::GrantNotAllowed => "grant_not_allowed",
+            Outcome::NoDefaultConnection => "no_default_connection",
+            Outcome::MfaRequired => "mfa_required",
+            Outcome::RateLimited => "rate_limited",
+            Outcome::Auth0Error => "auth0_error",
+            Outcome::Timeout => "timeout",
+            Outcome::Unreachable => "unreachable",
+            Outcome::Unexpected => "unexpected",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == raw)
+    }
+
+    /// The outcome in words: `wrong credentials`.
+    pub fn label(self) -> String {
+        self.as_str().replace('_', " ")
+    }
+
+    pub fn is_ok(self) -> bool {
+        self == Outcome::Ok
+    }
+
+    /// What to do about it, for the check page and the alert.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Outcome::Ok => "Login works.",
+            Outcome::WrongCredentials => {
+                "Auth0 refused the test user's username or password (or the application's client id and secret). \
+                 Check the password in Auth0 and in this check; repeated failures will block the user."
+            }
+            Outcome::Blocked => {
+                "The test user is blocked after too many failed attempts. Unblock it in the Auth0 Dashboard (User \
+                 Management → Users → the user → Unblock) or with DELETE /api/v2/user-blocks/{user_id}, then fix \
+                 what made the logins fail."
+            }
+            Outcome::GrantNotAllowed => {
+                "The application may not use the Password grant: enable it in the Auth0 Dashboard (Applications → \
+                 the application → Advanced Settings → Grant Types → Password)."
+            }
+            Outcome::NoDefaultConnection => {
+                "grant_type=password needs a default directory: set Tenant Settings → API Authorization Settings → \
+                 Default Directory, or switch this check to password-realm with the connection's name."
+            }
+            Outcome::MfaRequired => {
+                "The test user must pass MFA, which a synthetic login cannot: exempt this user from MFA or use a \
+                 user without it."
+            }
+            Outcome::RateLimited => {
+                "Auth0 answered 429: the tenant is at a rate limit. Lower how often this tenant is checked, or find \
+                 what else uses the limit (Logs, rate-limit events)."
+            }
+            Outcome::Auth0Error => {
+                "Auth0 answered with a server error. Check Auth0's status for the tenant's region on the status board."
+            }
+            Outcome::Timeout => "Auth0 did not answer within 10 s. Check Auth0's status and the network path.",
+            Outcome::Unreachable => {
+                "Tenantry could not connect: DNS, network or firewall between Tenantry and Auth0 (or a wrong domain)."
+            }
+            Outcome::Unexpected => "Auth0's answer was not one Tenantry recognises; the detail shows it.",
+        }
+    }
+}
+
 /// What a check does, in words.
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {

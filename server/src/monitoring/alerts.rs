@@ -30,6 +30,18 @@ pub enum Transition {
     Reminder,
 }
 
+impl Transition {
+    /// The `monitoring_events` kind the transition records, if it records one.
+    pub fn event_kind(self) -> Option<&'static str> {
+        match self {
+            Transition::None => None,
+            Transition::Opened => Some("alert_opened"),
+            Transition::Resolved => Some("alert_resolved"),
+            Transition::Reminder => Some("alert_reminder"),
+        }
+    }
+}
+
 /// The streak after one run at `now`.
 pub fn step(before: Streak, ok: bool, in_maintenance: bool, rules: Rules, now: DateTime<Utc>) -> (Streak, Transition) {
     let mut after = before;

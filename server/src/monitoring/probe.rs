@@ -6,37 +6,11 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HOST;
 
+use super::model::Kind;
 use super::outcome::{Outcome, classify_endpoint, classify_login};
 
 /// The time limit of one run.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What a check does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Testall,
-    Test,
-    Login,
-}
-
-impl Kind {
-    pub fn parse(raw: &str) -> Option<Kind> {
-        match raw {
-            "testall" => Some(Kind::Testall),
-            "test" => Some(Kind::Test),
-            "login" => Some(Kind::Login),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Testall => "testall",
-            Kind::Test => "test",
-            Kind::Login => "login",
-        }
-    }
-}
 
 /// A synthetic login's inputs, decrypted for one run.
 #[derive(Clone)]

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use app::monitoring::CheckForm;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use sqlx::PgPool;
-use uuid::Uuid;
+use sqlx::{PgConnection, PgPool};
 
-use super::job::KIND;
-use super::probe::Kind;
+use super::jobs::check::KIND;
+use super::model::{CheckId, CheckSpec, Kind, TenantId};
+use super::repo;
 use crate::accounts::audit::{self, Action, Actor};
 use crate::scheduler;
 use crate::secrets::SecretBox;
@@ -22,25 +22,6 @@ pub enum CheckError {
     NotFound,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-/// A checked form.
-pub struct Parsed {
-    pub tenant: Uuid,
-    pub kind: Kind,
-    pub name: String,
-    pub interval: i32,
-    pub grant_type: Option<&'static str>,
-    pub realm: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<Vec<u8>>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<Vec<u8>>,
-    pub audience: Option<String>,
-    pub scope: Option<String>,
-    pub fail_threshold: i32,
-    pub success_threshold: i32,
-    pub reminder_minutes: i32,
 }
 
 fn number(errors: &mut Vec<String>, label: &str, raw: &str, default: i32, min: i32, max: i32) -> i32 {
@@ -63,11 +44,11 @@ fn text(raw: &str) -> Option<String> {
 }
 
 /// Checks a form. `editing`: blank secrets keep the stored ones.
-pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<Parsed, CheckError> {
+pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<CheckSpec, CheckError> {
     let mut errors = Vec::new();
-    let tenant = form.tenant_id.trim().parse::<Uuid>().unwrap_or_else(|_| {
+    let tenant = form.tenant_id.parse::<TenantId>().unwrap_or_else(|_| {
         errors.push("Tenant: choose a registered tenant".into());
-        Uuid::nil()
+        TenantId(uuid::Uuid::nil())
     });
     let kind = Kind::parse(form.kind.trim()).unwrap_or_else(|| {
         errors.push(format!("Check: {:?} is not login, testall or test", form.kind));
@@ -81,7 +62,7 @@ pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<Par
     let fail_threshold = number(&mut errors, "Failures in a row to alert", &form.fail_threshold, 3, 1, 100);
     let success_threshold = number(&mut errors, "Successes in a row to resolve", &form.success_threshold, 2, 1, 100);
     let reminder_minutes = number(&mut errors, "Remind every (minutes)", &form.reminder_minutes, 60, 0, 10_080);
-    let mut parsed = Parsed {
+    let mut parsed = CheckSpec {
         tenant,
         kind,
         name,
@@ -127,34 +108,37 @@ pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<Par
     if errors.is_empty() { Ok(parsed) } else { Err(CheckError::Invalid(errors)) }
 }
 
-/// Synthetic logins per minute a tenant's enabled checks make, leaving out `except`.
-pub async fn logins_per_minute(pool: &PgPool, tenant: Uuid, except: Option<Uuid>) -> Result<f64, sqlx::Error> {
-    let n: Option<f64> = sqlx::query_scalar(
-        "SELECT sum(60.0 / interval_secs)::float8 FROM monitoring_checks
-         WHERE tenant_id = $1 AND kind = 'login' AND enabled AND ($2::uuid IS NULL OR id <> $2)",
-    )
-    .bind(tenant)
-    .bind(except)
-    .fetch_one(pool)
-    .await?;
-    Ok(n.unwrap_or(0.0))
+/// The tenant's synthetic logins per minute with a login check every `interval` seconds added (`except` left
+/// out), when that is over `budget`.
+async fn over_budget(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    except: Option<CheckId>,
+    interval: i32,
+    budget: f64,
+) -> Result<Option<f64>, sqlx::Error> {
+    let total = repo::logins_per_minute(conn, tenant, except).await? + 60.0 / f64::from(interval);
+    Ok((total > budget + 1e-9).then_some(total))
 }
 
 /// Refuses a login check that would take the tenant over its budget of synthetic logins per minute.
-async fn within_budget(pool: &PgPool, p: &Parsed, except: Option<Uuid>, budget: f64) -> Result<(), CheckError> {
+async fn within_budget(
+    conn: &mut PgConnection,
+    p: &CheckSpec,
+    except: Option<CheckId>,
+    budget: f64,
+) -> Result<(), CheckError> {
     if p.kind != Kind::Login {
         return Ok(());
     }
-    let others = logins_per_minute(pool, p.tenant, except).await?;
-    let this = 60.0 / f64::from(p.interval);
-    if others + this > budget + 1e-9 {
-        return Err(CheckError::Invalid(vec![format!(
-            "Every (seconds): this tenant's synthetic logins would make {:.1} per minute, over its budget of {budget:.0} \
-             (Auth0 rate-limits /oauth/token and blocks a user after repeated failures); choose a longer interval",
-            others + this
-        )]));
+    match over_budget(conn, p.tenant, except, p.interval, budget).await? {
+        Some(total) => Err(CheckError::Invalid(vec![format!(
+            "Every (seconds): this tenant's synthetic logins would make {total:.1} per minute, over its budget of \
+             {budget:.0} (Auth0 rate-limits /oauth/token and blocks a user after repeated failures); choose a longer \
+             interval"
+        )])),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn tenant_missing(e: sqlx::Error) -> CheckError {
@@ -169,104 +153,51 @@ fn tenant_missing(e: sqlx::Error) -> CheckError {
     }
 }
 
+fn every(interval: i32) -> Duration {
+    Duration::from_secs(u64::try_from(interval).unwrap_or(60))
+}
+
 /// Adds a check and schedules its first run now.
 pub async fn add(
     pool: &PgPool,
     actor: &Actor,
-    p: Parsed,
+    p: CheckSpec,
     budget: f64,
     client_ip: &str,
     now: DateTime<Utc>,
-) -> Result<Uuid, CheckError> {
-    within_budget(pool, &p, None, budget).await?;
+) -> Result<CheckId, CheckError> {
     let mut tx = pool.begin().await?;
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO monitoring_checks (tenant_id, kind, name, interval_secs, grant_type, realm, username, password,
-             client_id, client_secret, audience, scope, fail_threshold, success_threshold, reminder_minutes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-    )
-    .bind(p.tenant)
-    .bind(p.kind.as_str())
-    .bind(&p.name)
-    .bind(p.interval)
-    .bind(p.grant_type)
-    .bind(&p.realm)
-    .bind(&p.username)
-    .bind(&p.password)
-    .bind(&p.client_id)
-    .bind(&p.client_secret)
-    .bind(&p.audience)
-    .bind(&p.scope)
-    .bind(p.fail_threshold)
-    .bind(p.success_threshold)
-    .bind(p.reminder_minutes)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(tenant_missing)?;
-    scheduler::ensure(&mut tx, KIND, &id.to_string(), Duration::from_secs(p.interval as u64), now).await?;
+    within_budget(&mut tx, &p, None, budget).await?;
+    let id = repo::insert_check(&mut tx, &p).await.map_err(tenant_missing)?;
+    scheduler::ensure(&mut tx, KIND, &id.to_string(), every(p.interval), now).await?;
     let detail = format!("{} every {} s", p.kind.as_str(), p.interval);
     audit::record(&mut tx, actor, Action::CheckAdded, &p.name, client_ip, &detail).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// Changes a check; blank secrets keep the stored ones.
+/// Changes a check; blank secrets keep the stored ones. A running check's job takes the new interval.
 pub async fn update(
     pool: &PgPool,
     actor: &Actor,
-    id: Uuid,
-    p: Parsed,
+    id: CheckId,
+    p: CheckSpec,
     budget: f64,
     client_ip: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), CheckError> {
-    within_budget(pool, &p, Some(id), budget).await?;
     let mut tx = pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE monitoring_checks SET tenant_id = $2, kind = $3, name = $4, interval_secs = $5, grant_type = $6,
-             realm = $7, username = $8, password = COALESCE($9, password), client_id = $10,
-             client_secret = COALESCE($11, client_secret), audience = $12, scope = $13, fail_threshold = $14,
-             success_threshold = $15, reminder_minutes = $16
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(p.tenant)
-    .bind(p.kind.as_str())
-    .bind(&p.name)
-    .bind(p.interval)
-    .bind(p.grant_type)
-    .bind(&p.realm)
-    .bind(&p.username)
-    .bind(&p.password)
-    .bind(&p.client_id)
-    .bind(&p.client_secret)
-    .bind(&p.audience)
-    .bind(&p.scope)
-    .bind(p.fail_threshold)
-    .bind(p.success_threshold)
-    .bind(p.reminder_minutes)
-    .execute(&mut *tx)
-    .await
-    .map_err(tenant_missing)?;
-    if done.rows_affected() == 0 {
-        return Err(CheckError::NotFound);
-    }
-    let missing: bool = sqlx::query_scalar(
-        "SELECT kind = 'login' AND (password IS NULL OR client_secret IS NULL) FROM monitoring_checks WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if missing {
+    within_budget(&mut tx, &p, Some(id), budget).await?;
+    let enabled = repo::update_check(&mut tx, id, &p).await.map_err(tenant_missing)?.ok_or(CheckError::NotFound)?;
+    if repo::secrets_missing(&mut tx, id).await? {
         return Err(CheckError::Invalid(vec![
             "a synthetic login needs the test user's password and the client secret".into(),
         ]));
     }
-    sqlx::query("UPDATE scheduler_jobs SET interval_secs = $3 WHERE kind = $1 AND key = $2")
-        .bind(KIND)
-        .bind(id.to_string())
-        .bind(p.interval)
-        .execute(&mut *tx)
-        .await?;
+    if enabled {
+        // The job exists (a paused check has none); `ensure` only changes its interval.
+        scheduler::ensure(&mut tx, KIND, &id.to_string(), every(p.interval), now).await?;
+    }
     audit::record(&mut tx, actor, Action::CheckChanged, &p.name, client_ip, "settings changed").await?;
     tx.commit().await?;
     Ok(())
@@ -276,46 +207,34 @@ pub async fn update(
 pub async fn set_enabled(
     pool: &PgPool,
     actor: &Actor,
-    id: Uuid,
+    id: CheckId,
     enabled: bool,
     budget: f64,
     client_ip: &str,
     now: DateTime<Utc>,
 ) -> Result<(), CheckError> {
-    let row: Option<(Uuid, String, String, i32)> =
-        sqlx::query_as("SELECT tenant_id, kind, name, interval_secs FROM monitoring_checks WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    let (tenant, kind, name, interval) = row.ok_or(CheckError::NotFound)?;
-    if enabled && kind == "login" {
-        let others = logins_per_minute(pool, tenant, Some(id)).await?;
-        if others + 60.0 / f64::from(interval) > budget + 1e-9 {
-            return Err(CheckError::Invalid(vec![format!(
-                "resuming would take this tenant over its budget of {budget:.0} synthetic logins per minute"
-            )]));
-        }
-    }
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE monitoring_checks SET enabled = $2 WHERE id = $1")
-        .bind(id)
-        .bind(enabled)
-        .execute(&mut *tx)
-        .await?;
-    let every = Duration::from_secs(interval as u64);
-    let detail = scheduler::set_enabled(&mut tx, KIND, &id.to_string(), enabled, every, now).await?;
-    audit::record(&mut tx, actor, Action::CheckChanged, &name, client_ip, detail).await?;
+    let check = repo::settings(&mut tx, id).await?.ok_or(CheckError::NotFound)?;
+    if enabled
+        && check.kind == Kind::Login.as_str()
+        && over_budget(&mut tx, check.tenant_id, Some(id), check.interval_secs, budget).await?.is_some()
+    {
+        return Err(CheckError::Invalid(vec![format!(
+            "resuming would take this tenant over its budget of {budget:.0} synthetic logins per minute"
+        )]));
+    }
+    repo::set_enabled(&mut tx, id, enabled).await?;
+    let detail =
+        scheduler::set_enabled(&mut tx, KIND, &id.to_string(), enabled, every(check.interval_secs), now).await?;
+    audit::record(&mut tx, actor, Action::CheckChanged, &check.name, client_ip, detail).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, client_ip: &str) -> Result<(), CheckError> {
+/// Removes a check with its history.
+pub async fn remove(pool: &PgPool, actor: &Actor, id: CheckId, client_ip: &str) -> Result<(), CheckError> {
     let mut tx = pool.begin().await?;
-    let name: Option<String> = sqlx::query_scalar("DELETE FROM monitoring_checks WHERE id = $1 RETURNING name")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let name = name.ok_or(CheckError::NotFound)?;
+    let name = repo::delete_check(&mut tx, id).await?.ok_or(CheckError::NotFound)?;
     scheduler::remove(&mut tx, KIND, &id.to_string()).await?;
     audit::record(&mut tx, actor, Action::CheckRemoved, &name, client_ip, "").await?;
     tx.commit().await?;
@@ -323,7 +242,7 @@ pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, client_ip: &str) -> 
 }
 
 /// "Run now": the check's job is due at once.
-pub async fn run_now(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<(), CheckError> {
+pub async fn run_now(pool: &PgPool, id: CheckId, now: DateTime<Utc>) -> Result<(), CheckError> {
     let mut conn = pool.acquire().await?;
     if scheduler::run_soon(&mut conn, KIND, &id.to_string(), now).await? {
         Ok(())
@@ -332,46 +251,58 @@ pub async fn run_now(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<(), 
     }
 }
 
-/// Adds a maintenance window for the check or its whole tenant. Times are `YYYY-MM-DDTHH:MM` in UTC.
+/// A maintenance window as entered: times are `YYYY-MM-DDTHH:MM` in UTC, and it must end after it starts.
+pub fn window(starts: &str, ends: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), CheckError> {
+    let time = |label: &str, raw: &str| {
+        NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
+            .map(|t| t.and_utc())
+            .map_err(|_| format!("{label}: {raw:?} is not a date and time (YYYY-MM-DDTHH:MM, UTC)"))
+    };
+    match (time("Starts", starts), time("Ends", ends)) {
+        (Ok(s), Ok(e)) if e > s => Ok((s, e)),
+        (Ok(_), Ok(_)) => Err(CheckError::Invalid(vec!["Ends: the window must end after it starts".into()])),
+        (s, e) => Err(CheckError::Invalid([s.err(), e.err()].into_iter().flatten().collect())),
+    }
+}
+
+/// Adds a maintenance window for the check or its whole tenant.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_maintenance(
     pool: &PgPool,
     actor: &Actor,
-    id: Uuid,
+    id: CheckId,
     whole_tenant: bool,
     starts: &str,
     ends: &str,
     reason: &str,
     client_ip: &str,
 ) -> Result<(), CheckError> {
-    let time = |label: &str, raw: &str| {
-        NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-            .map(|t| t.and_utc())
-            .map_err(|_| format!("{label}: {raw:?} is not a date and time (YYYY-MM-DDTHH:MM, UTC)"))
-    };
-    let (starts, ends) = match (time("Starts", starts), time("Ends", ends)) {
-        (Ok(s), Ok(e)) if e > s => (s, e),
-        (Ok(_), Ok(_)) => return Err(CheckError::Invalid(vec!["Ends: the window must end after it starts".into()])),
-        (s, e) => return Err(CheckError::Invalid([s.err(), e.err()].into_iter().flatten().collect())),
-    };
+    let (starts, ends) = window(starts, ends)?;
     let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, String)> = sqlx::query_as("SELECT tenant_id, name FROM monitoring_checks WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let (tenant, name) = row.ok_or(CheckError::NotFound)?;
-    sqlx::query(
-        "INSERT INTO monitoring_maintenance (tenant_id, check_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(whole_tenant.then_some(tenant))
-    .bind((!whole_tenant).then_some(id))
-    .bind(starts)
-    .bind(ends)
-    .bind(reason.trim())
-    .execute(&mut *tx)
-    .await?;
+    let check = repo::settings(&mut tx, id).await?.ok_or(CheckError::NotFound)?;
+    let (tenant, only) = if whole_tenant { (Some(check.tenant_id), None) } else { (None, Some(id)) };
+    repo::insert_maintenance(&mut tx, tenant, only, starts, ends, reason.trim()).await?;
     let detail = format!("maintenance {starts} to {ends}{}", if whole_tenant { " (whole tenant)" } else { "" });
-    audit::record(&mut tx, actor, Action::CheckChanged, &name, client_ip, &detail).await?;
+    audit::record(&mut tx, actor, Action::CheckChanged, &check.name, client_ip, &detail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_is_two_utc_times_in_order_and_every_bad_one_is_named() {
+        let (s, e) = window("2026-11-29T10:00", " 2026-11-29T12:30 ").expect("window");
+        assert_eq!(
+            (s.to_rfc3339(), e.to_rfc3339()),
+            ("2026-11-29T10:00:00+00:00".into(), "2026-11-29T12:30:00+00:00".into())
+        );
+        let Err(CheckError::Invalid(both)) = window("soon", "later") else { panic!("two bad times") };
+        assert_eq!(both.len(), 2);
+        assert!(both[0].starts_with("Starts: \"soon\"") && both[1].starts_with("Ends: \"later\""));
+        let Err(CheckError::Invalid(order)) = window("2026-11-29T10:00", "2026-11-29T10:00") else { panic!("order") };
+        assert_eq!(order, ["Ends: the window must end after it starts"]);
+    }
 }

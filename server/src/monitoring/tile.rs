@@ -6,7 +6,8 @@ use app::status::{BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::repo::{self, BoardCheck};
+use super::model::CheckState;
+use super::repo::views::{self, BoardCheck};
 
 /// The monitoring tile, read from the checks' latest state.
 pub struct MonitoringTile {
@@ -22,17 +23,17 @@ impl BoardTile for MonitoringTile {
     async fn tile(&self, tenant: Option<&str>, _now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError> {
         let db = |e| crate::db::app_error("monitoring", e);
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let checks = repo::board_checks(&mut conn).await.map_err(db)?;
+        let checks = views::board_checks(&mut conn).await.map_err(db)?;
         Ok(Some(tile(&checks, tenant)))
     }
 }
 
 fn health(state: &str) -> Health {
-    match state {
-        "alert" => Health::MajorOutage,
-        "failing" => Health::Degraded,
-        "ok" => Health::Operational,
-        _ => Health::Unknown,
+    match CheckState::parse(state) {
+        Some(CheckState::Alert) => Health::MajorOutage,
+        Some(CheckState::Failing) => Health::Degraded,
+        Some(CheckState::Ok) => Health::Operational,
+        Some(CheckState::Paused | CheckState::Unknown) | None => Health::Unknown,
     }
 }
 

@@ -12,10 +12,12 @@ use chrono::{TimeZone, Utc};
 use server::accounts::audit::Actor;
 use server::http::RouterOptions;
 use server::monitoring::alerts::Transition;
-use server::monitoring::job::CheckJob;
+use server::monitoring::jobs::check::CheckJob;
+use server::monitoring::jobs::rollup;
+use server::monitoring::model::CheckId;
 use server::monitoring::outcome::Outcome;
 use server::monitoring::probe::Probe;
-use server::monitoring::{rollup, service};
+use server::monitoring::service;
 use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;
 use server::simulator::{Faults, SimTenant, Simulator, TestUser, UserState};
@@ -71,7 +73,7 @@ fn login_form(tenant: Uuid, name: &str, interval: &str) -> CheckForm {
     }
 }
 
-async fn add(pool: &PgPool, form: &CheckForm) -> Uuid {
+async fn add(pool: &PgPool, form: &CheckForm) -> CheckId {
     let parsed = service::parse(form, &SecretBox::new(KEY), false).expect("valid form");
     service::add(pool, &Actor::CommandLine, parsed, 6.0, "", Utc::now()).await.expect("added")
 }
@@ -88,7 +90,7 @@ async fn every_classification_comes_from_a_real_answer_of_the_simulator(pool: Pg
     let testall = add(&pool, &CheckForm { kind: "testall".into(), ..login_form(tenant, "testall", "60") }).await;
     let test = add(&pool, &CheckForm { kind: "test".into(), ..login_form(tenant, "test", "60") }).await;
     let job = job(&pool, Duration::from_millis(400));
-    let outcome = |id: Uuid| {
+    let outcome = |id: CheckId| {
         let job = &job;
         async move { job.check(id, Utc::now()).await.expect("recorded").ran.outcome }
     };
@@ -193,6 +195,57 @@ async fn three_failures_open_an_alert_that_says_how_to_unblock_and_two_successes
     let runs: Vec<bool> =
         sqlx::query_scalar("SELECT maintenance FROM monitoring_runs ORDER BY at").fetch_all(&pool).await.expect("runs");
     assert_eq!(runs, [true, true, true, false, false, false], "runs in the window are marked");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_alert_the_job_opens_has_its_notification_update_without_the_collector(pool: PgPool) {
+    let (sim, tenant) = setup(&pool).await;
+    let login = add(&pool, &login_form(tenant, "Customer login", "60")).await;
+    let job = job(&pool, Duration::from_secs(5));
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).single().expect("date");
+    sim.update(DOMAIN, |t| t.users[0].state = UserState::Blocked);
+    for m in 0..3 {
+        job.check(login, t0 + chrono::Duration::minutes(m)).await.expect("run");
+    }
+    let (event, alert): (i64, i64) =
+        sqlx::query_as("SELECT id, alert_id FROM monitoring_events WHERE kind = 'alert_opened'")
+            .fetch_one(&pool)
+            .await
+            .expect("the alert's event");
+    let (origin, kind, severity, title, link, tenants, regions): (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Vec<String>,
+        Vec<String>,
+    ) = sqlx::query_as("SELECT origin, kind, severity, title, link, tenants, regions FROM notifications")
+        .fetch_one(&pool)
+        .await
+        .expect("the alert's notification, with no collector run");
+    assert_eq!(origin, format!("monitoring:alert:{alert}"));
+    assert_eq!((kind.as_str(), severity.as_str()), ("synthetic_login_alert", "critical"));
+    assert_eq!(title, "Customer login on acme-prod is failing");
+    assert_eq!(link, Some(format!("/monitoring/{login}")));
+    assert_eq!((tenants, regions), (vec!["acme-prod".to_string()], vec!["us".to_string()]));
+    let updates: Vec<(String, String)> = sqlx::query_as("SELECT origin, text FROM notifications_updates ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("updates");
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(updates[0].0, format!("monitoring:event:{event}"));
+    assert!(updates[0].1.starts_with("alert opened: 3 failures in a row; blocked: "), "{}", updates[0].1);
+
+    sim.update(DOMAIN, |t| t.users[0].state = UserState::Active);
+    for m in 3..5 {
+        job.check(login, t0 + chrono::Duration::minutes(m)).await.expect("run");
+    }
+    let severities: Vec<String> = sqlx::query_scalar("SELECT severity FROM notifications_updates ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("updates");
+    assert_eq!(severities, ["critical", "info"], "the resolution is the same notification's next update");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -1,0 +1,176 @@
+//! All of the monitoring area's SQL. Every function takes a connection (a transaction derefs to one), so callers
+//! compose them atomically; static SQL is checked at compile time, the list's filters use a `QueryBuilder`.
+//!
+//! - this file: checks themselves (adding, changing, pausing, removing), maintenance windows, the login budget and
+//!   the tenants a check can belong to;
+//! - `runs`: what the `monitoring.check` and `monitoring.rollup` jobs write (runs, streaks, alerts, events, roll-ups);
+//! - `views`: what the pages and the board tile read.
+
+pub mod runs;
+pub mod views;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use super::model::{CheckId, CheckSpec, TenantId};
+
+/// A check's settings as stored (never its secrets).
+pub struct CheckSettings {
+    pub tenant_id: TenantId,
+    pub kind: String,
+    pub name: String,
+    pub interval_secs: i32,
+    pub enabled: bool,
+    pub grant_type: Option<String>,
+    pub realm: Option<String>,
+    pub username: Option<String>,
+    pub client_id: Option<String>,
+    pub audience: Option<String>,
+    pub scope: Option<String>,
+    pub fail_threshold: i32,
+    pub success_threshold: i32,
+    pub reminder_minutes: i32,
+}
+
+/// One check's settings, if it exists.
+pub async fn settings(conn: &mut PgConnection, id: CheckId) -> Result<Option<CheckSettings>, sqlx::Error> {
+    sqlx::query_as!(
+        CheckSettings,
+        r#"SELECT tenant_id AS "tenant_id: TenantId", kind, name, interval_secs, enabled, grant_type, realm, username,
+                  client_id, audience, scope, fail_threshold, success_threshold, reminder_minutes
+           FROM monitoring_checks WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A tenant a check can belong to.
+pub struct TenantChoice {
+    pub id: TenantId,
+    pub name: String,
+    pub domain: String,
+}
+
+/// Every registered tenant, by name.
+pub async fn tenants(conn: &mut PgConnection) -> Result<Vec<TenantChoice>, sqlx::Error> {
+    sqlx::query_as!(TenantChoice, r#"SELECT id AS "id: TenantId", name, domain FROM tenants ORDER BY name"#)
+        .fetch_all(conn)
+        .await
+}
+
+/// Synthetic logins per minute a tenant's enabled checks make, leaving out `except`.
+pub async fn logins_per_minute(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    except: Option<CheckId>,
+) -> Result<f64, sqlx::Error> {
+    let n = sqlx::query_scalar!(
+        "SELECT sum(60.0 / interval_secs)::float8 FROM monitoring_checks
+         WHERE tenant_id = $1 AND kind = 'login' AND enabled AND ($2::uuid IS NULL OR id <> $2)",
+        tenant.0,
+        except.map(|e| e.0) as _
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(n.unwrap_or(0.0))
+}
+
+/// Adds a check.
+pub async fn insert_check(conn: &mut PgConnection, p: &CheckSpec) -> Result<CheckId, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO monitoring_checks (tenant_id, kind, name, interval_secs, grant_type, realm, username, password,
+               client_id, client_secret, audience, scope, fail_threshold, success_threshold, reminder_minutes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id AS "id: CheckId""#,
+        p.tenant.0,
+        p.kind.as_str(),
+        p.name,
+        p.interval,
+        p.grant_type,
+        p.realm,
+        p.username,
+        p.password,
+        p.client_id,
+        p.client_secret,
+        p.audience,
+        p.scope,
+        p.fail_threshold,
+        p.success_threshold,
+        p.reminder_minutes
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Changes a check (absent secrets keep the stored ones); `Some(enabled)` when it exists.
+pub async fn update_check(conn: &mut PgConnection, id: CheckId, p: &CheckSpec) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE monitoring_checks SET tenant_id = $2, kind = $3, name = $4, interval_secs = $5, grant_type = $6,
+             realm = $7, username = $8, password = COALESCE($9, password), client_id = $10,
+             client_secret = COALESCE($11, client_secret), audience = $12, scope = $13, fail_threshold = $14,
+             success_threshold = $15, reminder_minutes = $16
+         WHERE id = $1 RETURNING enabled",
+        id.0,
+        p.tenant.0,
+        p.kind.as_str(),
+        p.name,
+        p.interval,
+        p.grant_type,
+        p.realm,
+        p.username,
+        p.password,
+        p.client_id,
+        p.client_secret,
+        p.audience,
+        p.scope,
+        p.fail_threshold,
+        p.success_threshold,
+        p.reminder_minutes
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether a login check lacks a stored password or client secret.
+pub async fn secrets_missing(conn: &mut PgConnection, id: CheckId) -> Result<bool, sqlx::Error> {
+    let missing = sqlx::query_scalar!(
+        "SELECT kind = 'login' AND (password IS NULL OR client_secret IS NULL) FROM monitoring_checks WHERE id = $1",
+        id.0
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(missing.unwrap_or(false))
+}
+
+/// Pauses or resumes a check.
+pub async fn set_enabled(conn: &mut PgConnection, id: CheckId, enabled: bool) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE monitoring_checks SET enabled = $2 WHERE id = $1", id.0, enabled).execute(conn).await?;
+    Ok(())
+}
+
+/// Removes a check with its history; its name when it existed.
+pub async fn delete_check(conn: &mut PgConnection, id: CheckId) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("DELETE FROM monitoring_checks WHERE id = $1 RETURNING name", id.0).fetch_optional(conn).await
+}
+
+/// Adds a maintenance window over one check, or (`check` `None`) over every check of `tenant`.
+pub async fn insert_maintenance(
+    conn: &mut PgConnection,
+    tenant: Option<TenantId>,
+    check: Option<CheckId>,
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO monitoring_maintenance (tenant_id, check_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4, $5)",
+        tenant.map(|t| t.0) as _,
+        check.map(|c| c.0) as _,
+        starts as _,
+        ends as _,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
