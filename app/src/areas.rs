@@ -1,7 +1,11 @@
 //! The console's areas as the navigation shows them: one list, used by the layout, the placeholder pages and
 //! the tests that open every page.
 
+use leptos::prelude::*;
+use leptos_meta::Title;
+
 use crate::accounts::Role;
+use crate::pages::Notice;
 
 /// One entry of the main navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,5 +133,27 @@ impl Area {
             | Area::Settings
             | Area::System => None,
         }
+    }
+}
+
+/// The page of an area that a later issue builds. It says so plainly and shows no data.
+#[component]
+pub fn NotBuilt(area: Area) -> impl IntoView {
+    view! {
+        <Title text=area.label() />
+        <h1>{area.label()}</h1>
+        <p class="lead">{area.purpose()}</p>
+        <Notice testid="not-built">
+            <h2>"Not built yet"</h2>
+            <p>
+                "This page is not built yet. It arrives with "
+                {area.arrives_with().unwrap_or("a later issue")}
+                ". Nothing here is live data."
+            </p>
+            <p>
+                "What works today: the "<a href=Area::System.path()>"About / System"</a>
+                " page shows this server's version, database, migrations and uptime."
+            </p>
+        </Notice>
     }
 }

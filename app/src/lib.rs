@@ -29,14 +29,14 @@ use leptos_router::{
 };
 
 use crate::accounts::{DeniedPage, SetupPage, SignInPage};
-use crate::areas::Area;
+use crate::areas::{Area, NotBuilt};
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
 use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
 use crate::notifications::{
     ChannelEditPage, ChannelNewPage, ChannelPage, ChannelsPage, FeedsPage, NotificationPage, NotificationsPage,
 };
-use crate::pages::{NotBuilt, NotFound};
+use crate::pages::NotFound;
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::status::{BoardPage, IncidentPage, IncidentsPage, SourcesPage};
 use crate::system::SystemPage;

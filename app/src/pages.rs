@@ -1,13 +1,12 @@
 //! The parts every page is made of — the read frame (loading, error with its HTTP status), notices, the filter
-//! form of a list, the empty state, the pager, the sub-navigation — and the pages that belong to no single area:
-//! the "not built yet" page and the 404 page.
+//! form of a list, the empty state, the pager, the sub-navigation — and the 404 page. (The "not built yet" page
+//! of an area is `areas::NotBuilt`.)
 
 use std::future::Future;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::areas::Area;
 use crate::error::AppError;
 
 /// A failed read or form, in the words of `AppError` (what was wrong and what to do).
@@ -138,28 +137,6 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         })
         .collect();
     if encoded.is_empty() { String::new() } else { format!("?{}", encoded.join("&")) }
-}
-
-/// The page of an area that a later issue builds. It says so plainly and shows no data.
-#[component]
-pub fn NotBuilt(area: Area) -> impl IntoView {
-    view! {
-        <Title text=area.label() />
-        <h1>{area.label()}</h1>
-        <p class="lead">{area.purpose()}</p>
-        <Notice testid="not-built">
-            <h2>"Not built yet"</h2>
-            <p>
-                "This page is not built yet. It arrives with "
-                {area.arrives_with().unwrap_or("a later issue")}
-                ". Nothing here is live data."
-            </p>
-            <p>
-                "What works today: the "<a href=Area::System.path()>"About / System"</a>
-                " page shows this server's version, database, migrations and uptime."
-            </p>
-        </Notice>
-    }
 }
 
 /// Shown for any path the console does not know. The server answers it with status 404.

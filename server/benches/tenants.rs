@@ -18,7 +18,7 @@ use server::accounts::audit::Actor;
 use server::auth0::Auth0Client;
 use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;
-use server::tenants::poll::SnapshotJob;
+use server::tenants::jobs::SnapshotJob;
 use server::tenants::service::{self as tenants, TenantInput};
 
 const TENANTS: usize = 1000;

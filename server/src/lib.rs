@@ -146,7 +146,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         .await
         .context("cannot schedule the status sync")?;
     let jobs = scheduler::Registry::default()
-        .with(Arc::new(tenants::poll::SnapshotJob { pool: pool.clone(), client, secrets: secrets.clone() }))
+        .with(Arc::new(tenants::jobs::SnapshotJob { pool: pool.clone(), client, secrets: secrets.clone() }))
         .with(Arc::new(status))
         .with(Arc::new(sync))
         .with(Arc::new(monitoring::job::CheckJob {

@@ -92,7 +92,7 @@ impl Default for RouterOptions {
             setup: SetupToken::default(),
             demo_accounts: Vec::new(),
             secrets: crate::secrets::SecretBox::new(rand_key()),
-            poll_interval: crate::tenants::poll::DEFAULT_INTERVAL,
+            poll_interval: crate::tenants::jobs::DEFAULT_INTERVAL,
             paid_limit: 3,
             drift_expected: vec!["settings.friendly_name".into(), "settings.support_email".into()],
             status: crate::status::StatusOptions::default(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use app::tenants::{Association, Environment, Finding, TenantCell};
 
-use super::domain::follows_convention;
+use super::model::follows_convention;
 
 const GUIDE: &str = "https://auth0.com/docs/get-started/architecture-scenarios/business-to-consumer/operations";
 

@@ -14,7 +14,7 @@ use chrono::Utc;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use super::domain::check_name;
+use super::model::check_name;
 use super::repo::{self, CellRow};
 use super::service::{self, TenantError};
 use crate::accounts::audit::Actor;

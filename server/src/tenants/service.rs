@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::domain::{TenantDomain, TenantName, UserDomain};
-use super::poll;
+use super::jobs;
+use super::model::{TenantDomain, TenantName, UserDomain};
 use super::repo::{self, NewTenant};
 use crate::accounts::audit::{self, Action, Actor};
 use crate::scheduler;
@@ -136,7 +136,7 @@ pub async fn add(
     let (tenant, _) = parse(input, secrets, true)?;
     let mut tx = pool.begin().await?;
     let id = repo::insert(&mut tx, &tenant).await.map_err(|e| unique_violation(e, &tenant))?;
-    scheduler::ensure(&mut tx, poll::KIND, &id.to_string(), interval, now).await?;
+    scheduler::ensure(&mut tx, jobs::KIND, &id.to_string(), interval, now).await?;
     // The tenant's Auth0 status feed and custom domains are added by the registry's followers, asked for now.
     scheduler::registry_changed(&mut tx, now).await?;
     let detail = format!("{} {} for {}", tenant.environment, tenant.domain, tenant.user_domain);
@@ -161,7 +161,7 @@ pub async fn update(
     if !found {
         return Err(TenantError::NotFound);
     }
-    scheduler::run_soon(&mut tx, poll::KIND, &id.to_string(), now).await?;
+    scheduler::run_soon(&mut tx, jobs::KIND, &id.to_string(), now).await?;
     scheduler::registry_changed(&mut tx, now).await?;
     let detail = if new_secret { "client secret replaced" } else { "" };
     audit::record(&mut tx, actor, Action::TenantUpdated, &tenant.name, client_ip, detail).await?;
@@ -173,7 +173,7 @@ pub async fn update(
 pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, client_ip: &str) -> Result<(), TenantError> {
     let mut tx = pool.begin().await?;
     let name = repo::delete(&mut tx, id).await?.ok_or(TenantError::NotFound)?;
-    scheduler::remove(&mut tx, poll::KIND, &id.to_string()).await?;
+    scheduler::remove(&mut tx, jobs::KIND, &id.to_string()).await?;
     scheduler::registry_changed(&mut tx, Utc::now()).await?;
     audit::record(&mut tx, actor, Action::TenantRemoved, &name, client_ip, "").await?;
     tx.commit().await?;
@@ -183,7 +183,7 @@ pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, client_ip: &str) -> 
 /// Asks for a snapshot now ("Refresh now").
 pub async fn refresh_now(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<(), TenantError> {
     let mut conn = pool.acquire().await?;
-    if scheduler::run_soon(&mut conn, poll::KIND, &id.to_string(), now).await? {
+    if scheduler::run_soon(&mut conn, jobs::KIND, &id.to_string(), now).await? {
         Ok(())
     } else {
         Err(TenantError::NotFound)

@@ -162,7 +162,7 @@ mod inventory {
     use server::http::RouterOptions;
     use server::scheduler::{self, Job, Registry};
     use server::secrets::SecretBox;
-    use server::tenants::poll::SnapshotJob;
+    use server::tenants::jobs::SnapshotJob;
     use sqlx::PgPool;
     use uuid::Uuid;
 

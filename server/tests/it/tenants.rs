@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use server::auth0::Auth0Client;
 use server::secrets::SecretBox;
 use server::simulator::{Limit, SimTenant, Simulator};
-use server::tenants::poll::{Polled, SnapshotJob};
+use server::tenants::jobs::{Polled, SnapshotJob};
 use server::tenants::repo::{self, NewTenant};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -154,7 +154,7 @@ mod pages {
     use server::scheduler::{self, Registry};
     use server::secrets::SecretBox;
     use server::simulator::{SimTenant, Simulator};
-    use server::tenants::poll::SnapshotJob;
+    use server::tenants::jobs::SnapshotJob;
     use sqlx::PgPool;
 
     use crate::harness::{TestApp, text_of};
@@ -267,7 +267,7 @@ mod demo_company {
     use server::http::RouterOptions;
     use server::scheduler::{self, Registry};
     use server::secrets::SecretBox;
-    use server::tenants::poll::SnapshotJob;
+    use server::tenants::jobs::SnapshotJob;
     use sqlx::PgPool;
 
     use crate::harness::{TestApp, text_of};
