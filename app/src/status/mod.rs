@@ -1,21 +1,26 @@
 //! Status as pages see it: the board (Auth0 regions, providers, our own checks, the troubleshooting checklist),
 //! the incident history, and the sources Tenantry polls. DTOs, the `StatusPort`, the server functions.
 
+mod api;
 mod board;
 mod pages;
 
+pub use api::*;
 pub use board::{BoardPage, BoardView};
 pub use pages::{IncidentPage, IncidentsPage, SourcesPage};
 
 use chrono::{DateTime, Utc};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
 use crate::error::AppError;
+use crate::ids::{IncidentId, SourceId, TenantId};
 
-/// A source's (or tile's) state, as people read it. A source not read well for three intervals is `Unknown`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A source's (or tile's or component's) state, as people read it and as the server stores it (`as_str`). A source
+/// not read well for three intervals is `Unknown`.
+///
+/// Two orders: `Ord` (declaration order, `Unknown` last) is how a reading combines its parts — the worst part wins
+/// and a part that says nothing Tenantry knows wins over all; `severity` is the board's "worst first".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Health {
     Operational,
     Maintenance,
@@ -101,7 +106,7 @@ impl Health {
     }
 }
 
-/// What a status source is about.
+/// What a status source is about; stored as its `as_str`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Category {
     Auth0,
@@ -139,10 +144,42 @@ impl Category {
     }
 }
 
+/// A category binds and reads as its text; a word Tenantry does not know reads as `Other`.
+#[cfg(feature = "ssr")]
+mod category_sql {
+    use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+    use sqlx::{Decode, Encode, Postgres, Type};
+
+    use super::Category;
+
+    impl Type<Postgres> for Category {
+        fn type_info() -> PgTypeInfo {
+            <&str as Type<Postgres>>::type_info()
+        }
+
+        fn compatible(ty: &PgTypeInfo) -> bool {
+            <&str as Type<Postgres>>::compatible(ty)
+        }
+    }
+
+    impl Encode<'_, Postgres> for Category {
+        fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+            <&str as Encode<Postgres>>::encode(self.as_str(), buf)
+        }
+    }
+
+    impl Decode<'_, Postgres> for Category {
+        fn decode(value: PgValueRef<'_>) -> Result<Self, sqlx::error::BoxDynError> {
+            let raw = <&str as Decode<Postgres>>::decode(value)?;
+            Ok(Category::parse(raw).unwrap_or(Category::Other))
+        }
+    }
+}
+
 /// One source as a tile or a list shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceBrief {
-    pub id: String,
+    pub id: SourceId,
     pub name: String,
     pub health: Health,
     /// The last poll's problem, while it lasts.
@@ -152,8 +189,9 @@ pub struct SourceBrief {
 
 /// An incident as the board and the history list show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct IncidentBrief {
-    pub id: i64,
+    pub id: IncidentId,
     pub source: String,
     pub category: Category,
     pub title: String,
@@ -234,7 +272,7 @@ pub struct Board {
 /// A source as Status → Sources lists it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceRow {
-    pub id: String,
+    pub id: SourceId,
     pub name: String,
     pub kind: String,
     pub kind_label: String,
@@ -247,7 +285,7 @@ pub struct SourceRow {
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub interval_secs: i32,
     /// The tenant whose Auth0 feed this is: (id, domain).
-    pub tenant: Option<(String, String)>,
+    pub tenant: Option<(TenantId, String)>,
     pub open_incidents: i64,
 }
 
@@ -306,7 +344,7 @@ pub struct IncidentList {
     pub page: u32,
     pub pages: u32,
     /// Every source, for the filter: (id, name).
-    pub sources: Vec<(String, String)>,
+    pub sources: Vec<(SourceId, String)>,
     /// Impacts seen, for the filter.
     pub impacts: Vec<String>,
 }
@@ -323,7 +361,7 @@ pub struct UpdateRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IncidentDetail {
     pub brief: IncidentBrief,
-    pub source_id: String,
+    pub source_id: SourceId,
     pub first_seen_at: DateTime<Utc>,
     pub link: Option<String>,
     /// Where the RCA / postmortem is published, once it is.
@@ -352,11 +390,11 @@ pub trait StatusPort: Send + Sync + 'static {
     async fn sources(&self, query: SourcesQuery) -> Result<SourceList, AppError>;
     async fn add_source(&self, by: &crate::accounts::Acting, form: SourceForm) -> Result<(), AppError>;
     async fn add_from_catalog(&self, by: &crate::accounts::Acting, key: &str) -> Result<(), AppError>;
-    async fn set_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
-    async fn remove_source(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
-    async fn poll_now(&self, id: &str) -> Result<(), AppError>;
+    async fn set_enabled(&self, by: &crate::accounts::Acting, id: SourceId, enabled: bool) -> Result<(), AppError>;
+    async fn remove_source(&self, by: &crate::accounts::Acting, id: SourceId) -> Result<(), AppError>;
+    async fn poll_now(&self, id: SourceId) -> Result<(), AppError>;
     async fn incidents(&self, query: IncidentQuery) -> Result<IncidentList, AppError>;
-    async fn incident(&self, id: i64) -> Result<IncidentDetail, AppError>;
+    async fn incident(&self, id: IncidentId) -> Result<IncidentDetail, AppError>;
 }
 
 /// Where an area's tile answers in the troubleshooting checklist.
@@ -378,91 +416,4 @@ pub trait BoardTile: Send + Sync + 'static {
     fn step(&self) -> Option<StepSlot>;
     /// The tile for every tenant (`None`) or for one tenant domain; `None` when the area has nothing to show.
     async fn tile(&self, tenant: Option<&str>, now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError>;
-}
-
-#[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn StatusPort> {
-    expect_context::<std::sync::Arc<dyn StatusPort>>()
-}
-
-#[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
-
-/// The board (helpdesk).
-#[server(endpoint = "status/board")]
-pub async fn load_board(tenant: Option<String>) -> Result<Board, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().board(tenant).await
-}
-
-/// The sources and the catalog (helpdesk may look; ops leads change).
-#[server(endpoint = "status/sources")]
-pub async fn load_sources(query: SourcesQuery) -> Result<SourceList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().sources(query).await
-}
-
-/// Adds a source by URL and format (ops lead).
-#[server(endpoint = "status/add")]
-pub async fn add_source(
-    name: String,
-    kind: String,
-    category: String,
-    url: String,
-    interval_minutes: String,
-) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().add_source(&by, SourceForm { name, kind, category, url, interval_minutes }).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
-}
-
-/// Adds a catalog provider (ops lead).
-#[server(endpoint = "status/add-catalog")]
-pub async fn add_catalog_source(key: String) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().add_from_catalog(&by, &key).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
-}
-
-/// Turns polling of a source on or off (ops lead).
-#[server(endpoint = "status/enable")]
-pub async fn set_source_enabled(id: String, enabled: String) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().set_enabled(&by, &id, enabled == "true").await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
-}
-
-/// Removes a source and its incidents (ops lead). Tenants' Auth0 feeds go with their tenant instead.
-#[server(endpoint = "status/remove")]
-pub async fn remove_source(id: String) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().remove_source(&by, &id).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
-}
-
-/// Polls a source now (ops lead).
-#[server(endpoint = "status/poll")]
-pub async fn poll_source(id: String) -> Result<(), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().poll_now(&id).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
-}
-
-/// The incident history (helpdesk).
-#[server(endpoint = "status/incidents")]
-pub async fn load_incidents(query: IncidentQuery) -> Result<IncidentList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().incidents(query).await
-}
-
-/// One incident with its timeline (helpdesk).
-#[server(endpoint = "status/incident")]
-pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().incident(id).await
 }

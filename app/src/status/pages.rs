@@ -11,6 +11,7 @@ use super::{
 };
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
+use crate::ids::IncidentId;
 use crate::pages::{Pager, Problem, query_string};
 
 fn can_change() -> bool {
@@ -193,7 +194,7 @@ fn SourceLine(
 ) -> impl IntoView {
     let incidents = format!("/status/incidents?source={}", row.id);
     let actions = changer.then(|| {
-        let (a, b, c) = (row.id.clone(), row.id.clone(), row.id.clone());
+        let (a, b, c) = (row.id.to_string(), row.id.to_string(), row.id.to_string());
         let toggle = if row.enabled { "false" } else { "true" };
         view! {
             <td class="actions">
@@ -298,7 +299,7 @@ fn IncidentsView(list: IncidentList, query: IncidentQuery) -> impl IntoView {
                 "Source"
                 <select name="source">
                     <option value="">"any"</option>
-                    {list.sources.iter().map(|(id, name)| view! { <option value=id.clone() selected=*id == source>{name.clone()}</option> }).collect_view()}
+                    {list.sources.iter().map(|(id, name)| view! { <option value=id.to_string() selected=id.to_string() == source>{name.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <label>
@@ -356,10 +357,11 @@ pub fn IncidentPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Reading the incident…"</p> }>
             {Suspend::new(async move {
-                let Ok(number) = id.parse::<i64>() else {
-                    return view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(crate::error::AppError::NotFound("incident".into())) /> }.into_any();
+                let id = match id.parse::<IncidentId>() {
+                    Ok(id) => id,
+                    Err(e) => return view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any(),
                 };
-                match load_incident(number).await {
+                match load_incident(id).await {
                     Err(e) => view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any(),
                     Ok(d) => {
                         let b = d.brief.clone();

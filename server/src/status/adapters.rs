@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use super::model::{Component, Incident, Phase, Reading, State, Update};
+use super::model::{Component, Health, Incident, Phase, Reading, Update};
 
 pub use crate::outbound::MAX_BODY;
 pub use crate::text::{ParseError, strip_tags};
@@ -170,14 +170,14 @@ struct SpUpdate {
     created_at: Option<DateTime<Utc>>,
 }
 
-fn component_state(status: &str) -> State {
+fn component_state(status: &str) -> Health {
     match status {
-        "operational" => State::Operational,
-        "degraded_performance" => State::Degraded,
-        "partial_outage" => State::PartialOutage,
-        "major_outage" => State::MajorOutage,
-        "under_maintenance" => State::Maintenance,
-        _ => State::Unknown,
+        "operational" => Health::Operational,
+        "degraded_performance" => Health::Degraded,
+        "partial_outage" => Health::PartialOutage,
+        "major_outage" => Health::MajorOutage,
+        "under_maintenance" => Health::Maintenance,
+        _ => Health::Unknown,
     }
 }
 
@@ -210,14 +210,14 @@ fn statuspage(body: &[u8]) -> Result<Reading, ParseError> {
         .collect();
     let in_maintenance =
         summary.scheduled_maintenances.iter().any(|m| m.status == "in_progress" || m.status == "verifying");
-    let worst_component = components.iter().map(|c| c.state).filter(|s| *s != State::Unknown).max();
+    let worst_component = components.iter().map(|c| c.state).filter(|s| *s != Health::Unknown).max();
     let impact = |word: &str| match word {
-        "none" => State::Operational,
-        "minor" => State::Degraded,
-        "major" => State::PartialOutage,
-        "critical" => State::MajorOutage,
-        "maintenance" => State::Maintenance,
-        _ => State::Unknown,
+        "none" => Health::Operational,
+        "minor" => Health::Degraded,
+        "major" => Health::PartialOutage,
+        "critical" => Health::MajorOutage,
+        "maintenance" => Health::Maintenance,
+        _ => Health::Unknown,
     };
     let by_indicator = match &summary.status {
         Some(status) => impact(&status.indicator),
@@ -226,15 +226,15 @@ fn statuspage(body: &[u8]) -> Result<Reading, ParseError> {
             .incidents
             .iter()
             .filter(|i| !Phase::parse(&i.status).is_over())
-            .map(|i| impact(i.impact.as_deref().unwrap_or("none")).min(State::MajorOutage))
+            .map(|i| impact(i.impact.as_deref().unwrap_or("none")).min(Health::MajorOutage))
             .max()
-            .unwrap_or(State::Operational),
+            .unwrap_or(Health::Operational),
     };
-    let mut state = by_indicator.max(worst_component.unwrap_or(State::Operational));
-    if by_indicator == State::Unknown {
-        state = State::Unknown;
-    } else if state == State::Operational && in_maintenance {
-        state = State::Maintenance;
+    let mut state = by_indicator.max(worst_component.unwrap_or(Health::Operational));
+    if by_indicator == Health::Unknown {
+        state = Health::Unknown;
+    } else if state == Health::Operational && in_maintenance {
+        state = Health::Maintenance;
     }
     let incidents = summary.incidents.into_iter().chain(summary.scheduled_maintenances).map(incident).collect();
     Ok(Reading { state, components, incidents })
@@ -265,17 +265,17 @@ struct GoogleUpdate {
 
 fn google(body: &[u8]) -> Result<Reading, ParseError> {
     let list: Vec<GoogleIncident> = serde_json::from_slice(body).map_err(malformed_json)?;
-    let mut state = State::Operational;
+    let mut state = Health::Operational;
     let incidents = list
         .into_iter()
         .map(|g| {
             let open = g.end.is_none();
             let severity = match g.most_recent_update.status.as_str() {
-                "SERVICE_OUTAGE" => State::MajorOutage,
-                "SERVICE_DISRUPTION" => State::PartialOutage,
-                "SERVICE_INFORMATION" => State::Degraded,
-                "AVAILABLE" => State::Operational,
-                _ => State::Unknown,
+                "SERVICE_OUTAGE" => Health::MajorOutage,
+                "SERVICE_DISRUPTION" => Health::PartialOutage,
+                "SERVICE_INFORMATION" => Health::Degraded,
+                "AVAILABLE" => Health::Operational,
+                _ => Health::Unknown,
             };
             if open {
                 state = state.max(severity);
@@ -318,7 +318,7 @@ fn phased_updates(html: &str) -> Vec<(Phase, String)> {
 fn feed(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
     let parsed = feed_rs::parser::parse(body)
         .map_err(|e| ParseError::Malformed { format: "RSS or Atom", reason: e.to_string() })?;
-    let mut state = State::Operational;
+    let mut state = Health::Operational;
     let incidents = parsed
         .entries
         .into_iter()
@@ -335,7 +335,7 @@ fn feed(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
                 .collect();
             // A recent entry that does not say it is over counts as an ongoing incident.
             if !phase.is_over() && at.is_some_and(|t| now - t < Duration::hours(24)) {
-                state = state.max(State::Degraded);
+                state = state.max(Health::Degraded);
             }
             Incident {
                 id: e.id,
@@ -400,16 +400,16 @@ fn apple(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
     let mut components = Vec::new();
     let mut incidents = Vec::new();
     for service in status.services {
-        let mut state = State::Operational;
+        let mut state = Health::Operational;
         for event in service.events {
             let (start, end) = (at(event.epoch_start_date), at(event.epoch_end_date));
             let over = matches!(event.event_status.as_str(), "resolved" | "completed") || end.is_some_and(|e| e <= now);
             let severity = match event.status_type.as_str() {
-                "Outage" => State::MajorOutage,
-                "Issue" => State::PartialOutage,
-                "Performance" => State::Degraded,
-                "Maintenance" => State::Maintenance,
-                _ => State::Degraded,
+                "Outage" => Health::MajorOutage,
+                "Issue" => Health::PartialOutage,
+                "Performance" => Health::Degraded,
+                "Maintenance" => Health::Maintenance,
+                _ => Health::Degraded,
             };
             if !over && event.event_status != "upcoming" {
                 state = state.max(severity);
@@ -435,6 +435,6 @@ fn apple(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
         }
         components.push(Component { id: service.service_name.clone(), name: service.service_name, state });
     }
-    let state = components.iter().map(|c| c.state).max().unwrap_or(State::Operational);
+    let state = components.iter().map(|c| c.state).max().unwrap_or(Health::Operational);
     Ok(Reading { state, components, incidents })
 }

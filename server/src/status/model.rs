@@ -1,43 +1,10 @@
-//! What every status source is normalised to: a state, components, incidents with their updates.
+//! What every status source is normalised to: a state, components, incidents with their updates; and the rule that
+//! decides a source's health at read time.
 
 use chrono::{DateTime, Utc};
 
-/// A source's (or component's) state, worst last. `Unknown` is never shown as green.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum State {
-    Operational,
-    Maintenance,
-    Degraded,
-    PartialOutage,
-    MajorOutage,
-    Unknown,
-}
-
-impl State {
-    pub const ALL: [State; 6] = [
-        State::Operational,
-        State::Maintenance,
-        State::Degraded,
-        State::PartialOutage,
-        State::MajorOutage,
-        State::Unknown,
-    ];
-
-    pub fn parse(raw: &str) -> State {
-        State::ALL.into_iter().find(|s| s.as_str() == raw).unwrap_or(State::Unknown)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Operational => "operational",
-            State::Maintenance => "maintenance",
-            State::Degraded => "degraded",
-            State::PartialOutage => "partial_outage",
-            State::MajorOutage => "major_outage",
-            State::Unknown => "unknown",
-        }
-    }
-}
+/// A source's or component's state: the one enum pages show (`app::status::Health`), stored as its `as_str`.
+pub use app::status::Health;
 
 /// Where an incident is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,7 +51,7 @@ impl Phase {
 pub struct Component {
     pub id: String,
     pub name: String,
-    pub state: State,
+    pub state: Health,
 }
 
 /// One update of an incident, as the source published it.
@@ -114,7 +81,48 @@ pub struct Incident {
 /// One poll's view of a source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reading {
-    pub state: State,
+    pub state: Health,
     pub components: Vec<Component>,
     pub incidents: Vec<Incident>,
+}
+
+/// A source's health at `now`: what it last said, unless its last good read is older than three of its intervals
+/// (or it was never read well), then unknown — a silent source is never shown as green.
+pub fn health_at(said: &str, last_good_at: Option<DateTime<Utc>>, interval_secs: i32, now: DateTime<Utc>) -> Health {
+    match last_good_at {
+        Some(at) if at >= now - chrono::Duration::seconds(i64::from(interval_secs) * 3) => Health::parse(said),
+        _ => Health::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_silent_for_three_intervals_is_unknown_and_a_fresh_one_says_what_it_read() {
+        let now = Utc::now();
+        let two_minutes = 120;
+        assert_eq!(
+            health_at("major_outage", Some(now - chrono::Duration::minutes(5)), two_minutes, now),
+            Health::MajorOutage
+        );
+        assert_eq!(
+            health_at("operational", Some(now - chrono::Duration::minutes(6)), two_minutes, now),
+            Health::Operational
+        );
+        assert_eq!(
+            health_at("operational", Some(now - chrono::Duration::minutes(7)), two_minutes, now),
+            Health::Unknown
+        );
+        assert_eq!(health_at("operational", None, two_minutes, now), Health::Unknown);
+        assert_eq!(health_at("nonsense", Some(now), two_minutes, now), Health::Unknown);
+    }
+
+    #[test]
+    fn phases_parse_from_what_sources_write() {
+        assert_eq!(Phase::parse(" Completed "), Phase::Resolved);
+        assert!(Phase::parse("postmortem").is_over());
+        assert_eq!(Phase::parse("scheduled"), Phase::Other);
+    }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use server::status::adapters::{MAX_BODY, ParseError, SourceKind, parse};
-use server::status::model::{Phase, State};
+use server::status::model::{Health, Phase};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/fixtures/status/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
@@ -17,9 +17,9 @@ fn the_recorded_github_statuspage_summary_reads_as_a_partial_outage_with_its_inc
     let reading =
         parse(SourceKind::Statuspage, Some("application/json"), &fixture("statuspage_github_summary.json"), now())
             .expect("parses");
-    assert_eq!(reading.state, State::PartialOutage, "a component in partial outage is worse than the minor indicator");
+    assert_eq!(reading.state, Health::PartialOutage, "a component in partial outage is worse than the minor indicator");
     assert_eq!(reading.components.len(), 11);
-    assert!(reading.components.iter().any(|c| c.name == "Packages" && c.state == State::PartialOutage));
+    assert!(reading.components.iter().any(|c| c.name == "Packages" && c.state == Health::PartialOutage));
     let incident = &reading.incidents[0];
     assert_eq!(
         (incident.title.as_str(), incident.phase, incident.impact.as_deref()),
@@ -34,7 +34,7 @@ fn the_auth0_feed_gives_incidents_with_their_phases_in_order() {
     let reading =
         parse(SourceKind::Auth0Feed, Some("application/atom+xml"), &fixture("auth0_feed_constructed.atom"), now())
             .expect("parses");
-    assert_eq!(reading.state, State::Degraded, "an open incident updated within a day");
+    assert_eq!(reading.state, Health::Degraded, "an open incident updated within a day");
     let open = &reading.incidents[0];
     assert_eq!(open.phase, Phase::Monitoring);
     let phases: Vec<Phase> = open.updates.iter().map(|u| u.phase).collect();
@@ -56,7 +56,7 @@ fn google_workspace_incidents_map_to_states() {
         now(),
     )
     .expect("parses");
-    assert_eq!(reading.state, State::PartialOutage);
+    assert_eq!(reading.state, Health::PartialOutage);
     assert_eq!(reading.incidents.len(), 2);
     assert_eq!(reading.incidents[1].phase, Phase::Resolved);
 }
@@ -94,6 +94,7 @@ fn hostile_bodies_give_clear_errors_and_never_panic() {
 mod polling {
     use chrono::{Duration, TimeZone, Utc};
     use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
+    use server::status::model::Health;
     use server::status::poll::{Polled, StatusPollJob, check_url};
     use sqlx::PgPool;
     use uuid::Uuid;
@@ -137,6 +138,40 @@ mod polling {
     }
 
     #[sqlx::test(migrations = "../migrations")]
+    async fn a_new_incident_update_is_in_the_notification_history_without_the_collector(pool: PgPool) {
+        let sim = Simulator::start(0).await.expect("simulator");
+        sim.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
+        let id = source(&pool, "auth0_feed", &format!("{}/__status/auth0-us/history.atom", sim.base_url())).await;
+        server::init_crypto();
+        let job = StatusPollJob::new(pool.clone(), true).expect("job");
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).single().expect("date");
+        sim.advance_incident("auth0-us", "inc-1", t0);
+        assert!(matches!(job.poll(id, t0).await.expect("poll"), Polled::Read { new_updates: 1, .. }));
+        let (origin, source, updates): (String, String, Vec<String>) = sqlx::query_as(
+            "SELECT n.origin, n.source, array_agg(u.origin ORDER BY u.id) FROM notifications n
+             JOIN notifications_updates u ON u.notification_id = n.id GROUP BY n.id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("the notification, recorded by the poll");
+        let external: String =
+            sqlx::query_scalar("SELECT external_id FROM status_incidents").fetch_one(&pool).await.expect("incident");
+        assert_eq!((origin.as_str(), source.as_str()), (format!("status:auth0:{external}").as_str(), "auth0_status"));
+        assert_eq!(updates.len(), 1);
+        assert!(updates[0].starts_with(&format!("{origin}:")), "{updates:?}");
+        // A second update of the incident is a second notification update; a repeated poll adds none.
+        sim.advance_incident("auth0-us", "inc-1", t0 + Duration::minutes(10));
+        job.poll(id, t0 + Duration::minutes(10)).await.expect("poll");
+        job.poll(id, t0 + Duration::minutes(12)).await.expect("poll again");
+        let counts: (i64, i64) =
+            sqlx::query_as("SELECT (SELECT count(*) FROM notifications), (SELECT count(*) FROM notifications_updates)")
+                .fetch_one(&pool)
+                .await
+                .expect("counts");
+        assert_eq!(counts, (1, 2));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
     async fn a_component_outage_changes_the_state_and_a_bad_answer_keeps_the_last_good_one(pool: PgPool) {
         let sim = Simulator::start(0).await.expect("simulator");
         let page = SimStatusPage {
@@ -150,9 +185,9 @@ mod polling {
         server::init_crypto();
         let job = StatusPollJob::new(pool.clone(), true).expect("job");
         let now = Utc::now();
-        assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { ref state, .. }) if state == "operational"));
+        assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { state: Health::Operational, .. })));
         sim.update_status_page("sendgrid", |p| p.components[0].2 = "major_outage".into());
-        assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { ref state, .. }) if state == "major_outage"));
+        assert!(matches!(job.poll(id, now).await, Ok(Polled::Read { state: Health::MajorOutage, .. })));
         let transitions: Vec<(String, String)> =
             sqlx::query_as("SELECT from_state, to_state FROM status_transitions ORDER BY id")
                 .fetch_all(&pool)
@@ -169,7 +204,7 @@ mod polling {
             .execute(&pool)
             .await
             .expect("url");
-        let failure = job.poll(id, now).await.expect_err("wrong type");
+        let failure = job.poll(id, now).await.expect_err("wrong type").to_string();
         assert!(failure.contains("not JSON"), "{failure}");
         let (state, error): (String, Option<String>) =
             sqlx::query_as("SELECT state, error FROM status_sources").fetch_one(&pool).await.expect("source");
@@ -197,11 +232,11 @@ fn apples_jsonp_gives_one_component_per_service_and_open_events_set_the_state() 
         now(),
     )
     .expect("parses");
-    assert_eq!(reading.state, State::MajorOutage, "an ongoing outage");
+    assert_eq!(reading.state, Health::MajorOutage, "an ongoing outage");
     let sign_in = reading.components.iter().find(|c| c.name == "Sign in with Apple").expect("service");
-    assert_eq!(sign_in.state, State::MajorOutage);
+    assert_eq!(sign_in.state, Health::MajorOutage);
     let account = reading.components.iter().find(|c| c.name == "Account").expect("service");
-    assert_eq!(account.state, State::Operational, "a resolved event does not count");
+    assert_eq!(account.state, Health::Operational, "a resolved event does not count");
     assert_eq!(reading.incidents.len(), 2);
     assert_eq!(reading.incidents[1].phase, Phase::Resolved);
     assert!(reading.incidents[0].updates[0].text.contains("Users are unable to sign in. Some users are affected"));
@@ -218,7 +253,7 @@ fn a_statuspage_incident_history_without_a_page_status_takes_its_state_from_open
             {"id": "b1", "status": "investigating", "body": "Looking.", "created_at": "2026-11-29T10:00:00Z"},
             {"id": "b2", "status": "identified", "body": "Found it.", "created_at": "2026-11-29T10:20:00Z"}]}]}"#;
     let reading = parse(SourceKind::Statuspage, Some("application/json"), body, now()).expect("parses");
-    assert_eq!(reading.state, State::Degraded, "only the open incident counts: minor");
+    assert_eq!(reading.state, Health::Degraded, "only the open incident counts: minor");
     assert_eq!(reading.incidents[0].phase, Phase::Postmortem);
     assert_eq!(
         reading.incidents[1].updates.iter().map(|u| u.text.as_str()).collect::<Vec<_>>(),
