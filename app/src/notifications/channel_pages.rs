@@ -200,13 +200,17 @@ pub fn ChannelEditPage() -> impl IntoView {
         <Problem error />
         <Suspense fallback=|| view! { <p class="muted">"Reading the channel…"</p> }>
             {Suspend::new(async move {
-                match load_channel(id.clone(), 1).await {
+                let loaded = match id.parse::<crate::ids::ChannelId>() {
+                    Ok(id) => load_channel(id, 1).await,
+                    Err(e) => Err(e),
+                };
+                match loaded {
                     Ok(d) => view! {
                         <p class="crumbs"><a href="/notifications/channels">"Delivery channels"</a>" / "
                             <a href=format!("/notifications/channels/{}", d.row.id)>{d.row.name.clone()}</a>" / Edit"</p>
                         <h1>{format!("Edit {}", d.row.name)}</h1>
                         <ActionForm action=update attr:class="form stacked" attr:data-testid="channel-form">
-                            <input type="hidden" name="id" value=d.row.id.clone() />
+                            <input type="hidden" name="id" value=d.row.id.to_string() />
                             <ChannelFields form=d.form.clone() editing=true />
                             <button type="submit" class="primary">"Save"</button>
                         </ActionForm>
@@ -239,7 +243,11 @@ pub fn ChannelPage() -> impl IntoView {
         <Problem error />
         <Suspense fallback=|| view! { <p class="muted">"Reading the channel…"</p> }>
             {Suspend::new(async move {
-                match load_channel(id.clone(), page).await {
+                let loaded = match id.parse::<crate::ids::ChannelId>() {
+                    Ok(id) => load_channel(id, page).await,
+                    Err(e) => Err(e),
+                };
+                match loaded {
                     Ok(d) => {
                         // After "Send test": the newest test attempt in the log is the one just sent.
                         let result = d.deliveries.iter().find(|r| tested && r.notification.is_none()).map(|r| {
@@ -263,7 +271,7 @@ fn ChannelView(
     remove: ServerAction<RemoveChannel>,
 ) -> impl IntoView {
     let row = d.row.clone();
-    let id = row.id.clone();
+    let id = row.id.to_string();
     let link = {
         let id = id.clone();
         move |page: u32| format!("/notifications/channels/{id}{}", query_string(&[("page", page.to_string())]))

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::Role;
 use crate::error::AppError;
+use crate::ids::{ChannelId, NotificationId};
 
 /// The kinds of channel, as stored: (key, label).
 pub const KINDS: [(&str, &str); 4] = [
@@ -101,7 +102,7 @@ impl ChannelHealth {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChannelRow {
-    pub id: String,
+    pub id: ChannelId,
     pub name: String,
     pub kind: String,
     /// Where it sends, without the parts that are secret.
@@ -165,10 +166,10 @@ impl DeliveryRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryRow {
     pub at: DateTime<Utc>,
-    pub channel_id: String,
+    pub channel_id: ChannelId,
     pub channel_name: String,
     /// `None` for "Send test".
-    pub notification: Option<(i64, String)>,
+    pub notification: Option<(NotificationId, String)>,
     pub attempt: i32,
     pub ok: bool,
     pub status: Option<i32>,
@@ -203,9 +204,9 @@ pub async fn load_channels() -> Result<ChannelList, AppError> {
 }
 
 #[server(endpoint = "notifications/channel")]
-pub async fn load_channel(id: String, page: u32) -> Result<ChannelDetail, AppError> {
+pub async fn load_channel(id: ChannelId, page: u32) -> Result<ChannelDetail, AppError> {
     acting_as(Role::Admin)?;
-    port().channel(&id, page).await
+    port().channel(id, page).await
 }
 
 /// The form a new channel starts from; `preset` `auth0-status` is "Subscribe to Auth0 status" for our regions.
@@ -224,25 +225,25 @@ pub async fn add_channel(form: ChannelForm) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "notifications/channel-update")]
-pub async fn update_channel(id: String, form: ChannelForm) -> Result<(), AppError> {
+pub async fn update_channel(id: ChannelId, form: ChannelForm) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().update_channel(&by, &id, form).await?;
+    port().update_channel(&by, id, form).await?;
     leptos_axum::redirect(&format!("/notifications/channels/{id}"));
     Ok(())
 }
 
 #[server(endpoint = "notifications/channel-enable")]
-pub async fn set_channel_enabled(id: String, enabled: String) -> Result<(), AppError> {
+pub async fn set_channel_enabled(id: ChannelId, enabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().set_channel_enabled(&by, &id, enabled == "true").await?;
+    port().set_channel_enabled(&by, id, enabled == "true").await?;
     leptos_axum::redirect(&format!("/notifications/channels/{id}"));
     Ok(())
 }
 
 #[server(endpoint = "notifications/channel-remove")]
-pub async fn remove_channel(id: String) -> Result<(), AppError> {
+pub async fn remove_channel(id: ChannelId) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().remove_channel(&by, &id).await?;
+    port().remove_channel(&by, id).await?;
     leptos_axum::redirect("/notifications/channels");
     Ok(())
 }
@@ -250,9 +251,9 @@ pub async fn remove_channel(id: String) -> Result<(), AppError> {
 /// Sends a test message now; the channel's page then says how it went (from the delivery log, so it works with
 /// JavaScript off).
 #[server(endpoint = "notifications/channel-test")]
-pub async fn test_channel(id: String) -> Result<(), AppError> {
+pub async fn test_channel(id: ChannelId) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().test_channel(&by, &id).await?;
+    port().test_channel(&by, id).await?;
     leptos_axum::redirect(&format!("/notifications/channels/{id}?tested=1"));
     Ok(())
 }

@@ -154,7 +154,7 @@ fn FeedLine(
     let keywords = (!row.keywords.is_empty()).then(|| format!(" · only items mentioning {}", row.keywords.join(", ")));
     let minutes = row.interval_secs / 60;
     let actions = changer.then(|| {
-        let (a, b, c) = (row.id.clone(), row.id.clone(), row.id.clone());
+        let (a, b, c) = (row.id.to_string(), row.id.to_string(), row.id.to_string());
         let enabled = row.state != super::feeds::FeedState::Paused;
         let toggle = if enabled { "false" } else { "true" };
         view! {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::Role;
 use crate::error::AppError;
+use crate::ids::FeedId;
 
 /// Feed kinds: (key, label).
 pub const KINDS: [(&str, &str); 2] =
@@ -63,7 +64,7 @@ impl FeedState {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeedRow {
-    pub id: String,
+    pub id: FeedId,
     pub name: String,
     pub kind: String,
     pub classify: String,
@@ -125,25 +126,25 @@ pub async fn add_catalog_feed(key: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "notifications/feed-enable")]
-pub async fn set_feed_enabled(id: String, enabled: String) -> Result<(), AppError> {
+pub async fn set_feed_enabled(id: FeedId, enabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().set_feed_enabled(&by, &id, enabled == "true").await?;
+    port().set_feed_enabled(&by, id, enabled == "true").await?;
     leptos_axum::redirect("/notifications/feeds");
     Ok(())
 }
 
 #[server(endpoint = "notifications/feed-remove")]
-pub async fn remove_feed(id: String) -> Result<(), AppError> {
+pub async fn remove_feed(id: FeedId) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().remove_feed(&by, &id).await?;
+    port().remove_feed(&by, id).await?;
     leptos_axum::redirect("/notifications/feeds");
     Ok(())
 }
 
 #[server(endpoint = "notifications/feed-read")]
-pub async fn read_feed(id: String) -> Result<(), AppError> {
+pub async fn read_feed(id: FeedId) -> Result<(), AppError> {
     acting_as(Role::OpsLead)?;
-    port().read_feed(&id).await?;
+    port().read_feed(id).await?;
     leptos_axum::redirect("/notifications/feeds");
     Ok(())
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::Role;
 use crate::error::AppError;
+use crate::ids::NotificationId;
 
 /// Notices not acknowledged yet (warning and critical), counted for the navigation by the server per request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub fn severity_tone(severity: &str) -> &'static str {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NoticeRow {
-    pub id: i64,
+    pub id: NotificationId,
     pub source: String,
     pub kind: String,
     pub severity: String,
@@ -120,31 +121,50 @@ pub struct NoticeDetail {
 #[async_trait::async_trait]
 pub trait NotificationsPort: Send + Sync + 'static {
     async fn list(&self, query: NoticeQuery) -> Result<NoticeList, AppError>;
-    async fn detail(&self, id: i64) -> Result<NoticeDetail, AppError>;
-    async fn acknowledge(&self, by: &crate::accounts::Acting, id: i64, comment: &str) -> Result<(), AppError>;
+    async fn detail(&self, id: NotificationId) -> Result<NoticeDetail, AppError>;
+    async fn acknowledge(
+        &self,
+        by: &crate::accounts::Acting,
+        id: NotificationId,
+        comment: &str,
+    ) -> Result<(), AppError>;
 
     async fn feeds(&self) -> Result<feeds::FeedList, AppError>;
     async fn add_feed(&self, by: &crate::accounts::Acting, form: feeds::FeedForm) -> Result<(), AppError>;
     async fn add_catalog_feed(&self, by: &crate::accounts::Acting, key: &str) -> Result<(), AppError>;
-    async fn set_feed_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
-    async fn remove_feed(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
-    async fn read_feed(&self, id: &str) -> Result<(), AppError>;
+    async fn set_feed_enabled(
+        &self,
+        by: &crate::accounts::Acting,
+        id: crate::ids::FeedId,
+        enabled: bool,
+    ) -> Result<(), AppError>;
+    async fn remove_feed(&self, by: &crate::accounts::Acting, id: crate::ids::FeedId) -> Result<(), AppError>;
+    async fn read_feed(&self, id: crate::ids::FeedId) -> Result<(), AppError>;
 
     async fn channels(&self) -> Result<channels::ChannelList, AppError>;
-    async fn channel(&self, id: &str, page: u32) -> Result<channels::ChannelDetail, AppError>;
+    async fn channel(&self, id: crate::ids::ChannelId, page: u32) -> Result<channels::ChannelDetail, AppError>;
     async fn new_channel_form(&self, preset: Option<&str>) -> Result<channels::ChannelForm, AppError>;
     /// Returns the new channel's id.
-    async fn add_channel(&self, by: &crate::accounts::Acting, form: channels::ChannelForm) -> Result<String, AppError>;
+    async fn add_channel(
+        &self,
+        by: &crate::accounts::Acting,
+        form: channels::ChannelForm,
+    ) -> Result<crate::ids::ChannelId, AppError>;
     async fn update_channel(
         &self,
         by: &crate::accounts::Acting,
-        id: &str,
+        id: crate::ids::ChannelId,
         form: channels::ChannelForm,
     ) -> Result<(), AppError>;
-    async fn set_channel_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
-    async fn remove_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
+    async fn set_channel_enabled(
+        &self,
+        by: &crate::accounts::Acting,
+        id: crate::ids::ChannelId,
+        enabled: bool,
+    ) -> Result<(), AppError>;
+    async fn remove_channel(&self, by: &crate::accounts::Acting, id: crate::ids::ChannelId) -> Result<(), AppError>;
     /// Sends a test message; the outcome is in the channel's delivery log.
-    async fn test_channel(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
+    async fn test_channel(&self, by: &crate::accounts::Acting, id: crate::ids::ChannelId) -> Result<(), AppError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -162,14 +182,14 @@ pub async fn load_notices(query: NoticeQuery) -> Result<NoticeList, AppError> {
 }
 
 #[server(endpoint = "notifications/detail")]
-pub async fn load_notice(id: i64) -> Result<NoticeDetail, AppError> {
+pub async fn load_notice(id: NotificationId) -> Result<NoticeDetail, AppError> {
     acting_as(Role::Helpdesk)?;
     port().detail(id).await
 }
 
 /// Acknowledges a notification with an optional comment (ops lead).
 #[server(endpoint = "notifications/acknowledge")]
-pub async fn acknowledge_notice(id: i64, comment: String) -> Result<(), AppError> {
+pub async fn acknowledge_notice(id: NotificationId, comment: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
     port().acknowledge(&by, id, &comment).await?;
     leptos_axum::redirect(&format!("/notifications/{id}"));

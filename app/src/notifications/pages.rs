@@ -150,8 +150,9 @@ pub fn NotificationPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Reading the notification…"</p> }>
             {Suspend::new(async move {
-                let Ok(number) = id.parse::<i64>() else {
-                    return view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(crate::error::AppError::NotFound("the notification".into())) /> }.into_any();
+                let number = match id.parse::<crate::ids::NotificationId>() {
+                    Ok(number) => number,
+                    Err(e) => return view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any(),
                 };
                 match load_notice(number).await {
                     Err(e) => view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any(),

@@ -130,7 +130,7 @@ pub async fn notifications(
         match existing {
             // Keep the channel (and its delivery log); point it at this run's receivers.
             Some(id) => {
-                channels::update(&mut tx, secrets, id, &channel).await?;
+                channels::update(&mut tx, secrets, app::ids::ChannelId(id), &channel).await?;
             }
             None => {
                 channels::insert(&mut tx, secrets, &channel).await?;

@@ -1,23 +1,33 @@
-//! The `notifications` area: one history of every notice, and delivery. `collect` turns what other areas record
-//! (status incident updates, monitoring alert events, custom-domain outcome changes) and what `watch` sees change
-//! (tenant polls, findings) into notifications with timelines; `feeds` + `advisories` read security-advisory and
-//! change-notice feeds; every new update is queued in the `outbox` for the matching `channels`, which `send`
-//! delivers in the formats of `message`; `retention` prunes; `port` and `views` serve the pages. The real
-//! receivers (HTTP and SMTP) tests, the demo and the benchmark deliver to are `simulator::receivers`.
+//! The `notifications` area: one history of every notice, and delivery. Every area records its notices through
+//! `record::apply` in the same transaction as its own event; the collector records what it sees change in the
+//! console (tenant polls, findings); advisory feeds bring security advisories and change notices; every new update
+//! is queued in the outbox for the matching channels and delivered with retries. The real receivers (HTTP and
+//! SMTP) tests, the demo and the benchmark deliver to are `simulator::receivers`.
+//!
+//! Files: `history/` (notifications, timelines, acknowledgements, recording, the watch, the upgrade's catch-up,
+//! retention) · `feeds/` (advisory feeds) · `delivery/` (channels, messages, sending, the outbox) — each with its
+//! `model`, `repo` (all of its SQL), `service` and, where it has them, `jobs` · `port` (the app port, thin) · `tile`
+//! (the delivery-channels tile of the status board) · `collect` (the collector as the server builds it today).
 
-pub mod advisories;
-pub mod channels;
 pub mod collect;
+pub mod delivery;
 pub mod feeds;
-pub mod message;
-pub mod outbox;
+pub mod history;
 pub mod port;
-pub mod record;
-pub mod retention;
-pub mod send;
 pub mod tile;
-pub mod views;
-pub mod watch;
+
+// The paths the other areas and the server use.
+pub use delivery::service as channels;
+pub use delivery::{message, outbox, send};
+pub use history::model::FindingsSource;
+pub use history::record;
+
+/// Retention (`notifications.prune`), as the server names it.
+pub mod retention {
+    pub use super::history::jobs::{
+        OUTBOX_DAYS, PRUNE_INTERVAL as INTERVAL, PRUNE_KIND as KIND, PruneJob, Pruned, TEST_DAYS, prune,
+    };
+}
 
 use std::sync::Arc;
 

@@ -4,9 +4,9 @@ use app::error::AppError;
 use app::status::{BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 
-use super::outbox::UNHEALTHY_AFTER;
+use super::delivery::model::UNHEALTHY_AFTER;
+use super::delivery::repo::{self, TileRecord};
 
 /// The delivery-channels tile (board only; no checklist step).
 pub struct ChannelsTile {
@@ -27,26 +27,19 @@ impl BoardTile for ChannelsTile {
 /// The status board's tile for delivery channels (when there is one): channels failing for a day as outages,
 /// channels failing for less as degraded.
 pub async fn channels_tile(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<OwnCheck>, sqlx::Error> {
-    /// (id, name, failing since, last error)
-    type Channel = (Uuid, String, Option<DateTime<Utc>>, Option<String>);
-    let rows: Vec<Channel> = sqlx::query_as(
-        "SELECT id, name, failing_since, last_error FROM notifications_channels WHERE enabled
-         ORDER BY failing_since NULLS LAST, name",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = repo::tile_channels(&mut *pool.acquire().await?).await?;
     if rows.is_empty() {
         return Ok(None);
     }
     let items: Vec<(String, Health, String)> = rows
         .iter()
-        .filter_map(|(id, name, since, error)| {
-            let since = (*since)?;
+        .filter_map(|TileRecord { id, name, failing_since, last_error }| {
+            let since = (*failing_since)?;
             let health = if now - since >= UNHEALTHY_AFTER { Health::MajorOutage } else { Health::Degraded };
             let text = format!(
                 "{name}: failing since {}{}",
                 app::format::timestamp(since),
-                error.as_ref().map(|e| format!(" — {e}")).unwrap_or_default()
+                last_error.as_ref().map(|e| format!(" — {e}")).unwrap_or_default()
             );
             Some((text, health, format!("/notifications/channels/{id}")))
         })

@@ -6,7 +6,6 @@
 use app::notifications::channels::ChannelForm;
 use chrono::{DateTime, Duration, Utc};
 use server::notifications::channels;
-use server::notifications::collect::collect;
 use server::notifications::outbox::Outbox;
 use server::secrets::SecretBox;
 use server::simulator::receivers::{Receiver, SmtpLab};
@@ -14,6 +13,8 @@ use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
 use server::status::poll::StatusPollJob;
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use crate::notifications::{collect, record_status};
 
 const SECRET: &str = "a signing secret of 32 characters";
 
@@ -42,7 +43,7 @@ fn form(name: &str, kind: &str, url: &str) -> ChannelForm {
     }
 }
 
-async fn add_channel(pool: &PgPool, o: &Outbox, form: &ChannelForm) -> Uuid {
+async fn add_channel(pool: &PgPool, o: &Outbox, form: &ChannelForm) -> app::ids::ChannelId {
     let known: Vec<String> = sqlx::query_scalar("SELECT name FROM tenants").fetch_all(pool).await.expect("names");
     let checked = channels::check(form, false, &known).expect("a valid channel");
     channels::insert(&mut pool.acquire().await.expect("conn"), &o.secrets, &checked).await.expect("insert")
@@ -91,6 +92,7 @@ async fn every_update_reaches_each_matching_channel_once_despite_failures_and_tw
         let at = t0 + Duration::minutes(10 * n as i64);
         sim.advance_incident("twilio", "tw-1", at);
         job.poll(source, at).await.expect("poll");
+        record_status(&pool, at).await;
         collect(&pool, at, 3).await.expect("collect");
         drain(&a, &b, at).await;
     }

@@ -9,7 +9,6 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use server::accounts::audit::Actor;
 use server::http::RouterOptions;
-use server::notifications::collect::collect;
 use server::notifications::feeds::{self, FeedJob, Read};
 use server::outbound::Fetcher;
 use server::simulator::Simulator;
@@ -19,10 +18,11 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::harness::{TestApp, path_of, text_of};
+use crate::notifications::collect;
 
 const GITHUB: &str = include_str!("../../fixtures/feeds/github-security-advisories.atom");
 
-async fn github_feed(pool: &PgPool, sim: &Simulator) -> Uuid {
+async fn github_feed(pool: &PgPool, sim: &Simulator) -> app::ids::FeedId {
     sim.set_feed("gh", "application/atom+xml; charset=utf-8", GITHUB);
     let form = app::notifications::feeds::FeedForm {
         name: "GitHub advisories".into(),
@@ -33,7 +33,9 @@ async fn github_feed(pool: &PgPool, sim: &Simulator) -> Uuid {
         interval_minutes: String::new(),
     };
     let feed = feeds::check(&form, true).await.expect("a valid feed");
-    feeds::add(pool, &Actor::CommandLine, feed, "", Utc::now()).await.expect("added")
+    feeds::add(&mut pool.acquire().await.expect("conn"), &Actor::CommandLine, feed, "", Utc::now())
+        .await
+        .expect("added")
 }
 
 async fn history(pool: &PgPool) -> Vec<(String, String, String, i64)> {
@@ -74,7 +76,7 @@ async fn advisories_become_notifications_once_and_a_malformed_feed_leaves_the_hi
 
     // The feed breaks: in error with the reason; the history is as it was.
     sim.set_feed("gh", "application/atom+xml", &revised[..revised.len() / 2]);
-    let error = job.read(id, now + Duration::minutes(30)).await.expect_err("malformed");
+    let error = job.read(id, now + Duration::minutes(30)).await.expect_err("malformed").to_string();
     assert!(error.starts_with("the answer is not valid RSS or Atom"), "{error}");
     let (stored, good): (Option<String>, Option<chrono::DateTime<Utc>>) =
         sqlx::query_as("SELECT error, last_good_at FROM notifications_feeds WHERE id = $1")
@@ -86,7 +88,7 @@ async fn advisories_become_notifications_once_and_a_malformed_feed_leaves_the_hi
     assert!(good.is_some_and(|g| g < now + Duration::minutes(30)), "the last good read stays");
     assert_eq!(history(&pool).await, after, "nothing lost, nothing added");
     sim.set_feed("gh", "text/html", "<html><body>Sign in</body></html>");
-    let html = job.read(id, now).await.expect_err("html");
+    let html = job.read(id, now).await.expect_err("html").to_string();
     assert_eq!(html, "the answer is text/html, not an RSS or Atom feed; check the URL and the source type");
 
     // The page says so, to everyone who may look.

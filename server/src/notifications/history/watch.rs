@@ -5,42 +5,24 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool, Row};
-
+use app::domains::DomainFinding;
 use app::tenants::{Environment, Region, TenantCell};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
 
-use super::record::{Incoming, apply};
+use super::model::{Seen, Stored};
+use super::record::{Incoming, apply_alone};
+use super::repo;
 
-/// One thing watched, as it is now.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Seen {
-    /// `tenant_poll:{id}`, `finding:…`.
-    pub key: String,
-    /// `ok`, a failure class, or `present`.
-    pub state: String,
-    pub title: String,
-    pub body: String,
-    pub link: Option<String>,
-    pub tenants: Vec<String>,
-    pub regions: Vec<String>,
-    /// What the update says when the state is entered.
-    pub text: String,
-    pub severity: &'static str,
-    pub kind: &'static str,
-}
-
-/// What is stored per key: the state, when its episode began, the notification's title.
-pub type Stored = (String, DateTime<Utc>, String);
+/// An update and the watched key it is about.
+pub type Change = (String, Incoming);
+/// What to store for a watched key (`None`: forget it).
+pub type Write = (String, Option<Stored>);
 
 /// What changed between the stored state and now, as updates (pure, so the rules are tested without a database).
-/// Returns the updates and what to store per key (`None`: forget the key). Findings that are no longer seen get
-/// a "cleared" update; tenants no longer seen (removed) are forgotten.
-pub fn compare(
-    stored: &BTreeMap<String, Stored>,
-    seen: &[Seen],
-    now: DateTime<Utc>,
-) -> (Vec<Incoming>, Vec<(String, Option<Stored>)>) {
+/// Returns the updates with the key each is about, and what to store per key (`None`: forget the key). Findings
+/// that are no longer seen get a "cleared" update; tenants no longer seen (removed) are forgotten.
+pub fn compare(stored: &BTreeMap<String, Stored>, seen: &[Seen], now: DateTime<Utc>) -> (Vec<Change>, Vec<Write>) {
     let mut updates = Vec::new();
     let mut writes = Vec::new();
     for s in seen {
@@ -57,20 +39,23 @@ pub fn compare(
             Some((state, _, _)) if state == "ok" => now,
             Some((_, since, _)) => *since,
         };
-        updates.push(Incoming {
-            origin: format!("watch:{}:{}", s.key, episode.timestamp_micros()),
-            source: "console",
-            kind: s.kind.to_string(),
-            severity: s.severity,
-            title: s.title.clone(),
-            body: s.body.clone(),
-            link: s.link.clone(),
-            tenants: s.tenants.clone(),
-            regions: s.regions.clone(),
-            at: now,
-            update_origin: format!("watch:{}:{}:{}", s.key, s.state, now.timestamp_micros()),
-            text: s.text.clone(),
-        });
+        updates.push((
+            s.key.clone(),
+            Incoming {
+                origin: format!("watch:{}:{}", s.key, episode.timestamp_micros()),
+                source: "console",
+                kind: s.kind.to_string(),
+                severity: s.severity,
+                title: s.title.clone(),
+                body: s.body.clone(),
+                link: s.link.clone(),
+                tenants: s.tenants.clone(),
+                regions: s.regions.clone(),
+                at: now,
+                update_origin: format!("watch:{}:{}:{}", s.key, s.state, now.timestamp_micros()),
+                text: s.text.clone(),
+            },
+        ));
         writes.push((s.key.clone(), Some((s.state.clone(), if healthy { now } else { episode }, s.title.clone()))));
     }
     // Watched things no longer seen: findings that cleared (said once), tenants that were removed (forgotten).
@@ -79,20 +64,23 @@ pub fn compare(
             continue;
         }
         if state != "ok" && key.starts_with("finding:") {
-            updates.push(Incoming {
-                origin: format!("watch:{key}:{}", since.timestamp_micros()),
-                source: "console",
-                kind: "finding".into(),
-                severity: "info",
-                title: title.clone(),
-                body: String::new(),
-                link: None,
-                tenants: Vec::new(),
-                regions: Vec::new(),
-                at: now,
-                update_origin: format!("watch:{key}:cleared:{}", now.timestamp_micros()),
-                text: format!("Finding cleared: {title}"),
-            });
+            updates.push((
+                key.clone(),
+                Incoming {
+                    origin: format!("watch:{key}:{}", since.timestamp_micros()),
+                    source: "console",
+                    kind: "finding".into(),
+                    severity: "info",
+                    title: title.clone(),
+                    body: String::new(),
+                    link: None,
+                    tenants: Vec::new(),
+                    regions: Vec::new(),
+                    at: now,
+                    update_origin: format!("watch:{key}:cleared:{}", now.timestamp_micros()),
+                    text: format!("Finding cleared: {title}"),
+                },
+            ));
         }
         writes.push((key.clone(), None));
     }
@@ -130,7 +118,7 @@ fn tenant_polls(cells: &[TenantCell]) -> Vec<Seen> {
 }
 
 /// The registry's and the domain inventory's findings, one `Seen` each.
-async fn findings(pool: &PgPool, cells: &[TenantCell], paid_limit: usize) -> Result<Vec<Seen>, sqlx::Error> {
+fn findings(cells: &[TenantCell], domains: &[DomainFinding], paid_limit: usize) -> Vec<Seen> {
     let mut out = Vec::new();
     let region_of: BTreeMap<app::ids::TenantId, Option<Region>> = cells.iter().map(|c| (c.id, c.region)).collect();
     for f in crate::tenants::findings::findings(cells, paid_limit) {
@@ -157,7 +145,7 @@ async fn findings(pool: &PgPool, cells: &[TenantCell], paid_limit: usize) -> Res
             kind: "finding",
         });
     }
-    for f in crate::domains::port::findings(pool).await? {
+    for f in domains {
         for (link, text) in &f.items {
             out.push(Seen {
                 key: format!("finding:domains:{}:{link}", f.title),
@@ -173,48 +161,42 @@ async fn findings(pool: &PgPool, cells: &[TenantCell], paid_limit: usize) -> Res
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// One comparison of the watched state at `now`, inside the collector's transaction; returns the updates added.
+/// `cells` is one read of the registry (it serves both the polls and the findings); `domains` the custom-domain
+/// findings. An update that cannot be recorded is logged and its key left as it was (so the next pass tries
+/// again); it does not stop the others.
 pub async fn run(
-    pool: &PgPool,
     tx: &mut PgConnection,
+    cells: &[TenantCell],
+    domains: &[DomainFinding],
     now: DateTime<Utc>,
     paid_limit: usize,
 ) -> Result<usize, sqlx::Error> {
-    // One read of the registry serves both the polls and the findings.
-    let cells = crate::tenants::port::cells(pool).await?;
-    let mut seen = tenant_polls(&cells);
-    seen.extend(findings(pool, &cells, paid_limit).await?);
-    let stored: BTreeMap<String, Stored> = sqlx::query("SELECT key, state, since, title FROM notifications_watch")
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| (r.get("key"), (r.get("state"), r.get("since"), r.get("title"))))
-        .collect();
+    let mut seen = tenant_polls(cells);
+    seen.extend(findings(cells, domains, paid_limit));
+    let stored = repo::watched(tx).await?;
     let (updates, writes) = compare(&stored, &seen, now);
     let mut added = 0;
-    for update in &updates {
-        added += usize::from(apply(tx, update, now).await?.added);
+    let mut failed: Vec<String> = Vec::new();
+    for (key, update) in &updates {
+        match apply_alone(tx, update, now).await? {
+            Ok(applied) => added += usize::from(applied.added),
+            Err(error) => {
+                tracing::warn!(watch.key = %key, %error, "a watched change cannot be recorded; trying again next pass");
+                failed.push(key.clone());
+            }
+        }
     }
     for (key, state) in writes {
+        if failed.contains(&key) {
+            continue;
+        }
         match state {
-            Some((state, since, title)) => {
-                sqlx::query(
-                    "INSERT INTO notifications_watch (key, state, since, title) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (key) DO UPDATE SET state = $2, since = $3, title = $4",
-                )
-                .bind(&key)
-                .bind(&state)
-                .bind(since)
-                .bind(&title)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM notifications_watch WHERE key = $1").bind(&key).execute(&mut *tx).await?;
-            }
+            Some(stored) => repo::store_watched(tx, &key, &stored).await?,
+            None => repo::forget_watched(tx, &key).await?,
         }
     }
     Ok(added)
@@ -251,7 +233,7 @@ mod tests {
         for (i, state) in observed.iter().enumerate() {
             let seen: Vec<Seen> = state.iter().map(|s| poll(s)).collect();
             let (updates, writes) = compare(&stored, &seen, at(i as i64));
-            out.push(updates.into_iter().map(|u| (u.origin, u.text)).collect());
+            out.push(updates.into_iter().map(|(_, u)| (u.origin, u.text)).collect());
             for (k, v) in writes {
                 match v {
                     Some(v) => stored.insert(k, v),

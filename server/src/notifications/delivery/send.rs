@@ -14,8 +14,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use sha2::Sha256;
 
-use super::channels::{Channel, ChannelKind, SmtpSecurity, SmtpSettings};
 use super::message::{self, Message};
+use super::model::{Channel, ChannelKind, SmtpSecurity, SmtpSettings};
 
 /// The header that carries a generic webhook's signature: `sha256=` and the hex HMAC-SHA256 of the body.
 pub const SIGNATURE_HEADER: &str = "x-tenantry-signature";

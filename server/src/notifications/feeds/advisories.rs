@@ -236,8 +236,8 @@ mod tests {
 
     /// GitHub's security-advisory Atom feed, in the shape GitHub's Feeds API documentation shows (constructed
     /// from that example: not a recording).
-    const GITHUB: &str = include_str!("../../fixtures/feeds/github-security-advisories.atom");
-    const CHANGELOG: &str = include_str!("../../fixtures/feeds/changelog.rss");
+    const GITHUB: &str = include_str!("../../../fixtures/feeds/github-security-advisories.atom");
+    const CHANGELOG: &str = include_str!("../../../fixtures/feeds/changelog.rss");
 
     #[test]
     fn github_advisories_are_security_advisories_with_their_severity() {

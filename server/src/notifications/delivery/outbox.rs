@@ -7,65 +7,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::ids::{ChannelId, NotificationId};
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
-use uuid::Uuid;
 
-use super::channels;
 use super::message::Message;
+pub use super::model::{BATCH, DELIVER_WITHIN, GIVE_UP_AFTER, LEASE, UNHEALTHY_AFTER, backoff};
+use super::repo::{self, AttemptValues, Lease};
 use super::send::{Failure, Sender, Sent};
+use super::service;
 use crate::secrets::SecretBox;
-
-/// Updates older than this when they are recorded are kept in the history but not sent (a feed added today
-/// brings its archive with it; nobody wants last year's advisories in Slack).
-pub const DELIVER_WITHIN: chrono::TimeDelta = chrono::TimeDelta::days(7);
-/// How long a delivery keeps being retried.
-pub const GIVE_UP_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(3);
-/// A channel failing this long is unhealthy (and shown on the status board).
-pub const UNHEALTHY_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(1);
-/// How long a leased row is a deliverer's (well beyond the send time limits).
-pub const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
-/// Rows one deliverer sends at once.
-pub const BATCH: i64 = 32;
-
-/// Queues update `update` of notification `id` for every enabled channel whose filters match the notification as
-/// it now stands (severity at least the channel's minimum; its source, tenants and regions among the channel's when
-/// it names any). `at` is when the update happened: old ones are not sent.
-pub async fn enqueue(
-    conn: &mut PgConnection,
-    id: i64,
-    update: i64,
-    at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
-    if at < now - DELIVER_WITHIN {
-        return Ok(0);
-    }
-    let done = sqlx::query(
-        "INSERT INTO notifications_outbox (channel_id, notification_id, update_id, due_at, created_at)
-         SELECT c.id, n.id, $2, $3, $3 FROM notifications n JOIN notifications_channels c ON c.enabled
-         WHERE n.id = $1
-           AND array_position(ARRAY['info', 'warning', 'critical'], n.severity)
-               >= array_position(ARRAY['info', 'warning', 'critical'], c.min_severity)
-           AND (cardinality(c.sources) = 0 OR n.source = ANY(c.sources))
-           AND (cardinality(c.tenants) = 0 OR n.tenants && c.tenants)
-           AND (cardinality(c.regions) = 0 OR n.regions && c.regions)
-         ON CONFLICT (channel_id, update_id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(update)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// The wait before attempt `attempts + 1` after `attempts` failures: 30 s, 60 s, 120 s… at most an hour.
-pub fn backoff(attempts: i32) -> chrono::TimeDelta {
-    let doublings = u32::try_from((attempts - 1).max(0)).unwrap_or(0).min(20);
-    chrono::TimeDelta::seconds(30 * 2i64.pow(doublings)).min(chrono::TimeDelta::hours(1))
-}
 
 /// What one `deliver_due` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,15 +34,6 @@ impl Delivered {
     }
 }
 
-/// A leased row.
-struct Lease {
-    id: i64,
-    channel: Uuid,
-    notification: i64,
-    update: i64,
-    attempts: i32,
-}
-
 /// Delivers the outbox: one worker's view.
 #[derive(Clone)]
 pub struct Outbox {
@@ -105,37 +48,27 @@ pub struct Outbox {
 /// The message for update `update` of notification `id`.
 async fn message(
     conn: &mut PgConnection,
-    id: i64,
+    id: NotificationId,
     update: i64,
     public_url: Option<&str>,
 ) -> Result<Option<Message>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT n.id, n.source, n.kind, n.severity, n.title, n.body, n.link, n.tenants, n.regions, n.first_seen_at,
-                u.id AS update_id, u.at, u.kind AS update_kind, u.severity AS update_severity, u.text
-         FROM notifications n JOIN notifications_updates u ON u.notification_id = n.id
-         WHERE n.id = $1 AND u.id = $2",
-    )
-    .bind(id)
-    .bind(update)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| Message {
-        notification_id: r.get("id"),
-        update_id: Some(r.get("update_id")),
-        source: r.get("source"),
-        kind: r.get("kind"),
-        severity: r.get("severity"),
-        title: r.get("title"),
-        body: r.get("body"),
-        link: Message::absolute(r.get("link"), public_url),
-        console_url: public_url.map(|p| format!("{p}/notifications/{}", r.get::<i64, _>("id"))),
-        tenants: r.get("tenants"),
-        regions: r.get("regions"),
-        first_seen_at: r.get("first_seen_at"),
-        update_at: r.get("at"),
-        update_kind: r.get("update_kind"),
-        update_severity: r.get("update_severity"),
-        update_text: r.get("text"),
+    Ok(repo::message(conn, id, update).await?.map(|r| Message {
+        notification_id: r.id,
+        update_id: Some(r.update_id),
+        source: r.source,
+        kind: r.kind,
+        severity: r.severity,
+        title: r.title,
+        body: r.body,
+        link: Message::absolute(r.link, public_url),
+        console_url: public_url.map(|p| format!("{p}/notifications/{}", r.id)),
+        tenants: r.tenants,
+        regions: r.regions,
+        first_seen_at: r.first_seen_at,
+        update_at: r.at,
+        update_kind: r.update_kind,
+        update_severity: r.update_severity,
+        update_text: r.text,
     }))
 }
 
@@ -144,40 +77,20 @@ async fn message(
 /// more than 10 s old.
 async fn record_health(
     conn: &mut PgConnection,
-    channel: Uuid,
+    channel: ChannelId,
     now: DateTime<Utc>,
     error: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     match error {
-        None => sqlx::query(
-            "UPDATE notifications_channels SET last_success_at = $2, failing_since = NULL, last_error = NULL
-             WHERE id = $1 AND (failing_since IS NOT NULL OR last_success_at IS NULL
-                                OR last_success_at < $2 - interval '10 seconds')",
-        )
-        .bind(channel)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ()),
-        Some(error) => sqlx::query(
-            "UPDATE notifications_channels SET last_failure_at = $2, failing_since = COALESCE(failing_since, $2),
-                 last_error = $3
-             WHERE id = $1 AND (failing_since IS NULL OR last_error IS DISTINCT FROM $3 OR last_failure_at IS NULL
-                                OR last_failure_at < $2 - interval '10 seconds')",
-        )
-        .bind(channel)
-        .bind(now)
-        .bind(error)
-        .execute(conn)
-        .await
-        .map(|_| ()),
+        None => repo::record_success(conn, channel, now).await,
+        Some(error) => repo::record_failure(conn, channel, now, error).await,
     }
 }
 
 /// One attempt in the delivery log.
 pub struct Attempt<'a> {
-    pub channel: Uuid,
-    pub notification: Option<i64>,
+    pub channel: ChannelId,
+    pub notification: Option<NotificationId>,
     pub update: Option<i64>,
     pub outbox: Option<i64>,
     pub attempt: i32,
@@ -191,74 +104,35 @@ pub async fn log(conn: &mut PgConnection, a: &Attempt<'_>, now: DateTime<Utc>) -
         Ok(s) => (true, s.status, s.duration, None),
         Err(f) => (false, f.status, f.duration, Some(f.message.as_str())),
     };
-    sqlx::query(
-        "INSERT INTO notifications_deliveries (channel_id, notification_id, update_id, outbox_id, at, attempt, ok,
-                                               status, duration_ms, error, test)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(a.channel)
-    .bind(a.notification)
-    .bind(a.update)
-    .bind(a.outbox)
-    .bind(now)
-    .bind(a.attempt)
-    .bind(ok)
-    .bind(status.map(i32::from))
-    .bind(i32::try_from(duration.as_millis()).unwrap_or(i32::MAX))
-    .bind(error)
-    .bind(a.test)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let values = AttemptValues {
+        channel: a.channel,
+        notification: a.notification,
+        update: a.update,
+        outbox: a.outbox,
+        at: now,
+        attempt: a.attempt,
+        ok,
+        status: status.map(i32::from),
+        duration_ms: i32::try_from(duration.as_millis()).unwrap_or(i32::MAX),
+        error,
+        test: a.test,
+    };
+    repo::log_attempt(conn, &values).await
 }
 
 impl Outbox {
     /// Leases up to `limit` due rows of enabled channels (rows too old to retry are given up on first).
     async fn lease(&self, now: DateTime<Utc>, limit: i64) -> Result<(Vec<Lease>, usize), sqlx::Error> {
-        let expired = sqlx::query(
-            "UPDATE notifications_outbox SET state = 'failed', finished_at = $1,
-                 last_error = COALESCE(last_error || '; ', '') || 'gave up: not delivered within 3 days'
-             WHERE state = 'pending' AND created_at < $2 AND (lease_until IS NULL OR lease_until < $1)",
-        )
-        .bind(now)
-        .bind(now - GIVE_UP_AFTER)
-        .execute(&self.pool)
-        .await?
-        .rows_affected() as usize;
-        let rows = sqlx::query(
-            "UPDATE notifications_outbox SET lease_until = $2, leased_by = $3
-             WHERE id IN (
-                 SELECT o.id FROM notifications_outbox o JOIN notifications_channels c ON c.id = o.channel_id
-                 WHERE o.state = 'pending' AND o.due_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
-                   AND c.enabled
-                 ORDER BY o.due_at, o.id
-                 FOR UPDATE OF o SKIP LOCKED
-                 LIMIT $4)
-             RETURNING id, channel_id, notification_id, update_id, attempts",
-        )
-        .bind(now)
-        .bind(now + LEASE)
-        .bind(&self.worker)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let leases = rows
-            .iter()
-            .map(|r| Lease {
-                id: r.get("id"),
-                channel: r.get("channel_id"),
-                notification: r.get("notification_id"),
-                update: r.get("update_id"),
-                attempts: r.get("attempts"),
-            })
-            .collect();
+        let mut conn = self.pool.acquire().await?;
+        let expired = repo::expire(&mut conn, now, now - GIVE_UP_AFTER).await? as usize;
+        let leases = repo::lease(&mut conn, now, now + LEASE, &self.worker, limit).await?;
         Ok((leases, expired))
     }
 
     /// Sends one leased row and records the outcome (only while the lease is still this worker's).
     async fn deliver(&self, lease: Lease, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        let channel = channels::load(&mut conn, &self.secrets, lease.channel).await?;
+        let channel = service::load(&mut conn, &self.secrets, lease.channel).await?;
         let message = message(&mut conn, lease.notification, lease.update, self.public_url.as_deref()).await?;
         drop(conn);
         let result = match (channel, message) {
@@ -279,23 +153,7 @@ impl Outbox {
                 ("pending", now + wait, Some(f.message.clone()))
             }
         };
-        let mine = sqlx::query(
-            "UPDATE notifications_outbox SET state = $3, attempts = $4, due_at = $5, last_error = $6,
-                 lease_until = NULL, leased_by = NULL,
-                 finished_at = CASE WHEN $3 = 'delivered' THEN $7 ELSE finished_at END
-             WHERE id = $1 AND leased_by = $2",
-        )
-        .bind(lease.id)
-        .bind(&self.worker)
-        .bind(state)
-        .bind(attempt)
-        .bind(due)
-        .bind(&error)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let mine = repo::finish(&mut tx, lease.id, &self.worker, state, attempt, due, error.as_deref(), now).await?;
         if !mine {
             tracing::warn!(outbox.id = lease.id, "delivery lease lost before the result was recorded");
         }
@@ -346,9 +204,13 @@ impl Outbox {
     }
 
     /// "Send test": sends a test message to the channel now, logs it, and returns the outcome.
-    pub async fn send_test(&self, channel: Uuid, now: DateTime<Utc>) -> Result<Result<Sent, Failure>, sqlx::Error> {
+    pub async fn send_test(
+        &self,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Sent, Failure>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        let result = match channels::load(&mut conn, &self.secrets, channel).await? {
+        let result = match service::load(&mut conn, &self.secrets, channel).await? {
             None => return Err(sqlx::Error::RowNotFound),
             Some(Err(reason)) => {
                 Err(Failure { status: None, message: reason, retry_after: None, duration: Duration::ZERO })
@@ -397,16 +259,5 @@ pub async fn run(outbox: Outbox, tick: Duration, mut stopped: watch::Receiver<bo
             }
             _ = stopped.changed() => break,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_back_off_from_30_seconds_to_an_hour() {
-        let secs: Vec<i64> = (1..=9).map(|a| backoff(a).num_seconds()).collect();
-        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
     }
 }
