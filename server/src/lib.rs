@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domains;
+pub mod engine;
 pub mod http;
 pub mod monitoring;
 pub mod notifications;
@@ -89,7 +90,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             status_options.allow_private = true;
             status_options.auth0_feed_url = format!("{}/__status/auth0/feed", simulator.base_url());
             // Point the tenants' feeds at this simulator before any poll runs.
-            status::sources::sync(&pool, &status_options.auth0_feed_url, status_options.poll_interval, Utc::now())
+            status::jobs::sync(&pool, &status_options.auth0_feed_url, status_options.poll_interval, Utc::now())
                 .await
                 .context("cannot set up the demo's status feeds")?;
             demo::status_pages(&pool, &simulator, Utc::now()).await?;
@@ -131,63 +132,21 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         domains: domains.clone(),
         notifications: notifications.clone(),
     };
-    let router = http::router(pool.clone(), options);
+    let jobs = engine::jobs(
+        &pool,
+        &options,
+        &engine::JobOptions {
+            auth0_timeout: Duration::from_secs(15),
+            paid_limit: settings.paid_limit,
+            monitoring_retention: settings.monitoring.retention,
+        },
+    )?;
+    engine::ensure_schedules(&mut *pool.acquire().await?, Utc::now()).await.context("cannot schedule the jobs")?;
+    let router = http::router(pool.clone(), options.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped.clone()));
-    let client = Arc::new(auth0::Auth0Client::new(Duration::from_secs(15)).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let status = status::poll::StatusPollJob::new(pool.clone(), status_options.allow_private)
-        .map_err(|e| anyhow::anyhow!("cannot build the status poller: {e}"))?;
-    let sync = status::sources::SyncJob {
-        pool: pool.clone(),
-        feed_base: status_options.auth0_feed_url.clone(),
-        interval: status_options.poll_interval,
-    };
-    status::sources::sync_soon(&mut *pool.acquire().await?, Utc::now())
-        .await
-        .context("cannot schedule the status sync")?;
-    let jobs = scheduler::Registry::default()
-        .with(Arc::new(tenants::jobs::SnapshotJob { pool: pool.clone(), client, secrets: secrets.clone() }))
-        .with(Arc::new(status))
-        .with(Arc::new(sync))
-        .with(Arc::new(monitoring::job::CheckJob {
-            pool: pool.clone(),
-            probe: monitoring::probe::Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
-            secrets: secrets.clone(),
-        }))
-        .with(Arc::new(notifications::collect::CollectJob { pool: pool.clone(), paid_limit: settings.paid_limit }))
-        .with(Arc::new(notifications::feeds::FeedJob {
-            pool: pool.clone(),
-            fetcher: outbound::Fetcher::new(notifications.allow_private)
-                .map_err(|e| anyhow::anyhow!("cannot build the feed reader: {e}"))?,
-        }))
-        .with(Arc::new(notifications::retention::PruneJob { pool: pool.clone(), keep: notifications.retention }))
-        .with(Arc::new(domains::inventory::SyncJob { pool: pool.clone(), interval: domains.interval }))
-        .with(Arc::new(domains::inventory::CheckJob { pool: pool.clone(), checker: domains.checker.clone() }))
-        .with(Arc::new(monitoring::rollup::RollupJob { pool: pool.clone(), retention: settings.monitoring.retention }));
-    {
-        let mut conn = pool.acquire().await?;
-        scheduler::ensure(&mut conn, monitoring::rollup::KIND, "all", monitoring::rollup::INTERVAL, Utc::now()).await?;
-        scheduler::ensure(
-            &mut conn,
-            domains::inventory::SYNC_KIND,
-            "all",
-            domains::inventory::SYNC_INTERVAL,
-            Utc::now(),
-        )
-        .await?;
-        let (kind, every) = (notifications::collect::KIND, notifications::collect::INTERVAL);
-        scheduler::ensure(&mut conn, kind, "all", every, Utc::now()).await?;
-        let (kind, every) = (notifications::retention::KIND, notifications::retention::INTERVAL);
-        scheduler::ensure(&mut conn, kind, "all", every, Utc::now()).await?;
-    }
     let worker = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let outbox = notifications::outbox::Outbox {
-        pool: pool.clone(),
-        sender: notifications.sender.clone(),
-        secrets: secrets.clone(),
-        public_url: settings.public_url.clone(),
-        worker: worker.clone(),
-    };
+    let outbox = engine::outbox(&pool, &options, &worker);
     let deliverer = tokio::spawn(notifications::outbox::run(outbox, Duration::from_secs(1), stopped.clone()));
     let scheduler = tokio::spawn(scheduler::run(
         pool.clone(),

@@ -10,10 +10,9 @@ mod assets;
 pub mod auth;
 mod fragments;
 mod ops;
-pub mod ports;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::{App, shell};
 use axum::Router;
@@ -22,7 +21,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
+
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -36,9 +35,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use tracing::Level;
 
 use self::access::{AccessState, Policy};
-use crate::accounts::port::PgAccounts;
 use crate::accounts::service::SetupToken;
-use crate::system::PgSystem;
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -51,64 +48,7 @@ pub struct AppState {
     pub status: Arc<crate::status::port::PgStatus>,
 }
 
-/// How the router is set up; `serve` fills it from `Settings`, tests use the defaults.
-#[derive(Clone)]
-pub struct RouterOptions {
-    pub started_at: DateTime<Utc>,
-    pub started: Instant,
-    /// `Secure` session cookies (the console is served over https).
-    pub secure_cookies: bool,
-    pub session_idle: Duration,
-    /// The console's public origin (`https://ops.example.com`), checked against `Origin` on changes.
-    pub public_url: Option<String>,
-    pub setup: SetupToken,
-    /// Demo mode only: the accounts the sign-in page offers.
-    pub demo_accounts: Vec<app::accounts::DemoAccount>,
-    /// Encrypts tenant secrets entered in forms.
-    pub secrets: crate::secrets::SecretBox,
-    /// How often a new tenant is polled.
-    pub poll_interval: Duration,
-    /// Tenants with paid features the contract allows.
-    pub paid_limit: usize,
-    /// Snapshot fields the drift view greys as expected differences.
-    pub drift_expected: Vec<String>,
-    pub status: crate::status::StatusOptions,
-    pub monitoring: crate::monitoring::MonitoringOptions,
-    pub domains: crate::domains::DomainsOptions,
-    pub notifications: crate::notifications::NotificationsOptions,
-}
-
-/// Options for tests and tools that start a router on their own: being their start, this installs the TLS crypto
-/// provider (as `main` does for the binary) before the notification sender builds its clients.
-impl Default for RouterOptions {
-    fn default() -> Self {
-        crate::init_crypto();
-        RouterOptions {
-            started_at: Utc::now(),
-            started: Instant::now(),
-            secure_cookies: false,
-            session_idle: Duration::from_secs(8 * 3600),
-            public_url: None,
-            setup: SetupToken::default(),
-            demo_accounts: Vec::new(),
-            secrets: crate::secrets::SecretBox::new(rand_key()),
-            poll_interval: crate::tenants::jobs::DEFAULT_INTERVAL,
-            paid_limit: 3,
-            drift_expected: vec!["settings.friendly_name".into(), "settings.support_email".into()],
-            status: crate::status::StatusOptions::default(),
-            monitoring: crate::monitoring::MonitoringOptions::default(),
-            domains: crate::domains::DomainsOptions::system().expect("the system's DNS settings are readable"),
-            notifications: crate::notifications::NotificationsOptions::default(),
-        }
-    }
-}
-
-/// A random key for tests and defaults (real servers load theirs from the settings).
-fn rand_key() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    argon2::password_hash::rand_core::RngCore::fill_bytes(&mut argon2::password_hash::rand_core::OsRng, &mut key);
-    key
-}
+pub use crate::engine::RouterOptions;
 
 /// Plain axum routes (not pages, not server functions), for the access-coverage check.
 pub const PLAIN_ROUTES: &[&str] =
@@ -129,49 +69,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
     assert!(uncovered.is_empty(), "routes without an access rule (add them to http::access): {uncovered:?}");
 
     let leptos_options = LeptosOptions::builder().output_name("tenantry").site_root("public").build();
-    let tiles: Vec<Arc<dyn app::status::BoardTile>> = vec![
-        Arc::new(crate::monitoring::tile::MonitoringTile { pool: pool.clone() }),
-        Arc::new(crate::domains::tile::DomainsTile { pool: pool.clone() }),
-        Arc::new(crate::notifications::tile::ChannelsTile { pool: pool.clone() }),
-    ];
-    let status = Arc::new(crate::status::port::PgStatus {
-        pool: pool.clone(),
-        tiles,
-        allow_private: options.status.allow_private,
-        refresh_secs: options.status.board_refresh_secs,
-    });
-    let ports = ports::Ports {
-        accounts: Arc::new(PgAccounts::new(pool.clone())),
-        tenants: Arc::new(crate::tenants::port::PgTenants {
-            pool: pool.clone(),
-            secrets: options.secrets.clone(),
-            interval: options.poll_interval,
-            paid_limit: options.paid_limit,
-            drift_expected: options.drift_expected.clone(),
-        }),
-        status: status.clone(),
-        domains: Arc::new(crate::domains::port::PgDomains {
-            pool: pool.clone(),
-            checker: options.domains.checker.clone(),
-        }),
-        notifications: Arc::new(crate::notifications::port::PgNotifications {
-            pool: pool.clone(),
-            outbox: crate::notifications::outbox::Outbox {
-                pool: pool.clone(),
-                sender: options.notifications.sender.clone(),
-                secrets: options.secrets.clone(),
-                public_url: options.public_url.clone(),
-                worker: "console".into(),
-            },
-            allow_private: options.notifications.allow_private,
-        }),
-        monitoring: Arc::new(crate::monitoring::port::PgMonitoring {
-            pool: pool.clone(),
-            secrets: options.secrets.clone(),
-            login_budget: options.monitoring.login_budget,
-        }),
-        system: Arc::new(PgSystem::new(pool.clone(), options.started_at, options.started)),
-    };
+    let (ports, status) = crate::engine::ports(&pool, &options);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         pool: pool.clone(),

@@ -7,9 +7,8 @@
 //! Files: `history/` (notifications, timelines, acknowledgements, recording, the watch, the upgrade's catch-up,
 //! retention) · `feeds/` (advisory feeds) · `delivery/` (channels, messages, sending, the outbox) — each with its
 //! `model`, `repo` (all of its SQL), `service` and, where it has them, `jobs` · `port` (the app port, thin) · `tile`
-//! (the delivery-channels tile of the status board) · `collect` (the collector as the server builds it today).
+//! (the delivery-channels tile of the status board).
 
-pub mod collect;
 pub mod delivery;
 pub mod feeds;
 pub mod history;
