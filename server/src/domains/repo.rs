@@ -65,6 +65,21 @@ pub async fn count(conn: &mut PgConnection, filter: &ListFilter) -> Result<i64, 
     .await
 }
 
+/// `query_as!` into `DomainRecord` (a domain joined with its tenant), the SQL continued by `$rest`.
+macro_rules! domain_records {
+    ($rest:tt, $($args:tt)*) => {
+        sqlx::query_as!(
+            DomainRecord,
+            r#"SELECT d.id AS "id: DomainId", d.host, d.tenant_id AS "tenant_id: TenantId", t.name AS tenant_name,
+                      t.environment, d.is_primary, d.status, d.kind, d.dns_outcome AS "dns_outcome: DnsOutcome",
+                      d.tls_outcome AS "tls_outcome: TlsOutcome", d.tls_days_left,
+                      d.checked_at AS "checked_at: DateTime<Utc>", d.dns_advice, d.tls_advice
+               FROM domains d JOIN tenants t ON t.id = d.tenant_id "# + $rest,
+            $($args)*
+        )
+    };
+}
+
 /// A page of the domains `filter` lets through, the ones with a problem first, then by host.
 pub async fn page(
     conn: &mut PgConnection,
@@ -72,16 +87,10 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<DomainRecord>, sqlx::Error> {
-    sqlx::query_as!(
-        DomainRecord,
-        r#"SELECT d.id AS "id: DomainId", d.host, d.tenant_id AS "tenant_id: TenantId", t.name AS tenant_name,
-                  t.environment, d.is_primary, d.status, d.kind, d.dns_outcome AS "dns_outcome: DnsOutcome",
-                  d.tls_outcome AS "tls_outcome: TlsOutcome", d.tls_days_left, d.checked_at AS "checked_at: DateTime<Utc>", d.dns_advice,
-                  d.tls_advice
-           FROM domains d JOIN tenants t ON t.id = d.tenant_id
-           WHERE ($1::text IS NULL OR d.host LIKE $1 OR lower(t.name) LIKE $1)
-             AND (NOT $2 OR d.dns_outcome IS DISTINCT FROM 'ok' OR d.tls_outcome IS DISTINCT FROM 'ok')
-           ORDER BY (d.dns_outcome = 'ok' AND d.tls_outcome = 'ok'), d.host LIMIT $3 OFFSET $4"#,
+    domain_records!(
+        "WHERE ($1::text IS NULL OR d.host LIKE $1 OR lower(t.name) LIKE $1)
+           AND (NOT $2 OR d.dns_outcome IS DISTINCT FROM 'ok' OR d.tls_outcome IS DISTINCT FROM 'ok')
+         ORDER BY (d.dns_outcome = 'ok' AND d.tls_outcome = 'ok'), d.host LIMIT $3 OFFSET $4",
         filter.search.as_deref(),
         filter.problems,
         limit,
@@ -93,17 +102,7 @@ pub async fn page(
 
 /// One domain, if it exists.
 pub async fn domain(conn: &mut PgConnection, id: DomainId) -> Result<Option<DomainRecord>, sqlx::Error> {
-    sqlx::query_as!(
-        DomainRecord,
-        r#"SELECT d.id AS "id: DomainId", d.host, d.tenant_id AS "tenant_id: TenantId", t.name AS tenant_name,
-                  t.environment, d.is_primary, d.status, d.kind, d.dns_outcome AS "dns_outcome: DnsOutcome",
-                  d.tls_outcome AS "tls_outcome: TlsOutcome", d.tls_days_left, d.checked_at AS "checked_at: DateTime<Utc>", d.dns_advice,
-                  d.tls_advice
-           FROM domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.id = $1"#,
-        id as DomainId,
-    )
-    .fetch_optional(conn)
-    .await
+    domain_records!("WHERE d.id = $1", id as DomainId).fetch_optional(conn).await
 }
 
 /// What the domain page shows beyond the list's row: the expectations, the last check's details, Auth0's view.
