@@ -1,17 +1,19 @@
 //! Monitoring as pages see it: checks bound to tenants (Auth0's `/testall` and `/test`, synthetic logins), their
 //! runs, uptime and latency, alerts and maintenance windows. DTOs, the `MonitoringPort`, the server functions.
 
+mod api;
 mod charts;
 mod pages;
 
+pub use api::*;
 pub use pages::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
 
 use chrono::{DateTime, Utc};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
+#[cfg(feature = "ssr")]
 use crate::error::AppError;
+use crate::ids::{CheckId, TenantId};
 
 /// A check's state as people read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -197,7 +199,7 @@ pub fn kind_label(kind: &str) -> &'static str {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRow {
     pub at: DateTime<Utc>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub latency_ms: i32,
     pub http_status: Option<i32>,
     pub detail: String,
@@ -208,16 +210,16 @@ pub struct RunRow {
 /// A check as the list shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckRow {
-    pub id: String,
+    pub id: CheckId,
     pub name: String,
     pub kind: String,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub tenant_name: String,
     pub tenant_domain: String,
     pub state: CheckState,
     pub interval_secs: i32,
     pub last_run_at: Option<DateTime<Utc>>,
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<Outcome>,
     /// Share of successful runs in the last 24 hours, in percent.
     pub uptime_24h: Option<f64>,
     /// The latest runs, oldest first, for the sparkline: (latency ms, ok).
@@ -226,7 +228,7 @@ pub struct CheckRow {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MonitoringQuery {
-    pub tenant: Option<String>,
+    pub tenant: Option<TenantId>,
     pub state: Option<CheckState>,
     pub page: u32,
 }
@@ -238,7 +240,7 @@ pub struct MonitoringList {
     pub page: u32,
     pub pages: u32,
     /// Registered tenants, for the filter: (id, name).
-    pub tenants: Vec<(String, String)>,
+    pub tenants: Vec<(TenantId, String)>,
     /// Checks by state over all pages: (state, count).
     pub counts: Vec<(CheckState, i64)>,
 }
@@ -328,176 +330,23 @@ pub struct CheckForm {
 #[async_trait::async_trait]
 pub trait MonitoringPort: Send + Sync + 'static {
     async fn list(&self, query: MonitoringQuery) -> Result<MonitoringList, AppError>;
-    async fn detail(&self, id: &str, range: &str) -> Result<CheckDetail, AppError>;
-    /// The form of an existing check (secrets blank), or a new one's defaults when `id` is empty.
-    async fn form(&self, id: &str) -> Result<(CheckForm, Vec<(String, String)>), AppError>;
-    async fn add(&self, by: &crate::accounts::Acting, form: CheckForm) -> Result<String, AppError>;
-    async fn update(&self, by: &crate::accounts::Acting, id: &str, form: CheckForm) -> Result<(), AppError>;
-    async fn set_enabled(&self, by: &crate::accounts::Acting, id: &str, enabled: bool) -> Result<(), AppError>;
-    async fn remove(&self, by: &crate::accounts::Acting, id: &str) -> Result<(), AppError>;
-    async fn run_now(&self, id: &str) -> Result<(), AppError>;
+    async fn detail(&self, id: CheckId, range: &str) -> Result<CheckDetail, AppError>;
+    /// The form of an existing check (secrets blank), or a new one's defaults when `id` is `None`, with the tenants
+    /// to choose from: (id, "name (domain)").
+    async fn form(&self, id: Option<CheckId>) -> Result<(CheckForm, Vec<(TenantId, String)>), AppError>;
+    async fn add(&self, by: &crate::accounts::Acting, form: CheckForm) -> Result<CheckId, AppError>;
+    async fn update(&self, by: &crate::accounts::Acting, id: CheckId, form: CheckForm) -> Result<(), AppError>;
+    async fn set_enabled(&self, by: &crate::accounts::Acting, id: CheckId, enabled: bool) -> Result<(), AppError>;
+    async fn remove(&self, by: &crate::accounts::Acting, id: CheckId) -> Result<(), AppError>;
+    async fn run_now(&self, id: CheckId) -> Result<(), AppError>;
     /// `scope`: `check` or `tenant`; times as `YYYY-MM-DDTHH:MM` in UTC.
     async fn add_maintenance(
         &self,
         by: &crate::accounts::Acting,
-        id: &str,
+        id: CheckId,
         scope: &str,
         starts: &str,
         ends: &str,
         reason: &str,
     ) -> Result<(), AppError>;
-}
-
-#[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn MonitoringPort> {
-    expect_context::<std::sync::Arc<dyn MonitoringPort>>()
-}
-
-#[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
-
-#[server(endpoint = "monitoring/list")]
-pub async fn load_checks(query: MonitoringQuery) -> Result<MonitoringList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().list(query).await
-}
-
-#[server(endpoint = "monitoring/detail")]
-pub async fn load_check(id: String, range: String) -> Result<CheckDetail, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().detail(&id, &range).await
-}
-
-/// The form's values and the tenants to choose from (ops lead).
-#[server(endpoint = "monitoring/form")]
-pub async fn load_check_form(id: String) -> Result<(CheckForm, Vec<(String, String)>), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().form(&id).await
-}
-
-#[allow(clippy::too_many_arguments)]
-#[server(endpoint = "monitoring/add")]
-pub async fn add_check(
-    tenant_id: String,
-    kind: String,
-    name: String,
-    interval_secs: String,
-    grant_type: String,
-    realm: String,
-    username: String,
-    password: String,
-    client_id: String,
-    client_secret: String,
-    audience: String,
-    scope: String,
-    fail_threshold: String,
-    success_threshold: String,
-    reminder_minutes: String,
-) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    let form = CheckForm {
-        tenant_id,
-        kind,
-        name,
-        interval_secs,
-        grant_type,
-        realm,
-        username,
-        password,
-        client_id,
-        client_secret,
-        audience,
-        scope,
-        fail_threshold,
-        success_threshold,
-        reminder_minutes,
-    };
-    let id = port().add(&by, form).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-#[server(endpoint = "monitoring/update")]
-pub async fn update_check(
-    id: String,
-    tenant_id: String,
-    kind: String,
-    name: String,
-    interval_secs: String,
-    grant_type: String,
-    realm: String,
-    username: String,
-    password: String,
-    client_id: String,
-    client_secret: String,
-    audience: String,
-    scope: String,
-    fail_threshold: String,
-    success_threshold: String,
-    reminder_minutes: String,
-) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    let form = CheckForm {
-        tenant_id,
-        kind,
-        name,
-        interval_secs,
-        grant_type,
-        realm,
-        username,
-        password,
-        client_id,
-        client_secret,
-        audience,
-        scope,
-        fail_threshold,
-        success_threshold,
-        reminder_minutes,
-    };
-    port().update(&by, &id, form).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
-}
-
-/// Pauses or resumes a check (ops lead).
-#[server(endpoint = "monitoring/enable")]
-pub async fn set_check_enabled(id: String, enabled: String) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().set_enabled(&by, &id, enabled == "true").await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
-}
-
-/// Removes a check with its history (ops lead).
-#[server(endpoint = "monitoring/remove")]
-pub async fn remove_check(id: String) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().remove(&by, &id).await?;
-    leptos_axum::redirect("/monitoring");
-    Ok(())
-}
-
-/// Runs a check now (ops lead): "Run now".
-#[server(endpoint = "monitoring/run")]
-pub async fn run_check(id: String) -> Result<(), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().run_now(&id).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
-}
-
-/// Adds a maintenance window (ops lead).
-#[server(endpoint = "monitoring/maintenance")]
-pub async fn add_maintenance(
-    id: String,
-    scope: String,
-    starts: String,
-    ends: String,
-    reason: String,
-) -> Result<(), AppError> {
-    let by = acting_as(Role::OpsLead)?;
-    port().add_maintenance(&by, &id, &scope, &starts, &ends, &reason).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
 }

@@ -12,7 +12,9 @@ use super::{
     RemoveCheck, RunCheck, SetCheckEnabled, UpdateCheck, kind_label, load_check, load_check_form, load_checks,
 };
 use crate::accounts::{Role, current_user};
+use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
+use crate::ids::{CheckId, TenantId};
 use crate::pages::{Pager, Problem, query_string};
 
 fn can_change() -> bool {
@@ -39,10 +41,16 @@ fn ms(v: Option<i32>) -> String {
 /// `/monitoring`: every check, worst first, with filters.
 #[component]
 pub fn MonitoringPage() -> impl IntoView {
-    let query = use_query_map().with_untracked(|q| MonitoringQuery {
-        tenant: q.get("tenant").filter(|t| !t.is_empty()),
-        state: q.get("state").and_then(|s| CheckState::parse(&s)),
-        page: q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+    // A malformed tenant filter is answered as the engine did before ids were typed: not a registered tenant.
+    let (query, tenant_error) = use_query_map().with_untracked(|q| {
+        let tenant = q.get("tenant").filter(|t| !t.is_empty()).map(|t| t.parse::<TenantId>());
+        let query = MonitoringQuery {
+            tenant: tenant.clone().and_then(Result::ok),
+            state: q.get("state").and_then(|s| CheckState::parse(&s)),
+            page: q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+        };
+        let error = tenant.and_then(Result::err).map(|_| AppError::Invalid("Tenant: not a registered tenant".into()));
+        (query, error)
     });
     view! {
         <Title text="Monitoring" />
@@ -54,6 +62,9 @@ pub fn MonitoringPage() -> impl IntoView {
         {can_change().then(|| view! { <p class="actions"><a class="button primary" href="/monitoring/new">"Add a check"</a></p> })}
         <Suspense fallback=|| view! { <p class="muted">"Reading checks…"</p> }>
             {Suspend::new(async move {
+                if let Some(e) = tenant_error.clone() {
+                    return view! { <Problem error=Some(e) /> }.into_any();
+                }
                 match load_checks(query.clone()).await {
                     Ok(list) => view! { <ChecksView list query=query.clone() /> }.into_any(),
                     Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
@@ -65,7 +76,7 @@ pub fn MonitoringPage() -> impl IntoView {
 
 #[component]
 fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
-    let tenant = query.tenant.clone().unwrap_or_default();
+    let tenant = query.tenant.map(|t| t.to_string()).unwrap_or_default();
     let state = query.state.map(|s| s.as_str()).unwrap_or("");
     let link = {
         let (tenant, state) = (tenant.clone(), state.to_string());
@@ -85,7 +96,7 @@ fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
                 "Tenant"
                 <select name="tenant">
                     <option value="">"any"</option>
-                    {list.tenants.iter().map(|(id, name)| view! { <option value=id.clone() selected=*id == tenant>{name.clone()}</option> }).collect_view()}
+                    {list.tenants.iter().map(|(id, name)| view! { <option value=id.to_string() selected=id.to_string() == tenant>{name.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <label>
@@ -118,7 +129,7 @@ fn CheckLine(row: CheckRow) -> impl IntoView {
             <td><a href=format!("/monitoring/{}", row.id)>{row.name.clone()}</a><br /><span class="muted">{kind_label(&row.kind)}</span></td>
             <td>{row.tenant_name.clone()}<br /><span class="muted">{row.tenant_domain.clone()}</span></td>
             <td>{state_badge(row.state)}</td>
-            <td>{when(row.last_run_at)}<br /><span class="muted">{row.last_outcome.clone().unwrap_or_default().replace('_', " ")}</span></td>
+            <td>{when(row.last_run_at)}<br /><span class="muted">{row.last_outcome.map(|o| o.label()).unwrap_or_default()}</span></td>
             <td>{percent(row.uptime_24h)}</td>
             <td>{sparkline(&row.recent)}</td>
         </tr>
@@ -130,7 +141,8 @@ const RANGES: [(&str, &str); 4] = [("24h", "24 hours"), ("7d", "7 days"), ("30d"
 /// `/monitoring/:id`.
 #[component]
 pub fn CheckPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
+    // The route parameter is parsed once; a malformed one is the check not found.
+    let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default().parse::<CheckId>();
     let range = use_query_map().with_untracked(|q| q.get("range")).unwrap_or_else(|| "24h".into());
     let run = ServerAction::<RunCheck>::new();
     let enable = ServerAction::<SetCheckEnabled>::new();
@@ -146,7 +158,11 @@ pub fn CheckPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Reading the check…"</p> }>
             {Suspend::new(async move {
-                match load_check(id.clone(), range.clone()).await {
+                let loaded = match id.clone() {
+                    Ok(id) => load_check(id, range.clone()).await,
+                    Err(e) => Err(e),
+                };
+                match loaded {
                     Err(e) => view! { <Title text="Check" /> <h1>"Check"</h1> <Problem error=Some(e) /> }.into_any(),
                     Ok(d) => view! { <CheckView d error=error.clone() run enable maintenance remove /> }.into_any(),
                 }
@@ -166,7 +182,7 @@ fn CheckView(
 ) -> impl IntoView {
     let row = d.row.clone();
     let changer = can_change();
-    let id = row.id.clone();
+    let id = row.id;
     let range_links = RANGES.map(|(key, label)| {
         let current = key == d.range;
         view! { <a href=format!("/monitoring/{id}?range={key}") aria-current=current.then_some("page")>{label}</a> }
@@ -181,11 +197,11 @@ fn CheckView(
         <Problem error />
         <section class=format!("notice check-state {}", row.state.tone()) data-testid="check-state">
             <h2>{state_badge(row.state)}" "{format!("last run {}", when(row.last_run_at))}</h2>
-            {row.last_outcome.clone().map(|o| view! { <p>"Outcome: "<strong>{o.replace('_', " ")}</strong></p> })}
+            {row.last_outcome.map(|o| view! { <p>"Outcome: "<strong>{o.label()}</strong></p> })}
             {d.advice.clone().map(|a| view! { <p data-testid="advice">{a}</p> })}
         </section>
         {changer.then(|| {
-            let (a, b, c) = (row.id.clone(), row.id.clone(), row.id.clone());
+            let (a, b, c) = (row.id.to_string(), row.id.to_string(), row.id.to_string());
             let toggle = if d.enabled { "false" } else { "true" };
             view! {
                 <p class="actions">
@@ -225,7 +241,7 @@ fn CheckView(
                     {d.failures.into_iter().map(|r| view! {
                         <tr>
                             <td>{timestamp(r.at)}</td>
-                            <td><strong>{r.outcome.replace('_', " ")}</strong>{r.maintenance.then_some(" (maintenance)")}</td>
+                            <td><strong>{r.outcome.label()}</strong>{r.maintenance.then_some(" (maintenance)")}</td>
                             <td>{r.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</td>
                             <td>{format!("{} ms", r.latency_ms)}</td>
                             <td>{r.detail}</td>
@@ -264,7 +280,7 @@ fn CheckView(
                 {d.maintenance.into_iter().map(|m| view! { <li>{format!("{} to {} — {} ({})", timestamp(m.starts_at), timestamp(m.ends_at), m.reason, m.scope)}</li> }).collect_view()}
             </ul>
             {changer.then(|| {
-                let id = row.id.clone();
+                let id = row.id.to_string();
                 view! {
                     <ActionForm action=maintenance attr:class="form grid">
                         <input type="hidden" name="id" value=id />
@@ -283,7 +299,7 @@ fn CheckView(
             })}
         </section>
         {changer.then(|| {
-            let id = row.id.clone();
+            let id = row.id.to_string();
             view! {
                 <section class="card">
                     <h2>"Remove"</h2>
@@ -299,14 +315,14 @@ fn CheckView(
 }
 
 #[component]
-fn CheckFields(form: CheckForm, tenants: Vec<(String, String)>, editing: bool) -> impl IntoView {
+fn CheckFields(form: CheckForm, tenants: Vec<(TenantId, String)>, editing: bool) -> impl IntoView {
     let kind = form.kind.clone();
     let grant = form.grant_type.clone();
     let secret_hint = if editing { "leave blank to keep the stored one" } else { "" };
     view! {
         <label for="c-tenant">"Tenant"</label>
         <select id="c-tenant" name="tenant_id" required>
-            {tenants.into_iter().map(|(id, name)| { let selected = id == form.tenant_id; view! { <option value=id selected=selected>{name}</option> } }).collect_view()}
+            {tenants.into_iter().map(|(id, name)| { let id = id.to_string(); let selected = id == form.tenant_id; view! { <option value=id selected=selected>{name}</option> } }).collect_view()}
         </select>
         <label for="c-kind">"Check"</label>
         <select id="c-kind" name="kind">
@@ -362,7 +378,7 @@ pub fn CheckNewPage() -> impl IntoView {
         <Problem error />
         <Suspense fallback=|| view! { <p class="muted">"Reading tenants…"</p> }>
             {Suspend::new(async move {
-                match load_check_form(String::new()).await {
+                match load_check_form(None).await {
                     Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
                     Ok((_, tenants)) if tenants.is_empty() => view! {
                         <p class="empty">"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</p>
@@ -385,7 +401,7 @@ pub fn CheckNewPage() -> impl IntoView {
 /// `/monitoring/:id/edit` (ops lead).
 #[component]
 pub fn CheckEditPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
+    let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default().parse::<CheckId>();
     let update = ServerAction::<UpdateCheck>::new();
     let error = update.value().get_untracked().and_then(Result::err);
     view! {
@@ -395,10 +411,14 @@ pub fn CheckEditPage() -> impl IntoView {
         <Problem error />
         <Suspense fallback=|| view! { <p class="muted">"Reading the check…"</p> }>
             {Suspend::new(async move {
-                match load_check_form(id.clone()).await {
+                let loaded = match id.clone() {
+                    Ok(id) => load_check_form(Some(id)).await.map(|form| (id, form)),
+                    Err(e) => Err(e),
+                };
+                match loaded {
                     Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                    Ok((form, tenants)) => {
-                        let id = id.clone();
+                    Ok((id, (form, tenants))) => {
+                        let id = id.to_string();
                         view! {
                             <section class="card">
                                 <ActionForm action=update attr:class="form grid">

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
 
-use super::model::CheckId;
+use super::model::{CheckId, TenantId};
 use super::service::{self, CheckError};
 use super::views;
 use crate::accounts::audit::Actor;
@@ -45,59 +45,53 @@ impl MonitoringPort for PgMonitoring {
         Ok(views::list(&mut *self.conn().await?, &query, Utc::now()).await?)
     }
 
-    async fn detail(&self, id: &str, range: &str) -> Result<CheckDetail, AppError> {
-        let id = id.parse::<CheckId>()?;
+    async fn detail(&self, id: CheckId, range: &str) -> Result<CheckDetail, AppError> {
         Ok(views::detail(&mut *self.conn().await?, id, range, self.login_budget, Utc::now()).await?)
     }
 
-    async fn form(&self, id: &str) -> Result<(CheckForm, Vec<(String, String)>), AppError> {
-        let id = if id.is_empty() { None } else { Some(id.parse::<CheckId>()?) };
+    async fn form(&self, id: Option<CheckId>) -> Result<(CheckForm, Vec<(TenantId, String)>), AppError> {
         Ok(views::form(&mut *self.conn().await?, id).await?)
     }
 
-    async fn add(&self, by: &Acting, form: CheckForm) -> Result<String, AppError> {
+    async fn add(&self, by: &Acting, form: CheckForm) -> Result<CheckId, AppError> {
         let parsed = service::parse(&form, &self.secrets, false)?;
         let actor = Actor::from_current(&by.user);
         let id = service::add(&self.pool, &actor, parsed, self.login_budget, &by.client_ip, Utc::now()).await?;
-        Ok(id.to_string())
+        Ok(id)
     }
 
-    async fn update(&self, by: &Acting, id: &str, form: CheckForm) -> Result<(), AppError> {
-        let id = id.parse::<CheckId>()?;
+    async fn update(&self, by: &Acting, id: CheckId, form: CheckForm) -> Result<(), AppError> {
         let parsed = service::parse(&form, &self.secrets, true)?;
         let actor = Actor::from_current(&by.user);
         service::update(&self.pool, &actor, id, parsed, self.login_budget, &by.client_ip, Utc::now()).await?;
         Ok(())
     }
 
-    async fn set_enabled(&self, by: &Acting, id: &str, enabled: bool) -> Result<(), AppError> {
-        let id = id.parse::<CheckId>()?;
+    async fn set_enabled(&self, by: &Acting, id: CheckId, enabled: bool) -> Result<(), AppError> {
         let actor = Actor::from_current(&by.user);
         service::set_enabled(&self.pool, &actor, id, enabled, self.login_budget, &by.client_ip, Utc::now()).await?;
         Ok(())
     }
 
-    async fn remove(&self, by: &Acting, id: &str) -> Result<(), AppError> {
-        let id = id.parse::<CheckId>()?;
+    async fn remove(&self, by: &Acting, id: CheckId) -> Result<(), AppError> {
         service::remove(&self.pool, &Actor::from_current(&by.user), id, &by.client_ip).await?;
         Ok(())
     }
 
-    async fn run_now(&self, id: &str) -> Result<(), AppError> {
-        service::run_now(&self.pool, id.parse::<CheckId>()?, Utc::now()).await?;
+    async fn run_now(&self, id: CheckId) -> Result<(), AppError> {
+        service::run_now(&self.pool, id, Utc::now()).await?;
         Ok(())
     }
 
     async fn add_maintenance(
         &self,
         by: &Acting,
-        id: &str,
+        id: CheckId,
         scope: &str,
         starts: &str,
         ends: &str,
         reason: &str,
     ) -> Result<(), AppError> {
-        let id = id.parse::<CheckId>()?;
         let actor = Actor::from_current(&by.user);
         let whole_tenant = scope == "tenant";
         service::add_maintenance(&self.pool, &actor, id, whole_tenant, starts, ends, reason, &by.client_ip).await?;

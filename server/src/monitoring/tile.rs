@@ -6,7 +6,7 @@ use app::status::{BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::model::CheckState;
+use super::model::{CheckState, Outcome};
 use super::repo::views::{self, BoardCheck};
 
 /// The monitoring tile, read from the checks' latest state.
@@ -45,7 +45,8 @@ pub fn tile(checks: &[BoardCheck], tenant: Option<&str>) -> OwnCheck {
         .iter()
         .filter(|c| health(&c.state) != Health::Operational)
         .map(|c| {
-            let outcome = c.last_outcome.as_deref().unwrap_or("not run yet").replace('_', " ");
+            let outcome =
+                c.last_outcome.as_deref().and_then(Outcome::parse).map_or_else(|| "not run yet".into(), Outcome::label);
             (format!("{} ({}): {outcome}", c.name, c.tenant), health(&c.state), format!("/monitoring/{}", c.id))
         })
         .collect();

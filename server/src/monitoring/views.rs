@@ -23,16 +23,16 @@ const COUNT_ORDER: [CheckState; 5] =
 
 fn row_of(line: CheckLine, recent: Vec<(i32, bool)>) -> CheckRow {
     CheckRow {
-        id: line.id.to_string(),
+        id: line.id,
         name: line.name,
         kind: line.kind,
-        tenant_id: line.tenant_id.to_string(),
+        tenant_id: line.tenant_id,
         tenant_name: line.tenant_name,
         tenant_domain: line.domain,
         state: CheckState::parse(&line.state).unwrap_or(CheckState::Unknown),
         interval_secs: line.interval_secs,
         last_run_at: line.last_run_at,
-        last_outcome: line.last_outcome,
+        last_outcome: line.last_outcome.as_deref().and_then(Outcome::parse),
         uptime_24h: line.uptime,
         recent,
     }
@@ -64,13 +64,7 @@ pub async fn list(
     q: &MonitoringQuery,
     now: DateTime<Utc>,
 ) -> Result<MonitoringList, CheckError> {
-    let tenant = match q.tenant.as_deref() {
-        Some(t) => Some(
-            t.parse::<TenantId>().map_err(|_| CheckError::Invalid(vec!["Tenant: not a registered tenant".into()]))?,
-        ),
-        None => None,
-    };
-    let filter = Filter { tenant, check: None };
+    let filter = Filter { tenant: q.tenant, check: None };
     let counts: Vec<(CheckState, i64)> = read::state_counts(conn, now, filter)
         .await?
         .into_iter()
@@ -88,7 +82,7 @@ pub async fn list(
             row_of(line, runs)
         })
         .collect();
-    let tenants = repo::tenants(conn).await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect();
+    let tenants = repo::tenants(conn).await?.into_iter().map(|t| (t.id, t.name)).collect();
     Ok(MonitoringList {
         rows,
         total,
@@ -142,8 +136,7 @@ pub async fn detail(
     } else {
         None
     };
-    let advice =
-        row.last_outcome.as_deref().and_then(Outcome::parse).filter(|o| !o.is_ok()).map(|o| o.advice().to_string());
+    let advice = row.last_outcome.filter(|o| !o.is_ok()).map(|o| o.advice().to_string());
     let hours: Vec<Hour> = read::hours(conn, id, now - Duration::days(90))
         .await?
         .into_iter()
@@ -155,7 +148,7 @@ pub async fn detail(
         .into_iter()
         .map(|f| RunRow {
             at: f.at,
-            outcome: f.outcome,
+            outcome: Outcome::parse(&f.outcome).unwrap_or(Outcome::Unexpected),
             latency_ms: f.latency_ms,
             http_status: f.http_status,
             detail: f.detail,
@@ -225,12 +218,9 @@ pub fn form_of(s: CheckSettings) -> CheckForm {
 pub async fn form(
     conn: &mut PgConnection,
     id: Option<CheckId>,
-) -> Result<(CheckForm, Vec<(String, String)>), CheckError> {
-    let tenants = repo::tenants(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.id.to_string(), format!("{} ({})", t.name, t.domain)))
-        .collect();
+) -> Result<(CheckForm, Vec<(TenantId, String)>), CheckError> {
+    let tenants =
+        repo::tenants(conn).await?.into_iter().map(|t| (t.id, format!("{} ({})", t.name, t.domain))).collect();
     let form = match id {
         None => new_form(),
         Some(id) => form_of(repo::settings(conn, id).await?.ok_or(CheckError::NotFound)?),
