@@ -36,7 +36,7 @@ async fn seed(pool: &PgPool) {
     .execute(pool)
     .await
     .expect("tenants");
-    server::status::sources::sync(pool, "http://127.0.0.1:9/feed", Duration::from_secs(120), Utc::now())
+    server::status::jobs::sync(pool, "http://127.0.0.1:9/feed", Duration::from_secs(120), Utc::now())
         .await
         .expect("feeds");
     sqlx::query(

@@ -8,12 +8,13 @@ use sqlx::PgPool;
 
 use crate::accounts::audit::Actor;
 use crate::accounts::service::{self, NewUser};
-use crate::accounts::{AccountError, password, repo};
+use crate::accounts::{self, AccountError, password};
 use crate::secrets::SecretBox;
 use crate::simulator::{SimTenant, Simulator};
 use crate::tenants::service::{self as tenants, TenantInput};
 
 mod notifications;
+mod repo;
 pub use notifications::notifications;
 
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.
@@ -21,13 +22,7 @@ pub const DEMO_DOMAIN: &str = "demo.tenantry.test";
 
 /// Checks the database is the demo's own and (re)creates one account per role with a fresh password.
 pub async fn prepare(pool: &PgPool) -> anyhow::Result<Vec<DemoAccount>> {
-    let real: i64 = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM accounts_users WHERE email NOT LIKE '%@' || $1"#,
-        DEMO_DOMAIN
-    )
-    .fetch_one(pool)
-    .await
-    .context("cannot read users")?;
+    let real = repo::real_users(&mut *pool.acquire().await?, DEMO_DOMAIN).await.context("cannot read users")?;
     anyhow::ensure!(
         real == 0,
         "DATABASE_URL: this database holds {real} real user(s); the demo needs a database of its own \
@@ -44,8 +39,8 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<Vec<DemoAccount>> {
                 // Whatever the last demo did to it, the account starts again as it was made.
                 let user = service::reset_password(pool, &Actor::CommandLine, &email, &fresh, "").await?;
                 let mut conn = pool.acquire().await?;
-                repo::set_role(&mut conn, user.id, role).await?;
-                repo::set_disabled(&mut conn, user.id, false).await?;
+                accounts::repo::set_role(&mut conn, user.id, role).await?;
+                accounts::repo::set_disabled(&mut conn, user.id, false).await?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -139,8 +134,7 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
             notes: "Demo tenant on the built-in Auth0 simulator.".into(),
             ..TenantInput::default()
         };
-        let existing: Option<uuid::Uuid> =
-            sqlx::query_scalar!("SELECT id FROM tenants WHERE domain = $1", domain).fetch_optional(pool).await?;
+        let existing: Option<uuid::Uuid> = repo::tenant_by_domain(&mut *pool.acquire().await?, &domain).await?;
         let now = chrono::Utc::now();
         match existing {
             Some(id) => tenants::update(pool, secrets, &Actor::CommandLine, id, &input, "", now).await?,
@@ -209,24 +203,14 @@ pub async fn status_pages(
         p.incidents[0].impact = "minor".into();
     });
     for (key, slug) in [("twilio", "twilio"), ("sendgrid", "sendgrid"), ("github", "github")] {
-        let provider = crate::status::sources::from_catalog(key)?;
+        let provider = crate::status::service::from_catalog(key)?;
         let url = format!("{}/__status/{slug}/api/v2/summary.json", simulator.base_url());
-        let id: uuid::Uuid = sqlx::query_scalar(
-            "INSERT INTO status_sources (name, kind, category, url, catalog_key) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (catalog_key) DO UPDATE SET url = EXCLUDED.url, etag = NULL, last_modified = NULL,
-                 history_etag = NULL
-             RETURNING id",
-        )
-        .bind(&provider.name)
-        .bind(provider.kind.as_str())
-        .bind(&provider.category)
-        .bind(url)
-        .bind(key)
-        .fetch_one(pool)
-        .await
-        .context("cannot add the demo's status sources")?;
+        let seed = (provider.name.as_str(), provider.kind.as_str(), provider.category.as_str());
+        let id = repo::upsert_catalog_source(&mut *pool.acquire().await?, seed, &url, key)
+            .await
+            .context("cannot add the demo's status sources")?;
         // Read at once from the new simulator (the job may be backing off from the last run's address).
-        crate::scheduler::run_soon(&mut *pool.acquire().await?, crate::status::poll::KIND, &id.to_string(), now)
+        crate::scheduler::run_soon(&mut *pool.acquire().await?, crate::status::jobs::POLL_KIND, &id.to_string(), now)
             .await?;
     }
     Ok(())
@@ -241,7 +225,7 @@ pub async fn monitoring(
     secrets: &SecretBox,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    use crate::monitoring::job::CheckJob;
+    use crate::monitoring::jobs::check::CheckJob;
     use crate::monitoring::probe::Probe;
     use crate::monitoring::service;
     use crate::simulator::{TestUser, UserState};
@@ -261,20 +245,12 @@ pub async fn monitoring(
         secrets: secrets.clone(),
     };
     for (tenant, kind, name) in checks {
-        let tenant_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE name = $1")
-            .bind(tenant)
-            .fetch_one(pool)
-            .await
-            .context("the demo tenant is missing")?;
-        let existing: Option<uuid::Uuid> =
-            sqlx::query_scalar("SELECT id FROM monitoring_checks WHERE tenant_id = $1 AND name = $2")
-                .bind(tenant_id)
-                .bind(name)
-                .fetch_optional(pool)
-                .await?;
-        if existing.is_some() {
+        let mut conn = pool.acquire().await?;
+        let tenant_id = repo::tenant_by_name(&mut conn, tenant).await?.context("the demo tenant is missing")?;
+        if repo::check_exists(&mut conn, tenant_id, name).await? {
             continue;
         }
+        drop(conn);
         let form = app::monitoring::CheckForm {
             tenant_id: tenant_id.to_string(),
             kind: kind.into(),

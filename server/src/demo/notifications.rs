@@ -7,6 +7,7 @@ use app::notifications::channels::ChannelForm;
 use sqlx::PgPool;
 
 use super::Labs;
+use super::repo;
 use crate::notifications::channels;
 use crate::secrets::SecretBox;
 use crate::simulator::Simulator;
@@ -37,30 +38,8 @@ pub async fn notifications(
         let url = format!("{}/__feeds/{slug}", simulator.base_url());
         let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
         // The simulator's port changes at every start: the feed keeps its row (and its id), its URL moves.
-        let id: Option<uuid::Uuid> = sqlx::query_scalar(
-            "UPDATE notifications_feeds SET url = $2, etag = NULL, last_modified = NULL WHERE name = $1 RETURNING id",
-        )
-        .bind(name)
-        .bind(&url)
-        .fetch_optional(pool)
-        .await?;
-        let id = match id {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO notifications_feeds (name, kind, classify, url, keywords, interval_secs)
-                     VALUES ($1, $2, $3, $4, $5, 1800) RETURNING id",
-                )
-                .bind(name)
-                .bind(kind)
-                .bind(classify)
-                .bind(&url)
-                .bind(&keywords)
-                .fetch_one(pool)
-                .await?
-            }
-        };
         let mut conn = pool.acquire().await?;
+        let id = repo::upsert_feed(&mut conn, (name, kind, classify), &url, &keywords).await?;
         let every = crate::notifications::feeds::DEFAULT_INTERVAL;
         crate::scheduler::ensure(&mut conn, crate::notifications::feeds::KIND, &id.to_string(), every, now).await?;
         crate::scheduler::run_soon(&mut conn, crate::notifications::feeds::KIND, &id.to_string(), now).await?;
@@ -76,10 +55,7 @@ pub async fn notifications(
     let smtp = SmtpLab::start(Some(certificate), Some(("tenantry", &smtp_password)))
         .await
         .context("cannot start the demo's SMTP server")?;
-    let regions: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT region FROM tenants WHERE region IS NOT NULL ORDER BY 1")
-            .fetch_all(pool)
-            .await?;
+    let regions = repo::tenant_regions(&mut *pool.acquire().await?).await?;
     let form = |name: &str, kind: &str, min: &str| ChannelForm {
         name: name.into(),
         kind: kind.into(),
@@ -122,11 +98,7 @@ pub async fn notifications(
     for form in forms {
         let channel = channels::check(&form, false, &[]).map_err(|e| anyhow::anyhow!("demo channel: {e}"))?;
         let mut tx = pool.begin().await?;
-        let existing: Option<uuid::Uuid> =
-            sqlx::query_scalar("SELECT id FROM notifications_channels WHERE name = $1 FOR UPDATE")
-                .bind(&channel.name)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing = repo::channel_by_name(&mut tx, &channel.name).await?;
         match existing {
             // Keep the channel (and its delivery log); point it at this run's receivers.
             Some(id) => {

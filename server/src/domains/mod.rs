@@ -20,9 +20,6 @@ pub mod service;
 pub mod tile;
 pub mod tls;
 
-/// The jobs under their former name (`lib.rs` registers `domains::inventory::SyncJob` and `CheckJob`).
-pub use self::jobs as inventory;
-
 use std::sync::Arc;
 use std::time::Duration;
 /// The domain settings the server runs with.

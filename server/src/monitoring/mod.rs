@@ -29,6 +29,3 @@ pub mod tile;
 pub mod views;
 
 pub use crate::config::{MonitoringOptions, Retention};
-/// The jobs under the names `serve` registers them by (`server::lib` says `monitoring::job::CheckJob` and
-/// `monitoring::rollup::RollupJob`).
-pub use jobs::{check as job, rollup};

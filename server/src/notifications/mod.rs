@@ -21,13 +21,6 @@ pub use delivery::{message, outbox, send};
 pub use history::model::FindingsSource;
 pub use history::record;
 
-/// Retention (`notifications.prune`), as the server names it.
-pub mod retention {
-    pub use super::history::jobs::{
-        OUTBOX_DAYS, PRUNE_INTERVAL as INTERVAL, PRUNE_KIND as KIND, PruneJob, Pruned, TEST_DAYS, prune,
-    };
-}
-
 use std::sync::Arc;
 
 /// How notifications are fetched and delivered.

@@ -27,15 +27,3 @@ pub mod repo;
 pub mod service;
 
 pub use crate::config::StatusOptions;
-
-/// The poll job under its former path (`lib.rs`, the demo and tests name it so).
-pub mod poll {
-    pub use super::jobs::{POLL_KIND as KIND, PollError, Polled, StatusPollJob};
-    pub use crate::outbound::check_url;
-}
-
-/// The sources' rules and the sync job under their former path (`lib.rs`, the demo and tests name them so).
-pub mod sources {
-    pub use super::jobs::{SYNC_INTERVAL, SYNC_KIND, SyncJob, Synced, sync, sync_soon};
-    pub use super::service::*;
-}

@@ -10,11 +10,11 @@ use server::notifications::outbox::Outbox;
 use server::secrets::SecretBox;
 use server::simulator::receivers::{Receiver, SmtpLab};
 use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
-use server::status::poll::StatusPollJob;
+use server::status::jobs::StatusPollJob;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::notifications::{collect, record_status};
+use crate::notifications::collect;
 
 const SECRET: &str = "a signing secret of 32 characters";
 
@@ -92,7 +92,6 @@ async fn every_update_reaches_each_matching_channel_once_despite_failures_and_tw
         let at = t0 + Duration::minutes(10 * n as i64);
         sim.advance_incident("twilio", "tw-1", at);
         job.poll(source, at).await.expect("poll");
-        record_status(&pool, at).await;
         collect(&pool, at, 3).await.expect("collect");
         drain(&a, &b, at).await;
     }
@@ -254,7 +253,7 @@ async fn a_channel_failing_for_a_day_is_unhealthy_and_on_the_board(pool: PgPool)
     // Given up after three days; pruned a week after that; the notification goes after the retention period.
     let gave_up = o.deliver_due(t0 + Duration::days(3) + Duration::minutes(1), 10).await.expect("deliver");
     assert_eq!(gave_up.expired, 1);
-    use server::notifications::retention::prune;
+    use server::notifications::history::jobs::prune;
     let later = t0 + Duration::days(11);
     let pruned = prune(&pool, chrono::TimeDelta::days(730), later).await.expect("prune");
     assert_eq!((pruned.notifications, pruned.outbox), (0, 1));

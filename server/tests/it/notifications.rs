@@ -5,12 +5,10 @@
 use app::accounts::Role;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use server::notifications::history::catch_up::status_notice;
 use server::notifications::history::jobs::CollectError;
-use server::notifications::history::repo::status_events;
 use server::notifications::record::{Incoming, apply};
 use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
-use server::status::poll::StatusPollJob;
+use server::status::jobs::StatusPollJob;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -29,16 +27,6 @@ impl server::notifications::FindingsSource for Findings {
 /// One collector pass at `now`.
 pub async fn collect(pool: &PgPool, now: chrono::DateTime<Utc>, paid_limit: usize) -> Result<usize, CollectError> {
     server::notifications::history::jobs::collect(pool, &Findings(pool.clone()), now, paid_limit).await
-}
-
-/// Records every status incident update as the status area does in its poll's transaction (issue #13); until that
-/// lands on this branch, tests call this after a poll. Idempotent: once the poll records them, it adds nothing.
-pub async fn record_status(pool: &PgPool, now: chrono::DateTime<Utc>) {
-    let mut tx = pool.begin().await.expect("tx");
-    for event in status_events(&mut tx, 0, 10_000).await.expect("status events") {
-        apply(&mut tx, &status_notice(event), now).await.expect("record");
-    }
-    tx.commit().await.expect("commit");
 }
 
 async fn updates(pool: &PgPool) -> i64 {
@@ -65,7 +53,6 @@ async fn an_incident_through_its_lifecycle_is_one_notification_with_its_whole_ti
         sim.advance_incident("twilio", "tw-1", at);
         let before = updates(&pool).await;
         job.poll(id, at).await.expect("poll");
-        record_status(&pool, Utc::now()).await;
         collect(&pool, Utc::now(), 3).await.expect("collect");
         let once = updates(&pool).await;
         collect(&pool, Utc::now(), 3).await.expect("collect again");

@@ -93,9 +93,10 @@ fn hostile_bodies_give_clear_errors_and_never_panic() {
 
 mod polling {
     use chrono::{Duration, TimeZone, Utc};
+    use server::outbound::check_url;
     use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
+    use server::status::jobs::{Polled, StatusPollJob};
     use server::status::model::Health;
-    use server::status::poll::{Polled, StatusPollJob, check_url};
     use sqlx::PgPool;
     use uuid::Uuid;
 

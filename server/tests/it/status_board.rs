@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 use server::http::RouterOptions;
 use server::simulator::{SimStatusPage, Simulator};
 use server::status::StatusOptions;
-use server::status::poll::{Polled, StatusPollJob};
-use server::status::sources::sync;
+use server::status::jobs::sync;
+use server::status::jobs::{Polled, StatusPollJob};
 use sqlx::PgPool;
 use uuid::Uuid;
 
