@@ -12,7 +12,7 @@ use crate::accounts::{Role, current_user};
 use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::DomainId;
-use crate::pages::{Pager, Problem, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
 
 fn days_left(d: i32) -> String {
     if d < 0 { format!(" expired {} days ago", -d) } else { format!(" {d} days left") }
@@ -43,14 +43,7 @@ pub fn DomainsPage() -> impl IntoView {
              expects) and TLS (the certificate browsers see) every 10 minutes."
         </p>
         <p class="actions"><a class="button primary" href="/domains/check">"Check a host name"</a></p>
-        <Suspense fallback=|| view! { <p class="muted">"Reading domains…"</p> }>
-            {Suspend::new(async move {
-                match load_domains(query.clone()).await {
-                    Ok(list) => view! { <DomainsView list query=query.clone() /> }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading domains…", load_domains(query.clone()), move |list| view! { <DomainsView list query=query.clone() /> })}
     }
 }
 
@@ -78,14 +71,13 @@ fn DomainsView(list: DomainList, query: DomainsQuery) -> impl IntoView {
                 }).collect_view()}
             </section>
         })}
-        <form method="get" action="/domains" class="filters card" role="search">
+        <Filters action="/domains">
             <label>"Search" <input type="search" name="q" value=q placeholder="host or tenant" /></label>
             <label class="check"><input type="checkbox" name="show" value="problems" checked=problems />" only problems"</label>
-            <button type="submit">"Filter"</button>
-        </form>
+        </Filters>
         <p class="muted">{format!("{} domain(s)", list.total)}</p>
         {empty.then(|| view! {
-            <p class="empty">"No custom domain matches. Domains appear here from each tenant's latest snapshot (Tenants → a tenant → Refresh now)."</p>
+            <Empty>"No custom domain matches. Domains appear here from each tenant's latest snapshot (Tenants → a tenant → Refresh now)."</Empty>
         })}
         <table class="table" data-testid="domains">
             <thead><tr><th>"Domain"</th><th>"Tenant"</th><th>"Auth0"</th><th>"DNS"</th><th>"TLS"</th><th>"Last checked"</th></tr></thead>

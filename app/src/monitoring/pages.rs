@@ -15,7 +15,7 @@ use crate::accounts::{Role, current_user};
 use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::{CheckId, TenantId};
-use crate::pages::{Pager, Problem, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
@@ -60,17 +60,19 @@ pub fn MonitoringPage() -> impl IntoView {
              log in. Three failures in a row open an alert; two successes resolve it."
         </p>
         {can_change().then(|| view! { <p class="actions"><a class="button primary" href="/monitoring/new">"Add a check"</a></p> })}
-        <Suspense fallback=|| view! { <p class="muted">"Reading checks…"</p> }>
-            {Suspend::new(async move {
-                if let Some(e) = tenant_error.clone() {
-                    return view! { <Problem error=Some(e) /> }.into_any();
+        {loaded(
+            "Reading checks…",
+            {
+                let query = query.clone();
+                async move {
+                    match tenant_error {
+                        Some(e) => Err(e),
+                        None => load_checks(query).await,
+                    }
                 }
-                match load_checks(query.clone()).await {
-                    Ok(list) => view! { <ChecksView list query=query.clone() /> }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            },
+            move |list| view! { <ChecksView list query /> },
+        )}
     }
 }
 
@@ -91,7 +93,7 @@ fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
     let counts =
         list.counts.iter().map(|(s, n)| format!("{n} {}", s.label().to_lowercase())).collect::<Vec<_>>().join(" · ");
     view! {
-        <form method="get" action="/monitoring" class="filters card" role="search">
+        <Filters action="/monitoring">
             <label>
                 "Tenant"
                 <select name="tenant">
@@ -106,11 +108,10 @@ fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
                     {[CheckState::Alert, CheckState::Failing, CheckState::Ok, CheckState::Paused, CheckState::Unknown].into_iter().map(|s| view! { <option value=s.as_str() selected=s.as_str() == state>{s.label()}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit">"Filter"</button>
-        </form>
+        </Filters>
         <p class="muted" data-testid="counts">{format!("{} check(s): {counts}", list.total)}</p>
         {empty.then(|| view! {
-            <p class="empty">"No check matches. Ops leads add a monitoring-endpoint check or a synthetic login per tenant with \"Add a check\"."</p>
+            <Empty>"No check matches. Ops leads add a monitoring-endpoint check or a synthetic login per tenant with \"Add a check\"."</Empty>
         })}
         <table class="table" data-testid="checks">
             <thead><tr><th>"Check"</th><th>"Tenant"</th><th>"State"</th><th>"Last run"</th><th>"Uptime 24 h"</th><th>"Latency"</th></tr></thead>
@@ -381,7 +382,7 @@ pub fn CheckNewPage() -> impl IntoView {
                 match load_check_form(None).await {
                     Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
                     Ok((_, tenants)) if tenants.is_empty() => view! {
-                        <p class="empty">"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</p>
+                        <Empty>"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</Empty>
                     }.into_any(),
                     Ok((form, tenants)) => view! {
                         <section class="card">

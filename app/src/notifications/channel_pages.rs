@@ -14,7 +14,7 @@ use super::channels::{
 };
 use super::feed_pages::subnav;
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Pager, Problem, query_string};
+use crate::pages::{Empty, Pager, Problem, query_string};
 
 fn health_badge(health: ChannelHealth) -> impl IntoView {
     view! { <span class=format!("badge state {}", health.tone()) data-health=health.as_str()>{health.label()}</span> }
@@ -40,7 +40,7 @@ pub fn ChannelsPage() -> impl IntoView {
             {Suspend::new(async move {
                 match load_channels().await {
                     Ok(list) if list.rows.is_empty() => view! {
-                        <p class="empty">"No channel yet. Add one, or subscribe a chat channel to Auth0's status for the regions your tenants use."</p>
+                        <Empty>"No channel yet. Add one, or subscribe a chat channel to Auth0's status for the regions your tenants use."</Empty>
                     }.into_any(),
                     Ok(list) => view! {
                         <table class="table" data-testid="channels">
@@ -308,7 +308,7 @@ fn ChannelView(
             </div>
         </section>
         <h2>"Delivery log"</h2>
-        {d.deliveries.is_empty().then(|| view! { <p class="empty">"Nothing sent yet. \"Send test\" sends a test message now."</p> })}
+        {d.deliveries.is_empty().then(|| view! { <Empty>"Nothing sent yet. \"Send test\" sends a test message now."</Empty> })}
         <DeliveryTable rows=d.deliveries.clone() show_channel=false />
         <Pager page=d.page pages=d.pages link />
     }

@@ -9,7 +9,7 @@ use super::feeds::{
 };
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp_or_never as when;
-use crate::pages::Problem;
+use crate::pages::{Empty, Problem, loaded};
 
 /// The notifications area's sub-navigation; channels only for admins.
 pub fn subnav(current: &'static str) -> impl IntoView {
@@ -47,14 +47,7 @@ pub fn FeedsPage() -> impl IntoView {
              stays in the history."
         </p>
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Reading feeds…"</p> }>
-            {Suspend::new(async move {
-                match load_feeds().await {
-                    Ok(list) => view! { <FeedsView list add catalog enable remove read /> }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading feeds…", load_feeds(), move |list| view! { <FeedsView list add catalog enable remove read /> })}
     }
 }
 
@@ -72,7 +65,7 @@ fn FeedsView(
     view! {
         <p class="muted">{format!("{} feed(s)", list.rows.len())}</p>
         {empty.then(|| view! {
-            <p class="empty">"No feed yet. Add GitHub's advisories for Auth0 packages or Auth0's changelog from the catalog below."</p>
+            <Empty>"No feed yet. Add GitHub's advisories for Auth0 packages or Auth0's changelog from the catalog below."</Empty>
         })}
         <table class="table" data-testid="feeds">
             <thead>

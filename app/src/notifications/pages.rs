@@ -12,7 +12,7 @@ use super::{
 };
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
-use crate::pages::{Pager, Problem, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
 
 fn severity(s: &str) -> impl IntoView + use<> {
     view! { <span class=format!("badge state {}", severity_tone(s)) data-severity=s.to_string()>{s.to_string()}</span> }
@@ -44,14 +44,7 @@ pub fn NotificationsPage() -> impl IntoView {
              and change notices, and our own checks' alerts and findings. Ops leads acknowledge them; a later, more \
              severe update opens them again."
         </p>
-        <Suspense fallback=|| view! { <p class="muted">"Reading notifications…"</p> }>
-            {Suspend::new(async move {
-                match load_notices(query.clone()).await {
-                    Ok(list) => view! { <NoticesView list query=query.clone() /> }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading notifications…", load_notices(query.clone()), move |list| view! { <NoticesView list query=query.clone() /> })}
     }
 }
 
@@ -77,7 +70,7 @@ fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
     };
     let empty = list.rows.is_empty();
     view! {
-        <form method="get" action="/notifications" class="filters card" role="search">
+        <Filters action="/notifications">
             <label>"Search" <input type="search" name="q" value=get(&query.q) placeholder="words in title or text" /></label>
             <label>
                 "Source"
@@ -117,10 +110,9 @@ fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
             </label>
             <label>"From (UTC)" <input type="date" name="from" value=get(&query.from) /></label>
             <label>"To (UTC)" <input type="date" name="to" value=get(&query.to) /></label>
-            <button type="submit">"Filter"</button>
-        </form>
+        </Filters>
         <p class="muted">{format!("{} notification(s)", list.total)}</p>
-        {empty.then(|| view! { <p class="empty">"No notification matches. Notices arrive from status sources, advisory feeds, monitoring alerts, custom-domain checks, tenant polls and findings."</p> })}
+        {empty.then(|| view! { <Empty>"No notification matches. Notices arrive from status sources, advisory feeds, monitoring alerts, custom-domain checks, tenant polls and findings."</Empty> })}
         <table class="table" data-testid="notifications">
             <thead><tr><th>"Notice"</th><th>"Severity"</th><th>"Source"</th><th>"Tenants · regions"</th><th>"Last update"</th><th>"Acknowledged"</th></tr></thead>
             <tbody>

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{Board, Health, IncidentBrief, Step, Tile, load_board};
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Problem, query_string};
+use crate::pages::{Empty, Problem, query_string};
 
 /// `/` and `/status`: the board, complete without JavaScript.
 #[component]
@@ -139,7 +139,7 @@ pub fn BoardView(board: Board) -> impl IntoView {
                 <section aria-labelledby="regions-h">
                     <h2 id="regions-h">"Auth0 regions"</h2>
                     {no_regions.then(|| view! {
-                        <p class="empty">"No tenant is registered yet, so no Auth0 region is watched. "<a href="/tenants/new">"Add a tenant"</a>" and its region's status appears here."</p>
+                        <Empty>"No tenant is registered yet, so no Auth0 region is watched. "<a href="/tenants/new">"Add a tenant"</a>" and its region's status appears here."</Empty>
                     })}
                     <div class="tile-grid">
                         {board.regions.into_iter().map(|tile| view! { <TileView tile /> }).collect_view()}
@@ -148,7 +148,7 @@ pub fn BoardView(board: Board) -> impl IntoView {
                 <section aria-labelledby="providers-h">
                     <h2 id="providers-h">"Providers"</h2>
                     {no_providers.then(|| view! {
-                        <p class="empty">{format!("No provider is watched yet. The catalog offers {offered} (Google, Apple, Twilio, SendGrid…): ")}<a href="/status/sources">"add them on Sources"</a>"."</p>
+                        <Empty>{format!("No provider is watched yet. The catalog offers {offered} (Google, Apple, Twilio, SendGrid…): ")}<a href="/status/sources">"add them on Sources"</a>"."</Empty>
                     })}
                     {by_category(board.providers).into_iter().map(|(category, tiles)| view! {
                         <h3 class="group">{category.label()}</h3>

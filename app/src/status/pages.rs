@@ -12,7 +12,7 @@ use super::{
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::IncidentId;
-use crate::pages::{Pager, Problem, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
@@ -68,14 +68,7 @@ pub fn SourcesPage() -> impl IntoView {
              and the providers you add. Each is read every 2 minutes by default."
         </p>
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Reading sources…"</p> }>
-            {Suspend::new(async move {
-                match load_sources(query.clone()).await {
-                    Ok(list) => view! { <SourcesView list query=query.clone() add catalog enable remove poll /> }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading sources…", load_sources(query.clone()), move |list| view! { <SourcesView list query=query.clone() add catalog enable remove poll /> })}
     }
 }
 
@@ -99,7 +92,7 @@ fn SourcesView(
     };
     let empty = list.rows.is_empty();
     view! {
-        <form method="get" action="/status/sources" class="filters card" role="search">
+        <Filters action="/status/sources">
             <label>
                 "Category"
                 <select name="category">
@@ -107,11 +100,10 @@ fn SourcesView(
                     {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str() selected=c.as_str() == category>{c.label()}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit">"Filter"</button>
-        </form>
+        </Filters>
         <p class="muted">{format!("{} source(s)", list.total)}</p>
         {empty.then(|| view! {
-            <p class="empty">"No source matches. Register a tenant to watch its Auth0 region, or add a provider from the catalog below."</p>
+            <Empty>"No source matches. Register a tenant to watch its Auth0 region, or add a provider from the catalog below."</Empty>
         })}
         <table class="table" data-testid="sources">
             <thead>
@@ -269,14 +261,7 @@ pub fn IncidentsPage() -> impl IntoView {
         {subnav("/status/incidents")}
         <h1>"Incident history"</h1>
         <p class="lead">"Every incident any source has published, with every update Tenantry saw. Resolved incidents stay watched for their postmortem."</p>
-        <Suspense fallback=|| view! { <p class="muted">"Reading incidents…"</p> }>
-            {Suspend::new(async move {
-                match load_incidents(query.clone()).await {
-                    Ok(list) => view! { <IncidentsView list query=query.clone() /> }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading incidents…", load_incidents(query.clone()), move |list| view! { <IncidentsView list query=query.clone() /> })}
     }
 }
 
@@ -294,7 +279,7 @@ fn IncidentsView(list: IncidentList, query: IncidentQuery) -> impl IntoView {
     };
     let empty = list.rows.is_empty();
     view! {
-        <form method="get" action="/status/incidents" class="filters card" role="search">
+        <Filters action="/status/incidents">
             <label>
                 "Source"
                 <select name="source">
@@ -325,11 +310,10 @@ fn IncidentsView(list: IncidentList, query: IncidentQuery) -> impl IntoView {
             </label>
             <label>"From (UTC)" <input type="date" name="from" value=query.from.clone().unwrap_or_default() /></label>
             <label>"To (UTC)" <input type="date" name="to" value=query.to.clone().unwrap_or_default() /></label>
-            <button type="submit">"Filter"</button>
-        </form>
+        </Filters>
         <p class="muted">{format!("{} incident(s)", list.total)}</p>
         {empty.then(|| view! {
-            <p class="empty">"No incident matches. Sources record incidents as they publish them; check "<a href="/status/sources">"Sources"</a>" if you expected one."</p>
+            <Empty>"No incident matches. Sources record incidents as they publish them; check "<a href="/status/sources">"Sources"</a>" if you expected one."</Empty>
         })}
         <table class="table" data-testid="incidents">
             <thead><tr><th>"Incident"</th><th>"Source"</th><th>"Impact"</th><th>"State"</th><th>"Started"</th><th>"Last update"</th></tr></thead>
