@@ -14,7 +14,7 @@ use super::channels::{
 };
 use super::feed_pages::subnav;
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Empty, Pager, Problem, query_string};
+use crate::pages::{Empty, Pager, Problem, loaded, query_string};
 
 fn health_badge(health: ChannelHealth) -> impl IntoView {
     view! { <span class=format!("badge state {}", health.tone()) data-health=health.as_str()>{health.label()}</span> }
@@ -36,22 +36,19 @@ pub fn ChannelsPage() -> impl IntoView {
             <a class="button primary" href="/notifications/channels/new">"Add a channel"</a>" "
             <a class="button" href="/notifications/channels/new?preset=auth0-status">"Subscribe to Auth0 status"</a>
         </p>
-        <Suspense fallback=|| view! { <p class="muted">"Reading channels…"</p> }>
-            {Suspend::new(async move {
-                match load_channels().await {
-                    Ok(list) if list.rows.is_empty() => view! {
-                        <Empty>"No channel yet. Add one, or subscribe a chat channel to Auth0's status for the regions your tenants use."</Empty>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <table class="table" data-testid="channels">
-                            <thead><tr><th>"Channel"</th><th>"Sends"</th><th>"Health"</th><th>"Last delivered"</th><th>"Waiting"</th><th>"Last 24 h"</th></tr></thead>
-                            <tbody>{list.rows.into_iter().map(|row| view! { <ChannelLine row /> }).collect_view()}</tbody>
-                        </table>
-                    }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading channels…", load_channels(), |list| {
+            if list.rows.is_empty() {
+                return view! {
+                    <Empty>"No channel yet. Add one, or subscribe a chat channel to Auth0's status for the regions your tenants use."</Empty>
+                }.into_any();
+            }
+            view! {
+                <table class="table" data-testid="channels">
+                    <thead><tr><th>"Channel"</th><th>"Sends"</th><th>"Health"</th><th>"Last delivered"</th><th>"Waiting"</th><th>"Last 24 h"</th></tr></thead>
+                    <tbody>{list.rows.into_iter().map(|row| view! { <ChannelLine row /> }).collect_view()}</tbody>
+                </table>
+            }.into_any()
+        })}
     }
 }
 
