@@ -65,8 +65,9 @@ where
     }
 }
 
-/// Sets the HTTP status of the page being rendered to the one `error` calls for.
-fn answer_status(error: &AppError) {
+/// Sets the HTTP status of the page being rendered to the one `error` calls for (for pages that read with a frame
+/// of their own; `loaded` does it for the others).
+pub fn answer_status(error: &AppError) {
     #[cfg(feature = "ssr")]
     if let (Some(response), Ok(code)) =
         (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.http_status()))

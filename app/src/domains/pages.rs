@@ -12,7 +12,7 @@ use crate::accounts::{Role, current_user};
 use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::DomainId;
-use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
 
 fn days_left(d: i32) -> String {
     if d < 0 { format!(" expired {} days ago", -d) } else { format!(" {d} days left") }
@@ -146,7 +146,10 @@ pub fn DomainPage() -> impl IntoView {
                     Err(e) => Err::<_, AppError>(e),
                 };
                 match loaded {
-                    Err(e) => view! { <Title text="Custom domain" /> <h1>"Custom domain"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Title text="Custom domain" /> <h1>"Custom domain"</h1> <Problem error=Some(e) /> }.into_any()
+                    }
                     Ok(d) => {
                         let row = d.row.clone();
                         let check_id = row.id.to_string();

@@ -15,7 +15,7 @@ use crate::accounts::{Role, current_user};
 use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::{CheckId, TenantId};
-use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
@@ -164,7 +164,10 @@ pub fn CheckPage() -> impl IntoView {
                     Err(e) => Err(e),
                 };
                 match loaded {
-                    Err(e) => view! { <Title text="Check" /> <h1>"Check"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Title text="Check" /> <h1>"Check"</h1> <Problem error=Some(e) /> }.into_any()
+                    }
                     Ok(d) => view! { <CheckView d error=error.clone() run enable maintenance remove /> }.into_any(),
                 }
             })}
@@ -380,7 +383,10 @@ pub fn CheckNewPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Reading tenants…"</p> }>
             {Suspend::new(async move {
                 match load_check_form(None).await {
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Problem error=Some(e) /> }.into_any()
+                    }
                     Ok((_, tenants)) if tenants.is_empty() => view! {
                         <Empty>"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</Empty>
                     }.into_any(),
@@ -417,7 +423,10 @@ pub fn CheckEditPage() -> impl IntoView {
                     Err(e) => Err(e),
                 };
                 match loaded {
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Problem error=Some(e) /> }.into_any()
+                    }
                     Ok((id, (form, tenants))) => {
                         let id = id.to_string();
                         view! {

@@ -14,7 +14,7 @@ use super::channels::{
 };
 use super::feed_pages::subnav;
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Empty, Pager, Problem, loaded, query_string};
+use crate::pages::{Empty, Pager, Problem, answer_status, loaded, query_string};
 
 fn health_badge(health: ChannelHealth) -> impl IntoView {
     view! { <span class=format!("badge state {}", health.tone()) data-health=health.as_str()>{health.label()}</span> }
@@ -178,7 +178,10 @@ pub fn ChannelNewPage() -> impl IntoView {
                             <button type="submit" class="primary">"Add channel"</button>
                         </ActionForm>
                     }.into_any(),
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Problem error=Some(e) /> }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -212,7 +215,10 @@ pub fn ChannelEditPage() -> impl IntoView {
                             <button type="submit" class="primary">"Save"</button>
                         </ActionForm>
                     }.into_any(),
-                    Err(e) => view! { <h1>"Edit a delivery channel"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <h1>"Edit a delivery channel"</h1> <Problem error=Some(e) /> }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -253,7 +259,10 @@ pub fn ChannelPage() -> impl IntoView {
                         });
                         view! { {result} <ChannelView d test enable remove /> }.into_any()
                     }
-                    Err(e) => view! { <h1>"Delivery channel"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <h1>"Delivery channel"</h1> <Problem error=Some(e) /> }.into_any()
+                    }
                 }
             })}
         </Suspense>

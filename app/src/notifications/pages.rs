@@ -12,7 +12,7 @@ use super::{
 };
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
-use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
 
 fn severity(s: &str) -> impl IntoView + use<> {
     view! { <span class=format!("badge state {}", severity_tone(s)) data-severity=s.to_string()>{s.to_string()}</span> }
@@ -144,10 +144,16 @@ pub fn NotificationPage() -> impl IntoView {
             {Suspend::new(async move {
                 let number = match id.parse::<crate::ids::NotificationId>() {
                     Ok(number) => number,
-                    Err(e) => return view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        return view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any();
+                    }
                 };
                 match load_notice(number).await {
-                    Err(e) => view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any()
+                    }
                     Ok(d) => {
                         let n = d.row.clone();
                         view! {

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{Board, Health, IncidentBrief, Step, Tile, load_board};
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Empty, Problem, query_string};
+use crate::pages::{Empty, Problem, answer_status, query_string};
 
 /// `/` and `/status`: the board, complete without JavaScript.
 #[component]
@@ -39,7 +39,10 @@ pub fn BoardPage() -> impl IntoView {
                         <script src="/assets/board.js" defer></script>
                     }.into_any()
                     }
-                    Err(e) => view! { <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Problem error=Some(e) /> }.into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -12,7 +12,7 @@ use super::{
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::IncidentId;
-use crate::pages::{Empty, Filters, Pager, Problem, loaded, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
@@ -343,10 +343,16 @@ pub fn IncidentPage() -> impl IntoView {
             {Suspend::new(async move {
                 let id = match id.parse::<IncidentId>() {
                     Ok(id) => id,
-                    Err(e) => return view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        return view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any();
+                    }
                 };
                 match load_incident(id).await {
-                    Err(e) => view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any(),
+                    Err(e) => {
+                        answer_status(&e);
+                        view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any()
+                    }
                     Ok(d) => {
                         let b = d.brief.clone();
                         view! {

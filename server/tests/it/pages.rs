@@ -108,3 +108,24 @@ async fn an_unknown_path_is_a_404_page_inside_the_console(pool: PgPool) {
     assert!(text.contains("Page not found"), "{text}");
     assert!(text.contains("Custom domains"), "the navigation is still there: {text}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_malformed_or_unknown_id_is_a_404_page_that_says_what_was_not_found(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let missing = "00000000-0000-0000-0000-000000000000";
+    for (path, what) in [
+        ("/tenants/not-an-id".to_string(), "the tenant was not found"),
+        (format!("/tenants/{missing}"), "the tenant was not found"),
+        ("/status/incidents/x1".to_string(), "the incident was not found"),
+        ("/monitoring/not-an-id".to_string(), "the check was not found"),
+        ("/domains/not-an-id".to_string(), "the custom domain was not found"),
+        ("/notifications/abc".to_string(), "the notification was not found"),
+        ("/notifications/channels/not-an-id".to_string(), "the delivery channel was not found"),
+    ] {
+        let page = admin.page(&path).await;
+        let text = text_of(&page.html);
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}: {text}");
+        assert!(text.to_lowercase().contains(what), "{path} says {what:?}: {text}");
+    }
+}
