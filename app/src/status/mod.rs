@@ -414,6 +414,15 @@ pub struct StepSlot {
 pub trait BoardTile: Send + Sync + 'static {
     /// The checklist step this tile answers (`None`: the tile is on the board only).
     fn step(&self) -> Option<StepSlot>;
-    /// The tile for every tenant (`None`) or for one tenant domain; `None` when the area has nothing to show.
-    async fn tile(&self, tenant: Option<&str>, now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError>;
+    /// The area's tile from one read: for every tenant, and for the tenant domain the checklist is about when one
+    /// is chosen; `None` when the area has nothing to show.
+    async fn tile(&self, chosen: Option<&str>, now: DateTime<Utc>) -> Result<Option<AreaTile>, AppError>;
+}
+
+/// One area's tile: for the board (every tenant) and, when a tenant is chosen, for that tenant's checklist step.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct AreaTile {
+    pub all: OwnCheck,
+    pub chosen: Option<OwnCheck>,
 }

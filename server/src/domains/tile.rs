@@ -2,7 +2,7 @@
 //! the chosen tenant's, with the ones failing DNS or TLS listed worst first.
 
 use app::error::AppError;
-use app::status::{BoardTile, Health, OwnCheck, StepSlot};
+use app::status::{AreaTile, BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -20,11 +20,11 @@ impl BoardTile for DomainsTile {
         Some(StepSlot { number: 4, title: "Custom domains", link_text: "Custom domains" })
     }
 
-    async fn tile(&self, tenant: Option<&str>, _now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError> {
+    async fn tile(&self, chosen: Option<&str>, _now: DateTime<Utc>) -> Result<Option<AreaTile>, AppError> {
         let db = |e| crate::db::app_error("domains", e);
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let domains = repo::board_domains(&mut conn).await.map_err(db)?;
-        Ok(Some(tile(&domains, tenant)))
+        Ok(Some(AreaTile { all: tile(&domains, None), chosen: chosen.map(|t| tile(&domains, Some(t))) }))
     }
 }
 

@@ -2,7 +2,7 @@
 //! only the chosen tenant's, with the ones not passing listed.
 
 use app::error::AppError;
-use app::status::{BoardTile, Health, OwnCheck, StepSlot};
+use app::status::{AreaTile, BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -20,11 +20,11 @@ impl BoardTile for MonitoringTile {
         Some(StepSlot { number: 3, title: "Our synthetic logins and monitoring endpoints", link_text: "Monitoring" })
     }
 
-    async fn tile(&self, tenant: Option<&str>, _now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError> {
+    async fn tile(&self, chosen: Option<&str>, _now: DateTime<Utc>) -> Result<Option<AreaTile>, AppError> {
         let db = |e| crate::db::app_error("monitoring", e);
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let checks = views::board_checks(&mut conn).await.map_err(db)?;
-        Ok(Some(tile(&checks, tenant)))
+        Ok(Some(AreaTile { all: tile(&checks, None), chosen: chosen.map(|t| tile(&checks, Some(t))) }))
     }
 }
 

@@ -1,7 +1,7 @@
 //! What notifications put on the status board: the delivery channels, when there is one.
 
 use app::error::AppError;
-use app::status::{BoardTile, Health, OwnCheck, StepSlot};
+use app::status::{AreaTile, BoardTile, Health, OwnCheck, StepSlot};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -19,8 +19,9 @@ impl BoardTile for ChannelsTile {
         None
     }
 
-    async fn tile(&self, _tenant: Option<&str>, now: DateTime<Utc>) -> Result<Option<OwnCheck>, AppError> {
-        channels_tile(&self.pool, now).await.map_err(|e| crate::db::app_error("notifications", e))
+    async fn tile(&self, _chosen: Option<&str>, now: DateTime<Utc>) -> Result<Option<AreaTile>, AppError> {
+        let tile = channels_tile(&self.pool, now).await.map_err(|e| crate::db::app_error("notifications", e))?;
+        Ok(tile.map(|all| AreaTile { all, chosen: None }))
     }
 }
 

@@ -112,18 +112,11 @@ impl PgStatus {
     async fn own_tiles(&self, chosen: Option<&str>, now: DateTime<Utc>) -> Result<OwnTiles, AppError> {
         let mut own = OwnTiles::default();
         for area in &self.tiles {
-            if let Some(tile) = area.tile(None, now).await? {
-                own.tiles.push(tile);
-            }
+            let Some(tile) = area.tile(chosen, now).await? else { continue };
             if let Some(slot) = area.step() {
-                let chosen_tile = match chosen {
-                    Some(t) => area.tile(Some(t), now).await?,
-                    None => own.tiles.last().cloned(),
-                };
-                if let Some(tile) = chosen_tile {
-                    own.steps.push(board::own_step(slot, &tile));
-                }
+                own.steps.push(board::own_step(slot, tile.chosen.as_ref().unwrap_or(&tile.all)));
             }
+            own.tiles.push(tile.all);
         }
         Ok(own)
     }
