@@ -57,6 +57,10 @@ pub struct RouterOptions {
     pub session_idle: Duration,
     /// The console's public origin (`https://ops.example.com`), checked against `Origin` on changes.
     pub public_url: Option<String>,
+    /// Host names served besides the public URL's (`http::edge`).
+    pub allowed_hosts: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`http::edge`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub setup: SetupToken,
     /// Demo mode only: the accounts the sign-in page offers.
     pub demo_accounts: Vec<app::accounts::DemoAccount>,
@@ -85,6 +89,8 @@ impl Default for RouterOptions {
             secure_cookies: false,
             session_idle: Duration::from_secs(8 * 3600),
             public_url: None,
+            allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
             setup: SetupToken::default(),
             demo_accounts: Vec::new(),
             secrets: crate::secrets::SecretBox::new(rand_key()),

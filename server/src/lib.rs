@@ -121,6 +121,15 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         secure_cookies: settings.secure_cookies(),
         session_idle: settings.session_idle,
         public_url: settings.public_url.clone(),
+        allowed_hosts: {
+            // The address the server listens on is its own name too (unless it listens on every address).
+            let mut hosts = settings.allowed_hosts.clone();
+            if !addr.ip().is_unspecified() && !addr.ip().is_loopback() {
+                hosts.push(addr.ip().to_string());
+            }
+            hosts
+        },
+        trusted_proxies: settings.trusted_proxies.clone(),
         setup,
         demo_accounts,
         secrets: secrets.clone(),

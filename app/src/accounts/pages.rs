@@ -7,12 +7,12 @@ use crate::pages::Notice;
 
 /// What a form redirect's `?error=KEY` means, in words. Keys, not text, travel in URLs so a link cannot make
 /// the console say something it did not.
-fn problem(key: &str, minutes: Option<String>) -> Option<String> {
+fn problem(key: &str, wait: Option<String>) -> Option<String> {
     let text = match key {
         "invalid" => "The email or password is wrong.".to_string(),
         "throttled" => format!(
-            "Too many failed sign-ins. Try again in {} minute(s), or ask an admin to reset your password.",
-            minutes.unwrap_or_else(|| "15".into())
+            "Too many failed sign-ins from here. Try again in {}, or ask an admin to reset your password.",
+            wait_in_words(wait.as_deref())
         ),
         "email_invalid" => "The email address is not valid; expected name@example.com.".into(),
         "name_invalid" => "The display name must be 1 to 100 characters.".into(),
@@ -30,10 +30,21 @@ fn problem(key: &str, minutes: Option<String>) -> Option<String> {
     Some(text)
 }
 
-/// Reads `?error=` (and `?minutes=`) into a message.
+/// `?wait=` (seconds) in words; anything but a number of seconds up to a day reads as "a few minutes", so a
+/// link cannot put its own words into the message.
+fn wait_in_words(seconds: Option<&str>) -> String {
+    match seconds.and_then(|s| s.parse::<u32>().ok()).filter(|s| (1..=86_400).contains(s)) {
+        Some(1) => "1 second".into(),
+        Some(s) if s < 120 => format!("{s} seconds"),
+        Some(s) => format!("{} minutes", s.div_ceil(60)),
+        None => "a few minutes".into(),
+    }
+}
+
+/// Reads `?error=` (and `?wait=`) into a message.
 fn form_problem() -> Option<String> {
     let query = use_query_map();
-    query.with_untracked(|q| q.get("error").and_then(|key| problem(&key, q.get("minutes"))))
+    query.with_untracked(|q| q.get("error").and_then(|key| problem(&key, q.get("wait"))))
 }
 
 #[component]
@@ -181,5 +192,22 @@ pub fn DeniedPage() -> impl IntoView {
             </p>
             <p>"Ask an admin to change your role if you need it."</p>
         </Notice>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_said_in_words_and_a_link_cannot_add_its_own() {
+        assert_eq!(wait_in_words(Some("30")), "30 seconds");
+        assert_eq!(wait_in_words(Some("1")), "1 second");
+        assert_eq!(wait_in_words(Some("900")), "15 minutes");
+        assert_eq!(wait_in_words(Some("121")), "3 minutes");
+        for hostile in ["15 minutes. Call +1 555 0100 for help", "-5", "99999999", ""] {
+            assert_eq!(wait_in_words(Some(hostile)), "a few minutes", "{hostile}");
+        }
+        assert_eq!(wait_in_words(None), "a few minutes");
     }
 }

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 
 use super::repo;
-use super::service::FAILURE_WINDOW_MINUTES;
+use super::throttle::WINDOW_MINUTES;
 
 /// How often the clean-up runs.
 pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -23,8 +23,7 @@ pub struct Outcome {
 pub async fn run_once(pool: &PgPool, now: DateTime<Utc>) -> Result<Outcome, sqlx::Error> {
     let mut conn = pool.acquire().await?;
     let sessions_deleted = repo::delete_expired_sessions(&mut conn, now).await?;
-    let failures_pruned =
-        repo::prune_failures(&mut conn, now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES)).await?;
+    let failures_pruned = repo::prune_failures(&mut conn, now - chrono::Duration::minutes(WINDOW_MINUTES)).await?;
     Ok(Outcome { sessions_deleted, failures_pruned })
 }
 

@@ -7,6 +7,7 @@ pub mod password;
 pub mod port;
 pub mod repo;
 pub mod service;
+pub mod throttle;
 
 use std::fmt;
 
@@ -126,8 +127,8 @@ pub enum AccountError {
     Yourself,
     #[error("the email or password is wrong")]
     InvalidCredentials,
-    #[error("too many failed sign-ins; try again in {minutes} minute(s)")]
-    Throttled { minutes: i64 },
+    #[error("too many failed sign-ins; try again in {seconds} s")]
+    Throttled { seconds: i64 },
     #[error("the setup token is wrong; copy it from the server log")]
     SetupToken,
     #[error("setup is already done; sign in instead")]

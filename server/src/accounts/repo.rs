@@ -16,6 +16,8 @@ pub struct User {
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// Sessions signed in before this no longer count (a password reset).
+    pub sessions_revoked_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -37,6 +39,7 @@ struct UserRow {
     disabled: bool,
     created_at: DateTime<Utc>,
     last_sign_in_at: Option<DateTime<Utc>>,
+    sessions_revoked_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -51,6 +54,7 @@ impl TryFrom<UserRow> for User {
             disabled: row.disabled,
             created_at: row.created_at,
             last_sign_in_at: row.last_sign_in_at,
+            sessions_revoked_at: row.sessions_revoked_at,
         })
     }
 }
@@ -65,7 +69,8 @@ pub async fn insert(
     let row = sqlx::query_as!(
         UserRow,
         r#"INSERT INTO accounts_users (email, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
-         RETURNING id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>", last_sign_in_at AS "last_sign_in_at: DateTime<Utc>""#,
+         RETURNING id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>", last_sign_in_at AS "last_sign_in_at: DateTime<Utc>",
+                sessions_revoked_at AS "sessions_revoked_at: DateTime<Utc>""#,
         email.as_str(),
         name.as_str(),
         role.as_str(),
@@ -84,7 +89,8 @@ pub async fn insert(
 pub async fn credentials(conn: &mut PgConnection, email: &str) -> Result<Option<(User, String)>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
-                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>", password_hash
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>",
+                sessions_revoked_at AS "sessions_revoked_at: DateTime<Utc>", password_hash
          FROM accounts_users WHERE email = $1"#,
         email
     )
@@ -99,6 +105,7 @@ pub async fn credentials(conn: &mut PgConnection, email: &str) -> Result<Option<
             disabled: r.disabled,
             created_at: r.created_at,
             last_sign_in_at: r.last_sign_in_at,
+            sessions_revoked_at: r.sessions_revoked_at,
         };
         Ok((user.try_into()?, r.password_hash))
     })
@@ -110,7 +117,8 @@ pub async fn active_by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<
     let row = sqlx::query_as!(
         UserRow,
         r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
-                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>"
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>",
+                sessions_revoked_at AS "sessions_revoked_at: DateTime<Utc>"
          FROM accounts_users WHERE id = $1 AND NOT disabled"#,
         id.0
     )
@@ -123,7 +131,8 @@ pub async fn by_email(conn: &mut PgConnection, email: &Email) -> Result<User, Ac
     let row = sqlx::query_as!(
         UserRow,
         r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
-                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>"
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>",
+                sessions_revoked_at AS "sessions_revoked_at: DateTime<Utc>"
          FROM accounts_users WHERE email = $1"#,
         email.as_str()
     )
@@ -137,7 +146,8 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<User>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
         r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
-                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>"
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>",
+                sessions_revoked_at AS "sessions_revoked_at: DateTime<Utc>"
          FROM accounts_users ORDER BY email"#
     )
     .fetch_all(conn)
@@ -161,10 +171,21 @@ pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -
     Ok(())
 }
 
-pub async fn set_password(conn: &mut PgConnection, id: UserId, password_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE accounts_users SET password_hash = $2 WHERE id = $1", id.0, password_hash)
-        .execute(conn)
-        .await?;
+/// Sets a new password and ends every session signed in before `now`.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    id: UserId,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE accounts_users SET password_hash = $2, sessions_revoked_at = $3 WHERE id = $1",
+        id.0,
+        password_hash,
+        now as _
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -190,31 +211,44 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// When the `limit`-th most recent failure since `since` happened, for this email or this client address.
-/// `None` means fewer than `limit` failures.
-pub async fn nth_recent_failure(
+/// The failures since `since` of this email and address pair, of this address and of this email, each with the
+/// latest one.
+pub async fn failures_since(
     conn: &mut PgConnection,
     email: &str,
     client_ip: &str,
     since: DateTime<Utc>,
-    email_limit: i64,
-    ip_limit: i64,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), sqlx::Error> {
+) -> Result<super::throttle::Failures, sqlx::Error> {
+    use super::throttle::{Count, Failures};
     let row = sqlx::query!(
         r#"SELECT
-             (SELECT at FROM accounts_sign_in_failures WHERE email = $1 AND at > $3
-              ORDER BY at DESC OFFSET $4::bigint - 1 LIMIT 1) AS "by_email: DateTime<Utc>",
-             (SELECT at FROM accounts_sign_in_failures WHERE client_ip = $2 AND at > $3
-              ORDER BY at DESC OFFSET $5::bigint - 1 LIMIT 1) AS "by_ip: DateTime<Utc>""#,
+             count(*) FILTER (WHERE email = $1 AND client_ip = $2) AS "pair_n!",
+             max(at) FILTER (WHERE email = $1 AND client_ip = $2) AS "pair_last: DateTime<Utc>",
+             count(*) FILTER (WHERE client_ip = $2) AS "address_n!",
+             max(at) FILTER (WHERE client_ip = $2) AS "address_last: DateTime<Utc>",
+             count(*) FILTER (WHERE email = $1) AS "account_n!",
+             max(at) FILTER (WHERE email = $1) AS "account_last: DateTime<Utc>"
+           FROM accounts_sign_in_failures
+           WHERE (email = $1 OR client_ip = $2) AND at > $3"#,
         email,
         client_ip,
-        since as _,
-        email_limit,
-        ip_limit
+        since as _
     )
     .fetch_one(conn)
     .await?;
-    Ok((row.by_email, row.by_ip))
+    Ok(Failures {
+        pair: Count { n: row.pair_n, last: row.pair_last },
+        address: Count { n: row.address_n, last: row.address_last },
+        account: Count { n: row.account_n, last: row.account_last },
+    })
+}
+
+/// Forgets the failures of one email and address pair (after that pair signed in).
+pub async fn forget_failures(conn: &mut PgConnection, email: &str, client_ip: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM accounts_sign_in_failures WHERE email = $1 AND client_ip = $2", email, client_ip)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Forgets failures older than `before` (they no longer count).

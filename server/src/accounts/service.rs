@@ -8,17 +8,29 @@ use sqlx::PgPool;
 
 use super::audit::{self, Action, Actor};
 use super::repo::{self, User};
+use super::throttle::{self, Verdict};
 use super::{AccountError, DisplayName, Email, NewPassword, Role, password};
 
-/// Failed sign-ins are counted over this window.
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
-/// Failures for one account within the window before sign-in is refused for it.
-pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
-/// Failures from one client address within the window (higher: offices share addresses).
-pub const ADDRESS_FAILURE_LIMIT: i64 = 20;
+/// The longest email address kept from a sign-in form (RFC 5321's limit); longer input is cut, never stored.
+pub const MAX_TYPED_EMAIL: usize = 254;
+
+/// Password hashes computed at once (each takes ~19 MiB and one core for a moment). More sign-ins queue here,
+/// holding no database connection, instead of starving the pool or the memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
+}
+
+/// Runs a password hash or check on the blocking pool, at most `hashing()` at a time.
+async fn hash_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _slot = hashing().acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
+}
 
 /// Signs a person in, or says why not. Unknown accounts, disabled accounts and wrong passwords give the same
-/// answer after the same amount of hashing work.
+/// answer after the same amount of hashing work. A database connection is held only for the short reads and
+/// writes, never while a password is hashed or a slow-down waits (see `throttle`).
 pub async fn sign_in(
     pool: &PgPool,
     typed_email: &str,
@@ -26,29 +38,26 @@ pub async fn sign_in(
     client_ip: &str,
     now: DateTime<Utc>,
 ) -> Result<User, AccountError> {
-    let email = typed_email.trim().to_lowercase();
-    let mut conn = pool.acquire().await?;
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let (by_email, by_ip) =
-        repo::nth_recent_failure(&mut conn, &email, client_ip, since, ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT)
-            .await?;
-    if let Some(blocking) = by_email.into_iter().chain(by_ip).max() {
-        let until = blocking + Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let minutes = ((until - now).num_seconds() + 59).div_euclid(60).max(1);
-        audit::record(
-            &mut conn,
-            &Actor::Anonymous { typed: email.clone() },
-            Action::SignInThrottled,
-            &email,
-            client_ip,
-            "",
-        )
-        .await?;
-        return Err(AccountError::Throttled { minutes });
+    let email: String = typed_email.trim().to_lowercase().chars().take(MAX_TYPED_EMAIL).collect();
+    let since = now - Duration::minutes(throttle::WINDOW_MINUTES);
+    let (failures, found) = {
+        let mut conn = pool.acquire().await?;
+        let failures = repo::failures_since(&mut conn, &email, client_ip, since).await?;
+        if let Verdict::Wait(wait) = throttle::judge(&failures, now) {
+            let detail = format!("wait {} s", wait.num_seconds());
+            let actor = Actor::Anonymous { typed: email.clone() };
+            audit::record(&mut conn, &actor, Action::SignInThrottled, &email, client_ip, &detail).await?;
+            return Err(AccountError::Throttled { seconds: ((wait.num_milliseconds() + 999) / 1000).max(1) });
+        }
+        (failures, repo::credentials(&mut conn, &email).await?)
+    };
+    if let Verdict::Proceed { delay } = throttle::judge(&failures, now)
+        && let Ok(delay) = delay.to_std()
+        && !delay.is_zero()
+    {
+        tokio::time::sleep(delay).await;
     }
-
-    let found = repo::credentials(&mut conn, &email).await?;
-    let checked = tokio::task::spawn_blocking(move || match found {
+    let checked = hash_work(move || match found {
         Some((user, hash)) => {
             let ok = password::verify(&typed_password, &hash);
             (ok && !user.disabled).then_some(user)
@@ -59,12 +68,13 @@ pub async fn sign_in(
         }
     })
     .await
-    .map_err(|_| AccountError::InvalidCredentials)?;
+    .ok_or(AccountError::InvalidCredentials)?;
 
     let mut tx = pool.begin().await?;
     match checked {
         Some(user) => {
             repo::touch_sign_in(&mut tx, user.id, now).await?;
+            repo::forget_failures(&mut tx, &email, client_ip).await?;
             let actor = Actor::User { id: user.id, email: user.email.clone() };
             audit::record(&mut tx, &actor, Action::SignIn, &user.email, client_ip, "").await?;
             tx.commit().await?;
@@ -112,9 +122,7 @@ pub async fn create_user(
     let email = Email::parse(new.email)?;
     let name = DisplayName::parse(new.display_name)?;
     let password = NewPassword::parse(new.password, &email)?;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|_| AccountError::PasswordTooLong)?;
+    let hash = hash_work(move || password::hash(&password)).await.ok_or(AccountError::PasswordTooLong)?;
     let mut tx = pool.begin().await?;
     let user = repo::insert(&mut tx, &email, &name, new.role, &hash).await?;
     audit::record(&mut tx, actor, Action::UserCreated, &user.email, client_ip, &format!("role {}", new.role)).await?;
@@ -168,7 +176,7 @@ pub async fn set_disabled(
     Ok(User { disabled, ..user })
 }
 
-/// Sets a new password for a user (an admin's reset, or the command line).
+/// Sets a new password for a user (an admin's reset, or the command line); the sessions the user had end.
 pub async fn reset_password(
     pool: &PgPool,
     actor: &Actor,
@@ -178,12 +186,10 @@ pub async fn reset_password(
 ) -> Result<User, AccountError> {
     let email = Email::parse(email)?;
     let password = NewPassword::parse(new_password, &email)?;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|_| AccountError::PasswordTooLong)?;
+    let hash = hash_work(move || password::hash(&password)).await.ok_or(AccountError::PasswordTooLong)?;
     let mut tx = pool.begin().await?;
     let user = repo::by_email(&mut tx, &email).await?;
-    repo::set_password(&mut tx, user.id, &hash).await?;
+    repo::set_password(&mut tx, user.id, &hash, Utc::now()).await?;
     audit::record(&mut tx, actor, Action::PasswordReset, &user.email, client_ip, "").await?;
     tx.commit().await?;
     Ok(user)

@@ -40,6 +40,10 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// Where people reach the console; `https://…` makes session cookies `Secure`.
     pub public_url: Option<String>,
+    /// Host names served besides the public URL's.
+    pub allowed_hosts: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub session_idle: Duration,
     /// How often each tenant is read from Auth0.
     pub poll_interval: Duration,
@@ -217,6 +221,29 @@ impl Settings {
                     _ => Err("not an http(s) URL".to_string()),
                 }
             })?,
+            allowed_hosts: values
+                .parse("allowed_hosts", |v| {
+                    let hosts: Vec<String> =
+                        v.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+                    match hosts.iter().find(|h| !h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c))) {
+                        Some(bad) => Err(format!("{bad:?} is not a host name")),
+                        None => Ok(hosts),
+                    }
+                })?
+                .unwrap_or_default(),
+            trusted_proxies: values
+                .parse("trusted_proxies", |v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| {
+                            p.parse::<ipnet::IpNet>()
+                                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                                .map_err(|_| format!("{p:?} is neither an IP address nor a network"))
+                        })
+                        .collect()
+                })?
+                .unwrap_or_default(),
             session_idle: Duration::from_secs(
                 60 * values
                     .parse("session.idle_minutes", |v| bounded(v, 5, 10_080))?

@@ -52,6 +52,22 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "allowed_hosts",
+        env: "TENANTRY_ALLOWED_HOSTS",
+        default: Some(""),
+        expected: "comma-separated host names the console answers besides the public URL's (empty: with no public URL, \
+                   localhost and loopback addresses only)",
+        secret: false,
+    },
+    Spec {
+        key: "trusted_proxies",
+        env: "TENANTRY_TRUSTED_PROXIES",
+        default: Some(""),
+        expected: "comma-separated IP addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For \
+                   names the client",
+        secret: false,
+    },
+    Spec {
         key: "session.idle_minutes",
         env: "TENANTRY_SESSION_IDLE_MINUTES",
         default: Some("480"),

@@ -1,11 +1,9 @@
 //! Sign-in, sign-out and first-run setup as plain HTML form posts, plus the middleware that turns a session into
 //! the signed-in user of a request.
 
-use std::net::SocketAddr;
-
 use app::accounts::{ClientAddress, CurrentUser, safe_next};
 use axum::Form;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,16 +19,34 @@ use crate::accounts::{AccountError, UserId, repo};
 
 /// The session key holding the signed-in user's id.
 const USER_KEY: &str = "user_id";
+/// When the session signed in (milliseconds since 1970): a password reset after it ends the session.
+const SIGNED_IN_KEY: &str = "signed_in_ms";
+/// When the session last counted as active (seconds since 1970).
+const ACTIVE_KEY: &str = "active_s";
 
-/// The client's address as the server saw it (no proxy headers are trusted).
-pub fn client_ip_of(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+/// What `load_user` needs: the pool, and how often a used session's idle clock is reset (each reset is one write
+/// to the session store: at most once a minute, and often enough that a short idle limit still rolls).
+#[derive(Clone)]
+pub struct SessionUse {
+    pub pool: PgPool,
+    pub refresh_after_secs: i64,
 }
 
-/// Puts the signed-in, enabled user into the request's extensions as `CurrentUser`.
-pub async fn load_user(State(pool): State<PgPool>, session: Session, mut req: Request, next: Next) -> Response {
-    let address = ClientAddress(client_ip_of(&req));
-    req.extensions_mut().insert(address);
+impl SessionUse {
+    pub fn new(pool: PgPool, idle: std::time::Duration) -> SessionUse {
+        SessionUse { pool, refresh_after_secs: (idle.as_secs() as i64 / 8).clamp(1, 60) }
+    }
+}
+
+/// The client's address as the edge settled it (see `edge`).
+pub fn client_ip_of(req: &Request) -> String {
+    req.extensions().get::<ClientAddress>().map(|a| a.0.clone()).unwrap_or_default()
+}
+
+/// Puts the signed-in, enabled user into the request's extensions as `CurrentUser`, and keeps the session alive
+/// while it is used (the idle limit counts from the last request, not from sign-in).
+pub async fn load_user(State(sessions): State<SessionUse>, session: Session, mut req: Request, next: Next) -> Response {
+    let pool = &sessions.pool;
     let id = match session.get::<UserId>(USER_KEY).await {
         Ok(id) => id,
         Err(error) => {
@@ -43,16 +59,27 @@ pub async fn load_user(State(pool): State<PgPool>, session: Session, mut req: Re
             Ok(mut conn) => repo::active_by_id(&mut conn, id).await,
             Err(e) => Err(e),
         };
+        let signed_in_ms = session.get::<i64>(SIGNED_IN_KEY).await.ok().flatten().unwrap_or(0);
+        let found = found.map(|user| {
+            // A password reset after this session signed in ends it.
+            user.filter(|u| u.sessions_revoked_at.is_none_or(|at| at.timestamp_millis() <= signed_in_ms))
+        });
         match found {
             Ok(Some(user)) => {
+                let now = Utc::now().timestamp();
+                let active = session.get::<i64>(ACTIVE_KEY).await.ok().flatten().unwrap_or(0);
+                if now - active >= sessions.refresh_after_secs {
+                    // A changed session is saved with a fresh expiry: the idle limit starts again.
+                    let _ = session.insert(ACTIVE_KEY, now).await;
+                }
                 req.extensions_mut().insert(user.current());
                 // The navigation's count of notices nobody acknowledged.
-                if let Ok(open) = crate::notifications::port::open_count(&pool).await {
+                if let Ok(open) = crate::notifications::port::open_count(pool).await {
                     req.extensions_mut().insert(app::notifications::OpenNotices(open));
                 }
             }
             Ok(None) => {
-                // Disabled or deleted since sign-in: the session ends here.
+                // Disabled, deleted or password reset since sign-in: the session ends here.
                 let _ = session.flush().await;
             }
             Err(error) => {
@@ -74,8 +101,8 @@ fn back_to(page: &str, error: &AccountError, next: Option<&str>) -> Response {
         tracing::error!(error = %cause, "accounts: database error");
     }
     let mut query = vec![("error", error.key().to_string())];
-    if let AccountError::Throttled { minutes } = error {
-        query.push(("minutes", minutes.to_string()));
+    if let AccountError::Throttled { seconds } = error {
+        query.push(("wait", seconds.to_string()));
     }
     if let Some(next) = next {
         query.push(("next", safe_next(next)));
@@ -103,7 +130,9 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
             // A new session id at sign-in: a session id known before sign-in is worthless after it.
             let stored = async {
                 session.cycle_id().await?;
-                session.insert(USER_KEY, user.id).await
+                session.insert(USER_KEY, user.id).await?;
+                session.insert(SIGNED_IN_KEY, Utc::now().timestamp_millis()).await?;
+                session.insert(ACTIVE_KEY, Utc::now().timestamp()).await
             };
             if let Err(error) = stored.await {
                 tracing::error!(%error, "cannot store the session");

@@ -1,13 +1,14 @@
 //! The HTTP server: pages (Leptos), server functions, sign-in, operational endpoints, static assets, and the
 //! middleware around all of them.
 //!
-//! Layers, outermost first: request id → request log → security headers → metrics → same-origin check (CSRF) →
-//! session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
+//! Layers, outermost first: request id → request log → security headers → edge (host allow-list, canonical
+//! path, client address) → metrics → same-origin check (CSRF) → session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
 //! request to the "not allowed" page), so it sees every request, including unknown paths.
 
 pub mod access;
 mod assets;
 pub mod auth;
+pub mod edge;
 mod fragments;
 mod ops;
 
@@ -17,7 +18,7 @@ use std::time::Instant;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{FromRef, Request, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -120,6 +121,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         )));
     let access_state = AccessState { policy: policy.clone(), setup: options.setup.clone(), pool: pool.clone() };
     let public_url: Option<Arc<str>> = options.public_url.as_deref().map(Arc::from);
+    let edge = Arc::new(edge::Edge::new(
+        options.public_url.as_deref(),
+        &options.allowed_hosts,
+        options.trusted_proxies.clone(),
+    ));
 
     Router::new().fallback_service(routes).layer(
         ServiceBuilder::new()
@@ -135,10 +141,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
             .layer(middleware::from_fn(access::security_headers))
+            .layer(middleware::from_fn_with_state(edge, edge::edge))
             .layer(middleware::from_fn_with_state(policy, track_metrics))
             .layer(middleware::from_fn_with_state(public_url, access::same_origin_only))
             .layer(sessions)
-            .layer(middleware::from_fn_with_state(pool, auth::load_user))
+            .layer(middleware::from_fn_with_state(auth::SessionUse::new(pool, options.session_idle), auth::load_user))
             .layer(middleware::from_fn_with_state(access_state, access::authorize)),
     )
 }
@@ -149,11 +156,20 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 async fn track_metrics(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = policy.rule_for(req.uri().path()).map(|r| r.path).unwrap_or("unmatched");
-    let method = req.method().as_str().to_owned();
+    // Known methods only: a series per invented method would let anyone grow the metrics without bound.
+    let method: &'static str = match *req.method() {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    };
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route, "status" => status)
-        .increment(1);
+    metrics::counter!("http_requests_total", "method" => method, "route" => route, "status" => status).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     response

@@ -304,6 +304,7 @@ async fn secure_cookies_when_the_console_is_served_over_https(pool: PgPool) {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let response = client
         .post(app.url("/login"))
+        .header("host", "ops.example.test")
         .header("origin", "https://ops.example.test")
         .form(&[("email", "a@example.test"), ("password", PASSWORD)])
         .send()
@@ -314,7 +315,7 @@ async fn secure_cookies_when_the_console_is_served_over_https(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn the_sixth_wrong_password_in_15_minutes_is_throttled(pool: PgPool) {
+async fn after_five_wrong_passwords_the_same_browser_waits_30_seconds(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.add_user("ops@example.test", Role::OpsLead).await;
     let browser = app.browser();
@@ -324,9 +325,9 @@ async fn the_sixth_wrong_password_in_15_minutes_is_throttled(pool: PgPool) {
     }
     let sixth = browser.sign_in("ops@example.test", PASSWORD, "/").await;
     let location = sixth.headers()["location"].to_str().expect("ascii").to_string();
-    assert_eq!(location, "/login?error=throttled&minutes=15&next=%2F", "even the right password waits");
+    assert_eq!(location, "/login?error=throttled&wait=30&next=%2F", "even the right password waits");
     let text = text_of(&browser.page(&location).await.html);
-    assert!(text.contains("Too many failed sign-ins. Try again in 15 minute(s)"), "{text}");
+    assert!(text.contains("Too many failed sign-ins from here. Try again in 30 seconds"), "{text}");
 
     let other = app.browser();
     app.add_user("other@example.test", Role::Helpdesk).await;

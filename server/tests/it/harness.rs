@@ -96,6 +96,20 @@ impl TestApp {
     pub fn browser(&self) -> Browser {
         Browser { client: client(true), base: self.url(""), origin: self.origin() }
     }
+
+    /// A browser whose requests arrive through a reverse proxy that names `address` as the client
+    /// (`X-Forwarded-For`; believed only when the options trust 127.0.0.1 as a proxy).
+    pub fn browser_behind_proxy(&self, address: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().expect("header value"));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .default_headers(headers)
+            .build()
+            .expect("http client");
+        Browser { client, base: self.url(""), origin: self.origin() }
+    }
 }
 
 fn client(cookies: bool) -> reqwest::Client {

@@ -1,6 +1,7 @@
 //! HTTP-level and command-line tests: the real server on port 0, each test with its own fresh database
 //! (`#[sqlx::test]` on the private PostgreSQL cluster that scripts/test starts).
 
+mod abuse;
 mod accounts;
 mod admin;
 mod auth0;
