@@ -65,6 +65,10 @@ pub enum Auth0Error {
     MissingScope { scope: String },
     #[error("rate limited: the tenant kept answering 429")]
     RateLimited,
+    #[error(
+        "rate limited: the tenant's limit resets in {resets_in_secs} s; no request is sent over it, so this waits for the next run"
+    )]
+    RateLimitedFor { resets_in_secs: u64 },
     #[error("Auth0 error: the tenant answered {status}")]
     Auth0 { status: u16 },
     #[error("not found: {0}")]
@@ -81,7 +85,7 @@ impl Auth0Error {
             Auth0Error::Timeout => "timeout",
             Auth0Error::BadCredentials(_) => "bad_credentials",
             Auth0Error::MissingScope { .. } => "missing_scope",
-            Auth0Error::RateLimited => "rate_limited",
+            Auth0Error::RateLimited | Auth0Error::RateLimitedFor { .. } => "rate_limited",
             Auth0Error::Auth0 { .. } => "auth0_error",
             Auth0Error::NotFound(_) => "not_found",
             Auth0Error::Unexpected(_) => "unexpected_answer",
@@ -108,6 +112,10 @@ pub struct Auth0Client {
     tokens: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedToken>>>>>,
     /// Retries after a 429 before giving up.
     max_retries: u32,
+}
+
+fn too_long(wait: super::ratelimit::TooLong) -> Auth0Error {
+    Auth0Error::RateLimitedFor { resets_in_secs: wait.resets_in_secs }
 }
 
 /// Renew a token this long before it expires.
@@ -151,7 +159,7 @@ impl Auth0Client {
         ];
         let mut attempt = 0;
         let response = loop {
-            let permit = self.limiter.acquire(&tenant.domain, Group::Authentication).await;
+            let permit = self.limiter.acquire(&tenant.domain, Group::Authentication).await.map_err(too_long)?;
             let sent = self.http.post(tenant.url("/oauth/token")).header(HOST, &tenant.domain).form(&form).send().await;
             let response = match sent {
                 Ok(r) => r,
@@ -201,7 +209,7 @@ impl Auth0Client {
         let mut renewed = false;
         loop {
             let token = self.token(tenant).await?;
-            let permit = self.limiter.acquire(&tenant.domain, Group::Management).await;
+            let permit = self.limiter.acquire(&tenant.domain, Group::Management).await.map_err(too_long)?;
             let sent = self
                 .http
                 .get(tenant.url(path))

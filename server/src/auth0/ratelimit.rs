@@ -4,6 +4,11 @@
 //! a time probes it; afterwards each send spends one of the `remaining` the last answer reported (the lowest
 //! seen, since other requests were in flight), and at zero the client waits for `x-ratelimit-reset` and probes
 //! again. A 429 (someone else spent the bucket) empties it until the reset it names.
+//!
+//! Waits are bounded: a reset further away than `MAX_WAIT` is not slept through (the caller gets `TooLong` and
+//! reports "rate limited, resets in N s"; its job retries later), and a reset an answer places more than
+//! `MAX_RESET_AHEAD` in the future is read as that far (an endpoint that says "reset in 2100" cannot stop a
+//! tenant's polling for ever).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,6 +41,17 @@ pub struct Limiter {
     buckets: Mutex<Buckets>,
 }
 
+/// The longest `acquire` sleeps for a bucket to refill.
+pub const MAX_WAIT: Duration = Duration::from_secs(20);
+/// The furthest ahead a reset time is believed.
+pub const MAX_RESET_AHEAD: u64 = 3600;
+
+/// The bucket is empty and refills too late to wait for: this many seconds from now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLong {
+    pub resets_in_secs: u64,
+}
+
 /// What `acquire` decided; pass it back to `observe`.
 #[must_use]
 pub struct Permit {
@@ -57,8 +73,9 @@ impl Limiter {
         buckets.entry((tenant.to_string(), group)).or_default().clone()
     }
 
-    /// Waits until a request may be sent without exceeding the tenant's limit.
-    pub async fn acquire(&self, tenant: &str, group: Group) -> Permit {
+    /// Waits until a request may be sent without exceeding the tenant's limit, or says how long that would be
+    /// when it is over `MAX_WAIT`.
+    pub async fn acquire(&self, tenant: &str, group: Group) -> Result<Permit, TooLong> {
         let bucket = self.bucket(tenant, group);
         loop {
             let wait = {
@@ -66,11 +83,11 @@ impl Limiter {
                 match k.remaining {
                     Some(n) if n > 0 => {
                         k.remaining = Some(n - 1);
-                        return Permit { bucket: bucket.clone() };
+                        return Ok(Permit { bucket: bucket.clone() });
                     }
                     None if !k.probing => {
                         k.probing = true;
-                        return Permit { bucket: bucket.clone() };
+                        return Ok(Permit { bucket: bucket.clone() });
                     }
                     None => Duration::from_millis(10),
                     Some(_) => {
@@ -81,6 +98,9 @@ impl Limiter {
                             k.remaining = None;
                             k.reset_at = None;
                             continue;
+                        }
+                        if until > MAX_WAIT.as_secs_f64() {
+                            return Err(TooLong { resets_in_secs: until.ceil() as u64 });
                         }
                         Duration::from_secs_f64(until) + jitter()
                     }
@@ -98,7 +118,7 @@ impl Limiter {
         let mut k = permit.bucket.lock().unwrap_or_else(|e| e.into_inner());
         k.probing = false;
         if let Some(reset) = number("x-ratelimit-reset") {
-            k.reset_at = Some(reset);
+            k.reset_at = Some(reset.min(now_epoch() as u64 + MAX_RESET_AHEAD));
         }
         if status == Some(429) {
             k.remaining = Some(0);
@@ -109,5 +129,39 @@ impl Limiter {
             let remaining = u32::try_from(remaining).unwrap_or(u32::MAX);
             k.remaining = Some(k.remaining.map_or(remaining, |local| local.min(remaining)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(remaining: u64, reset: u64) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-remaining", remaining.to_string().parse().expect("value"));
+        h.insert("x-ratelimit-reset", reset.to_string().parse().expect("value"));
+        h
+    }
+
+    #[tokio::test]
+    async fn an_absurd_reset_is_neither_slept_through_nor_believed_beyond_an_hour() {
+        let limiter = Limiter::default();
+        let permit = limiter.acquire("t.example", Group::Management).await.expect("first probe");
+        // "Reset in 2100": the bucket is empty until then, says the answer.
+        limiter.observe(permit, Some(&headers(0, 4_102_444_800)), Some(200));
+        let started = std::time::Instant::now();
+        let refused = limiter.acquire("t.example", Group::Management).await.err().expect("no waiting for a century");
+        assert!(started.elapsed() < Duration::from_secs(1), "answered at once");
+        assert!((3500..=MAX_RESET_AHEAD).contains(&refused.resets_in_secs), "{refused:?}");
+        // Other tenants are not held up.
+        assert!(limiter.acquire("other.example", Group::Management).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_short_wait_is_waited_for() {
+        let limiter = Limiter::default();
+        let permit = limiter.acquire("t.example", Group::Management).await.expect("probe");
+        limiter.observe(permit, Some(&headers(0, now_epoch() as u64 + 1)), Some(200));
+        assert!(limiter.acquire("t.example", Group::Management).await.is_ok(), "waits up to 2 s, then probes");
     }
 }

@@ -23,7 +23,15 @@ pub trait Job: Send + Sync + 'static {
     fn kind(&self) -> &'static str;
     /// Does the work once. An `Err` is a failure to retry with backoff; its text is shown to people.
     async fn run_once(&self, key: &str, now: DateTime<Utc>) -> Result<(), String>;
+    /// The longest one run may take; a run still going then is cut off and counts as a failure. Never more than
+    /// nine tenths of the job's lease, so a cut-off run never overlaps the next worker's.
+    fn time_limit(&self) -> Duration {
+        DEFAULT_TIME_LIMIT
+    }
 }
+
+/// A run's time limit unless its job says otherwise.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
 
 /// A job row a worker holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +154,39 @@ impl Registry {
     }
 }
 
-/// Leases and runs one batch: the step the worker loop repeats (tests call it with a fixed `now`).
+/// The time limit of one run of `job`: the handler's, at most nine tenths of the lease it holds.
+fn limit_for(handler: &dyn Job, job: &Leased) -> Duration {
+    let lease = LEASE.min(Duration::from_secs(u64::try_from(job.interval_secs.max(1)).unwrap_or(1)));
+    handler.time_limit().min(lease.mul_f64(0.9))
+}
+
+/// Runs one leased job within its time limit and records the run.
+async fn run_one(pool: PgPool, registry: Registry, worker: String, job: Leased, now: DateTime<Utc>) {
+    let started = Utc::now();
+    let result = match registry.jobs.get(job.kind.as_str()).cloned() {
+        Some(handler) => {
+            let limit = limit_for(handler.as_ref(), &job);
+            match tokio::time::timeout(limit, handler.run_once(&job.key, now)).await {
+                Ok(result) => result,
+                Err(_) => {
+                    metrics::counter!("scheduler_runs_cut_off_total", "kind" => handler.kind()).increment(1);
+                    Err(format!(
+                        "cut off after {} s, its time limit; it will be tried again (is the target answering?)",
+                        limit.as_secs()
+                    ))
+                }
+            }
+        }
+        None => Err(format!("no handler for job kind {}", job.kind)),
+    };
+    let times = (started, Utc::now());
+    if let Err(error) = complete(&pool, &worker, &job, now, times, &result).await {
+        tracing::warn!(%error, job.id = job.id, "cannot record the run");
+    }
+}
+
+/// Leases and runs one batch, waiting for all of it: a step tests call with a fixed `now`. (The worker loop does
+/// not wait for a batch: each job holds one slot.)
 pub async fn run_due(
     pool: &PgPool,
     registry: &Registry,
@@ -156,29 +196,19 @@ pub async fn run_due(
 ) -> Result<usize, sqlx::Error> {
     let leased = lease(pool, worker, now, limit).await?;
     let count = leased.len();
-    let mut running = Vec::new();
-    for job in leased {
-        let handler = registry.jobs.get(job.kind.as_str()).cloned();
-        let (pool, worker) = (pool.clone(), worker.to_string());
-        running.push(tokio::spawn(async move {
-            let started = Utc::now();
-            let result = match handler {
-                Some(handler) => handler.run_once(&job.key, now).await,
-                None => Err(format!("no handler for job kind {}", job.kind)),
-            };
-            let times = (started, Utc::now());
-            if let Err(error) = complete(&pool, &worker, &job, now, times, &result).await {
-                tracing::warn!(%error, job.id = job.id, "cannot record the run");
-            }
-        }));
-    }
+    let running: Vec<_> = leased
+        .into_iter()
+        .map(|job| tokio::spawn(run_one(pool.clone(), registry.clone(), worker.to_string(), job, now)))
+        .collect();
     for task in running {
         let _ = task.await;
     }
     Ok(count)
 }
 
-/// The worker loop: every `tick`, runs what is due (at most `concurrency` at once) until `stopped` turns true.
+/// The worker loop: every `tick`, leases as many due jobs as there are free slots and starts each in its own slot
+/// (at most `concurrency` at once); a slow job holds only its own slot, and is cut at its time limit. Stops when
+/// `stopped` turns true.
 pub async fn run(
     pool: PgPool,
     registry: Registry,
@@ -193,16 +223,24 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = interval.tick() => {
-                let free = slots.available_permits() as i64;
+                let free = slots.available_permits();
                 if free == 0 { continue; }
-                let permit = match slots.clone().acquire_many_owned(free as u32).await { Ok(p) => p, Err(_) => break };
-                let (pool, registry, worker) = (pool.clone(), registry.clone(), worker.clone());
-                tokio::spawn(async move {
-                    if let Err(error) = run_due(&pool, &registry, &worker, Utc::now(), free).await {
+                let now = Utc::now();
+                let leased = match lease(&pool, &worker, now, free as i64).await {
+                    Ok(leased) => leased,
+                    Err(error) => {
                         tracing::warn!(%error, "scheduler: cannot lease jobs");
+                        continue;
                     }
-                    drop(permit);
-                });
+                };
+                for job in leased {
+                    let Ok(slot) = slots.clone().try_acquire_owned() else { break };
+                    let (pool, registry, worker) = (pool.clone(), registry.clone(), worker.clone());
+                    tokio::spawn(async move {
+                        run_one(pool, registry, worker, job, now).await;
+                        drop(slot);
+                    });
+                }
             }
             _ = stopped.changed() => break,
         }

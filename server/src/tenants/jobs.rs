@@ -141,6 +141,11 @@ impl Job for SnapshotJob {
         KIND
     }
 
+    /// A snapshot is several Management API reads, each with its own timeout and rate-limit wait.
+    fn time_limit(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(100)
+    }
+
     async fn run_once(&self, key: &str, now: DateTime<Utc>) -> Result<(), String> {
         let id = key.parse::<Uuid>().map_err(|_| format!("{key:?} is not a tenant id"))?;
         self.poll(id, now).await.map(|_| ())

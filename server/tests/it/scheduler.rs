@@ -151,3 +151,47 @@ async fn run_now_during_a_run_is_kept_for_right_after_it(pool: PgPool) {
     scheduler::complete(&pool, "w", &due[0], at(12), (at(11), at(12)), &Ok(())).await.expect("complete");
     assert!(scheduler::lease(&pool, "w", at(13), 10).await.expect("lease").is_empty());
 }
+
+/// Never finishes on its own (a target that accepts and never answers).
+struct Hanging;
+
+#[async_trait::async_trait]
+impl Job for Hanging {
+    fn kind(&self) -> &'static str {
+        "hanging"
+    }
+    async fn run_once(&self, _key: &str, _now: DateTime<Utc>) -> Result<(), String> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    }
+    fn time_limit(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_hanging_job_is_cut_at_its_limit_and_holds_one_slot_while_others_keep_their_schedule(pool: PgPool) {
+    let counting = Arc::new(Counting::default());
+    let registry = Registry::default().with(counting.clone()).with(Arc::new(Hanging));
+    let start = Utc::now();
+    let mut conn = pool.acquire().await.expect("connection");
+    scheduler::ensure(&mut conn, "hanging", "stuck", Duration::from_secs(60), start).await.expect("job");
+    scheduler::ensure(&mut conn, "counting", "quick", Duration::from_secs(1), start).await.expect("job");
+    drop(conn);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker =
+        tokio::spawn(scheduler::run(pool.clone(), registry, "w1".into(), 2, Duration::from_millis(50), stopped));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    stop.send(true).expect("stop");
+    worker.await.expect("worker stops");
+
+    let quick = counting.runs.lock().expect("lock").get("quick").copied().unwrap_or(0);
+    assert!(quick >= 3, "the 1-second job ran {quick} times in 5 s beside a hanging one");
+    let error: Option<String> =
+        sqlx::query_scalar("SELECT last_error FROM scheduler_jobs WHERE kind = 'hanging' AND key = 'stuck'")
+            .fetch_one(&pool)
+            .await
+            .expect("job row");
+    let error = error.expect("the hanging run was cut off and recorded as a failure");
+    assert!(error.contains("cut off after 1 s"), "{error}");
+}
