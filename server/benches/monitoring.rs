@@ -93,7 +93,11 @@ async fn run() {
 
     // The default of the `scheduler.concurrency` setting.
     let concurrency = 32;
-    let job = CheckJob { pool: pool.clone(), probe: Probe::new().expect("probe"), secrets };
+    let job = CheckJob {
+        pool: pool.clone(),
+        probe: Probe::new(server::outbound::Policy::ANY_ADDRESS).expect("probe"),
+        secrets,
+    };
     let registry = Registry::default().with(Arc::new(job));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (cpu0, _) = common::usage();

@@ -157,7 +157,8 @@ async fn polling() {
             .await
             .expect("tenant");
     }
-    let client = Arc::new(Auth0Client::new(Duration::from_secs(15)).expect("client"));
+    let client =
+        Arc::new(Auth0Client::new(Duration::from_secs(15), server::outbound::Policy::ANY_ADDRESS).expect("client"));
     let registry = Registry::default().with(Arc::new(SnapshotJob { pool: pool.clone(), client, secrets }));
     let (cpu0, _) = common::usage();
     let started = Instant::now();

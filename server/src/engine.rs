@@ -116,6 +116,8 @@ fn rand_key() -> [u8; 32] {
 #[derive(Clone)]
 pub struct JobOptions {
     pub auth0_timeout: Duration,
+    /// Which addresses tenants' API URLs and monitoring probes may reach.
+    pub tenant_targets: outbound::Policy,
     pub paid_limit: usize,
     pub monitoring_retention: monitoring::Retention,
 }
@@ -192,7 +194,8 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         let what = what.to_string();
         move |e: String| anyhow::anyhow!("cannot build {what}: {e}")
     };
-    let client = Arc::new(auth0::Auth0Client::new(jobs.auth0_timeout).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let client =
+        Arc::new(auth0::Auth0Client::new(jobs.auth0_timeout, jobs.tenant_targets).map_err(|e| anyhow::anyhow!("{e}"))?);
     let secrets: SecretBox = options.secrets.clone();
     Ok(Registry::default()
         .with(Arc::new(tenants::jobs::SnapshotJob { pool: pool.clone(), client, secrets: secrets.clone() }))
@@ -207,7 +210,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         }))
         .with(Arc::new(monitoring::jobs::check::CheckJob {
             pool: pool.clone(),
-            probe: monitoring::probe::Probe::new().map_err(failed("the monitor"))?,
+            probe: monitoring::probe::Probe::new(jobs.tenant_targets).map_err(failed("the monitor"))?,
             secrets,
         }))
         .with(Arc::new(monitoring::jobs::rollup::RollupJob {
@@ -223,7 +226,8 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         }))
         .with(Arc::new(notifications::feeds::jobs::FeedJob {
             pool: pool.clone(),
-            fetcher: outbound::Fetcher::new(options.notifications.allow_private).map_err(failed("the feed reader"))?,
+            fetcher: outbound::Fetcher::new(outbound::Policy { allow_private: options.notifications.allow_private })
+                .map_err(failed("the feed reader"))?,
         }))
         .with(Arc::new(notifications::history::jobs::PruneJob {
             pool: pool.clone(),

@@ -107,7 +107,7 @@ struct CachedToken {
 
 /// Talks to Auth0 tenants. One per process; cheap to share.
 pub struct Auth0Client {
-    http: reqwest::Client,
+    http: crate::outbound::Client,
     limiter: Limiter,
     tokens: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedToken>>>>>,
     /// Retries after a 429 before giving up.
@@ -122,14 +122,15 @@ fn too_long(wait: super::ratelimit::TooLong) -> Auth0Error {
 const RENEW_BEFORE: Duration = Duration::from_secs(300);
 
 impl Auth0Client {
-    pub fn new(timeout: Duration) -> Result<Self, Auth0Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("tenantry/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Auth0Error::Unexpected(format!("cannot build the HTTP client: {e}")))?;
+    /// `policy`: which addresses a tenant's API URL may reach (the guarded client of `outbound`).
+    pub fn new(timeout: Duration, policy: crate::outbound::Policy) -> Result<Self, Auth0Error> {
+        let options = crate::outbound::Options {
+            timeout,
+            connect_timeout: timeout.min(Duration::from_secs(5)),
+            redirects: 0,
+            ..Default::default()
+        };
+        let http = crate::outbound::Client::new(policy, options).map_err(Auth0Error::Unexpected)?;
         Ok(Auth0Client { http, limiter: Limiter::default(), tokens: Mutex::new(HashMap::new()), max_retries: 3 })
     }
 
@@ -160,7 +161,13 @@ impl Auth0Client {
         let mut attempt = 0;
         let response = loop {
             let permit = self.limiter.acquire(&tenant.domain, Group::Authentication).await.map_err(too_long)?;
-            let sent = self.http.post(tenant.url("/oauth/token")).header(HOST, &tenant.domain).form(&form).send().await;
+            let sent = match self.http.post(&tenant.url("/oauth/token")) {
+                Ok(request) => request.header(HOST, &tenant.domain).form(&form).send().await,
+                Err(refused) => {
+                    self.limiter.observe(permit, None, None);
+                    return Err(Auth0Error::Unreachable(refused));
+                }
+            };
             let response = match sent {
                 Ok(r) => r,
                 Err(e) => {
@@ -177,7 +184,7 @@ impl Auth0Client {
             break response;
         };
         let status = response.status();
-        let body = response.text().await.map_err(transport)?;
+        let body = read_answer(response).await?;
         match status {
             s if s.is_success() => {
                 let token: TokenResponse = serde_json::from_str(&body)
@@ -210,13 +217,15 @@ impl Auth0Client {
         loop {
             let token = self.token(tenant).await?;
             let permit = self.limiter.acquire(&tenant.domain, Group::Management).await.map_err(too_long)?;
-            let sent = self
-                .http
-                .get(tenant.url(path))
-                .header(HOST, &tenant.domain)
-                .header(AUTHORIZATION, format!("Bearer {token}"))
-                .send()
-                .await;
+            let request = match self.http.get(&tenant.url(path)) {
+                Ok(request) => request,
+                Err(refused) => {
+                    self.limiter.observe(permit, None, None);
+                    return Err(Auth0Error::Unreachable(refused));
+                }
+            };
+            let sent =
+                request.header(HOST, &tenant.domain).header(AUTHORIZATION, format!("Bearer {token}")).send().await;
             let response = match sent {
                 Ok(r) => r,
                 Err(e) => {
@@ -239,7 +248,7 @@ impl Auth0Client {
                 renewed = true;
                 continue;
             }
-            let body = response.text().await.map_err(transport)?;
+            let body = read_answer(response).await?;
             return match status {
                 s if s.is_success() => parse(&body),
                 StatusCode::FORBIDDEN => {
@@ -326,8 +335,16 @@ fn transport(error: reqwest::Error) -> Auth0Error {
     if error.is_timeout() {
         Auth0Error::Timeout
     } else if error.is_connect() {
-        Auth0Error::Unreachable(crate::text::one_line(&error))
+        Auth0Error::Unreachable(crate::outbound::root_cause(&error))
     } else {
-        Auth0Error::Unexpected(crate::text::one_line(&error))
+        Auth0Error::Unexpected(crate::outbound::root_cause(&error))
     }
+}
+
+/// The largest answer read from Auth0 (a page of 100 log events is ~200 KB).
+pub const MAX_ANSWER: usize = 4 * 1024 * 1024;
+
+async fn read_answer(response: reqwest::Response) -> Result<String, Auth0Error> {
+    let body = crate::outbound::read_limited(response, MAX_ANSWER).await.map_err(Auth0Error::Unexpected)?;
+    String::from_utf8(body).map_err(|_| Auth0Error::Unexpected("the answer is not UTF-8 text".into()))
 }

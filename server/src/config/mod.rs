@@ -51,6 +51,8 @@ pub struct Settings {
     pub paid_limit: usize,
     /// Snapshot fields the drift view greys as expected differences.
     pub drift_expected: Vec<String>,
+    /// Tenants' API URLs and monitoring probes may reach private addresses.
+    pub tenants_allow_private: bool,
     /// Status sources: private targets, the Auth0 feed, intervals.
     pub status: StatusOptions,
     /// Monitoring: the login budget and retention.
@@ -267,6 +269,7 @@ impl Settings {
                     }
                 })?
                 .unwrap_or_default(),
+            tenants_allow_private: values.parse("tenants.allow_private_targets", true_or_false)?.unwrap_or(false),
             status: StatusOptions {
                 allow_private: values
                     .parse("status.allow_private_targets", |v| match v {
@@ -479,3 +482,11 @@ fn flatten(
 
 #[cfg(test)]
 mod tests;
+
+fn true_or_false(v: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("neither true nor false".to_string()),
+    }
+}

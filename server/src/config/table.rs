@@ -96,6 +96,14 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "tenants.allow_private_targets",
+        env: "TENANTRY_TENANTS_ALLOW_PRIVATE_TARGETS",
+        default: Some("false"),
+        expected: "true or false: whether tenants' API URLs and monitoring probes may reach loopback, private or \
+                   link-local addresses",
+        secret: false,
+    },
+    Spec {
         key: "status.allow_private_targets",
         env: "TENANTRY_STATUS_ALLOW_PRIVATE_TARGETS",
         default: Some("false"),

@@ -241,7 +241,9 @@ pub async fn monitoring(
     ];
     let job = CheckJob {
         pool: pool.clone(),
-        probe: Probe::new().map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
+        // The demo's tenants live on the simulator, on this machine.
+        probe: Probe::new(crate::outbound::Policy::ANY_ADDRESS)
+            .map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
         secrets: secrets.clone(),
     };
     for (tenant, kind, name) in checks {

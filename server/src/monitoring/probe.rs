@@ -68,30 +68,34 @@ pub struct Ran {
 /// Runs checks over one HTTP client.
 #[derive(Clone)]
 pub struct Probe {
-    http: reqwest::Client,
+    http: crate::outbound::Client,
 }
 
+/// The largest answer a probe reads (a monitoring endpoint or token answer is a few hundred bytes).
+pub const MAX_ANSWER: usize = 64 * 1024;
+
 impl Probe {
-    pub fn new() -> Result<Probe, String> {
-        Probe::with_timeout(TIMEOUT)
+    /// `policy`: which addresses a tenant's monitoring URLs may reach.
+    pub fn new(policy: crate::outbound::Policy) -> Result<Probe, String> {
+        Probe::with_timeout(TIMEOUT, policy)
     }
 
     /// A probe with another time limit (tests).
-    pub fn with_timeout(timeout: Duration) -> Result<Probe, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("tenantry-monitor/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Probe { http })
+    pub fn with_timeout(timeout: Duration, policy: crate::outbound::Policy) -> Result<Probe, String> {
+        let options = crate::outbound::Options {
+            timeout,
+            connect_timeout: timeout.min(Duration::from_secs(5)),
+            redirects: 0,
+            user_agent: concat!("tenantry-monitor/", env!("CARGO_PKG_VERSION")),
+        };
+        Ok(Probe { http: crate::outbound::Client::new(policy, options)? })
     }
 
     pub async fn run(&self, target: &Target) -> Ran {
         let started = Instant::now();
         let (path, request) = match (target.kind, &target.login) {
-            (Kind::Testall, _) => ("/testall", self.http.get(target.url("/testall"))),
-            (Kind::Test, _) => ("/test", self.http.get(target.url("/test"))),
+            (Kind::Testall, _) => ("/testall", self.http.get(&target.url("/testall"))),
+            (Kind::Test, _) => ("/test", self.http.get(&target.url("/test"))),
             (Kind::Login, Some(login)) => {
                 let mut form: Vec<(&str, &str)> = vec![
                     ("username", &login.username),
@@ -110,7 +114,7 @@ impl Probe {
                     form.push(("audience", audience));
                 }
                 form.push(("scope", login.scope.as_deref().unwrap_or("openid")));
-                ("/oauth/token", self.http.post(target.url("/oauth/token")).form(&form))
+                ("/oauth/token", self.http.post(&target.url("/oauth/token")).map(|r| r.form(&form)))
             }
             (Kind::Login, None) => {
                 return Ran {
@@ -121,8 +125,14 @@ impl Probe {
                 };
             }
         };
-        let sent = request.header(HOST, &target.domain).send().await;
         let elapsed = |started: Instant| i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+        let request = match request {
+            Ok(request) => request,
+            Err(refused) => {
+                return Ran { outcome: Outcome::Unreachable, latency_ms: 0, http_status: None, detail: refused };
+            }
+        };
+        let sent = request.header(HOST, &target.domain).send().await;
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -131,16 +141,16 @@ impl Probe {
                     outcome,
                     latency_ms: elapsed(started),
                     http_status: None,
-                    detail: crate::text::one_line(&e),
+                    detail: crate::outbound::root_cause(&e),
                 };
             }
         };
         let status = response.status().as_u16();
-        let body = match response.bytes().await {
+        let body = match crate::outbound::read_limited(response, MAX_ANSWER).await {
             Ok(b) => b,
-            Err(e) => {
-                let outcome = if e.is_timeout() { Outcome::Timeout } else { Outcome::Unreachable };
-                return Ran { outcome, latency_ms: elapsed(started), http_status: Some(status), detail: e.to_string() };
+            Err(detail) => {
+                let outcome = if detail.contains("in time") { Outcome::Timeout } else { Outcome::Unexpected };
+                return Ran { outcome, latency_ms: elapsed(started), http_status: Some(status), detail };
             }
         };
         let latency_ms = elapsed(started);

@@ -176,7 +176,9 @@ pub async fn add(
     Ok(id)
 }
 
-/// Changes a check; blank secrets keep the stored ones. A running check's job takes the new interval.
+/// Changes a check; blank secrets keep the stored ones while the tenant (and, for the client secret, the
+/// application) stays — a stored secret is never sent to another tenant. A running check's job takes the new
+/// interval.
 pub async fn update(
     pool: &PgPool,
     actor: &Actor,
@@ -191,7 +193,9 @@ pub async fn update(
     let enabled = repo::update_check(&mut tx, id, &p).await.map_err(tenant_missing)?.ok_or(CheckError::NotFound)?;
     if repo::secrets_missing(&mut tx, id).await? {
         return Err(CheckError::Invalid(vec![
-            "a synthetic login needs the test user's password and the client secret".into(),
+            "a synthetic login needs the test user's password and the client secret (after a change of tenant or \
+             application, enter them again: stored ones are only sent where they were entered for)"
+                .into(),
         ]));
     }
     if enabled {

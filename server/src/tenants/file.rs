@@ -50,9 +50,13 @@ fn unknown() -> String {
     "unknown".into()
 }
 
-/// `ACME_PROD_CLIENT_SECRET` for `acme-prod`.
+/// Every variable an import reads starts with this: a file cannot name `DATABASE_URL` or any other variable of
+/// the server's environment and have it stored as a tenant's secret (and sent to an address the file chose).
+pub const SECRET_ENV_PREFIX: &str = "TENANTRY_IMPORT_";
+
+/// `TENANTRY_IMPORT_ACME_PROD_CLIENT_SECRET` for `acme-prod`.
 pub fn secret_env_name(tenant: &str) -> String {
-    format!("{}_CLIENT_SECRET", tenant.to_uppercase().replace(['-', '.'], "_"))
+    format!("{SECRET_ENV_PREFIX}{}_CLIENT_SECRET", tenant.to_uppercase().replace(['-', '.'], "_"))
 }
 
 /// The registry as a file, by name.
@@ -121,6 +125,15 @@ pub async fn import(
     let mut problems = Vec::new();
     let mut plan = Vec::new();
     for (i, entry) in file.tenants.iter().enumerate() {
+        if !entry.client_secret_env.starts_with(SECRET_ENV_PREFIX) {
+            problems.push(format!(
+                "tenant {} ({}): client_secret_env must name a variable starting with {SECRET_ENV_PREFIX} (not {:?})",
+                i + 1,
+                entry.name,
+                entry.client_secret_env.chars().take(100).collect::<String>()
+            ));
+            continue;
+        }
         let secret = env(&entry.client_secret_env).unwrap_or_default();
         let input = TenantInput {
             domain: entry.domain.clone(),

@@ -157,6 +157,19 @@ pub async fn update(
 ) -> Result<(), TenantError> {
     let (tenant, new_secret) = parse(input, secrets, false)?;
     let mut tx = pool.begin().await?;
+    let stored = repo::get(&mut tx, id).await?.ok_or(TenantError::NotFound)?;
+    let moved = stored.domain != tenant.domain
+        || stored.api_base_url != tenant.api_base_url
+        || stored.client_id != tenant.client_id;
+    if moved && !new_secret {
+        // The stored secret goes only where it was entered for: a new address or application needs it again.
+        return Err(TenantError::Invalid(vec![(
+            "client_secret",
+            "the domain, API URL or client id changed: enter the client secret again (a stored secret is only sent \
+             to the tenant and application it was entered for)"
+                .into(),
+        )]));
+    }
     let found = repo::update(&mut tx, id, &tenant, new_secret).await.map_err(|e| unique_violation(e, &tenant))?;
     if !found {
         return Err(TenantError::NotFound);

@@ -203,3 +203,269 @@ async fn invented_http_methods_do_not_grow_the_metrics(pool: PgPool) {
     assert!(!metrics.contains("INVENTED"), "a series per invented method");
     assert!(metrics.contains(r#"method="other""#), "invented methods are counted together");
 }
+
+mod outbound {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use server::auth0::{Auth0Client, Auth0Error, TenantEndpoint};
+    use server::monitoring::model::Kind;
+    use server::monitoring::probe::{Probe, Target};
+    use server::outbound::{Client, Options, Policy, check_url};
+    use server::simulator::{SimTenant, Simulator};
+
+    use super::Duration;
+
+    #[tokio::test]
+    async fn every_spelling_of_a_private_target_is_refused() {
+        for url in [
+            "http://[::ffff:127.0.0.1]:8080/hook",
+            "http://[::ffff:7f00:1]/",
+            "http://100.64.0.1/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://2130706433/",
+            "http://0x7f.0.0.1/",
+            "http://0177.0.0.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[fd00::1]/",
+            "http://localhost:3000/",
+            "http://[::]/",
+        ] {
+            let refused = check_url(url, Policy::PUBLIC_ONLY).await.expect_err(url);
+            assert!(refused.contains("address"), "{url}: {refused}");
+        }
+    }
+
+    /// A server on 127.0.0.1 that counts what reaches it.
+    async fn counting_server() -> (String, Arc<AtomicUsize>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = hits.clone();
+        let app = axum::Router::new().fallback(move || {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                "ok"
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (format!("{port}"), hits)
+    }
+
+    #[tokio::test]
+    async fn a_name_is_resolved_once_and_the_connection_goes_to_the_checked_answer() {
+        server::init_crypto();
+        let (port, hits) = counting_server().await;
+        let lookups = Arc::new(AtomicUsize::new(0));
+        // A rebinding name server: the first answer is the one this client may use; any later one differs.
+        let counted = lookups.clone();
+        let lookup: server::outbound::client::Lookup = Arc::new(move |_name: String| {
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move { Ok(vec![if n == 0 { "127.0.0.1" } else { "127.0.0.2" }.parse().expect("ip")]) })
+        });
+        let client = Client::with_lookup(Policy::ANY_ADDRESS, Options::default(), lookup).expect("client");
+        let answer = client.get(&format!("http://rebind.test:{port}/")).expect("allowed").send().await.expect("sent");
+        assert!(answer.status().is_success());
+        assert_eq!(lookups.load(Ordering::SeqCst), 1, "one lookup serves both the check and the connection");
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+
+        // An answer that mixes a public and a private address is refused whole: nothing is sent.
+        let mixed: server::outbound::client::Lookup = Arc::new(|_name: String| {
+            Box::pin(async { Ok(vec!["93.184.215.14".parse().expect("ip"), "127.0.0.1".parse().expect("ip")]) })
+        });
+        let strict = Client::with_lookup(Policy::PUBLIC_ONLY, Options::default(), mixed).expect("client");
+        let refused = strict.get(&format!("http://rebind.test:{port}/")).expect("a name").send().await;
+        let reason = server::outbound::root_cause(&refused.expect_err("refused"));
+        assert!(reason.contains("loopback address 127.0.0.1"), "{reason}");
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "the refused request never arrived");
+    }
+
+    #[tokio::test]
+    async fn a_tenants_api_url_and_its_probes_cannot_reach_private_addresses_unless_allowed() {
+        server::init_crypto();
+        let sim = Simulator::start(0).await.expect("simulator");
+        sim.add_tenant(SimTenant::new("acme.us.auth0.test", "client-1", "secret-1"));
+        let endpoint = TenantEndpoint {
+            domain: "acme.us.auth0.test".into(),
+            base_url: Some(sim.base_url()),
+            client_id: "client-1".into(),
+            client_secret: "secret-1".into(),
+        };
+        let before = sim.requests();
+        let strict = Auth0Client::new(Duration::from_secs(5), Policy::PUBLIC_ONLY).expect("client");
+        match strict.tenant_settings(&endpoint).await {
+            Err(Auth0Error::Unreachable(reason)) => assert!(reason.contains("loopback"), "{reason}"),
+            other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+        }
+        assert_eq!(sim.requests(), before, "nothing was sent to the private address");
+
+        let target = Target {
+            domain: endpoint.domain.clone(),
+            base_url: Some(sim.base_url()),
+            kind: Kind::Testall,
+            login: None,
+        };
+        let ran = Probe::new(Policy::PUBLIC_ONLY).expect("probe").run(&target).await;
+        assert!(ran.detail.contains("loopback"), "{}", ran.detail);
+        assert_eq!(sim.requests(), before);
+        let allowed = Probe::new(Policy::ANY_ADDRESS).expect("probe").run(&target).await;
+        assert_eq!(allowed.http_status, Some(200), "allowed explicitly (the demo and tests)");
+    }
+}
+
+mod secrets {
+    use app::accounts::{Acting, Role};
+    use app::monitoring::CheckForm;
+    use app::notifications::channels::ChannelForm;
+    use app::tenants::{Environment, Region};
+    use chrono::Utc;
+    use server::accounts::audit::Actor;
+    use server::notifications::delivery::service as channels;
+    use server::secrets::SecretBox;
+    use server::tenants::service::{self, TenantInput};
+    use sqlx::PgPool;
+
+    const KEY: [u8; 32] = [3; 32];
+
+    fn input(api_base_url: &str, secret: &str) -> TenantInput {
+        TenantInput {
+            domain: "acme-prod.us.auth0.com".into(),
+            name: "acme-prod".into(),
+            environment: "production".into(),
+            user_domain: "customers".into(),
+            association: "associated".into(),
+            account_name: "Acme".into(),
+            client_id: "cid".into(),
+            client_secret: secret.into(),
+            api_base_url: api_base_url.into(),
+            ..TenantInput::default()
+        }
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_tenants_stored_secret_is_not_sent_to_a_new_address(pool: PgPool) {
+        let secrets = SecretBox::new(KEY);
+        let interval = std::time::Duration::from_secs(900);
+        let id = service::add(&pool, &secrets, &Actor::CommandLine, &input("", "s3cret"), "", Utc::now(), interval)
+            .await
+            .expect("added");
+        let moved = input("http://attacker.example:8080", "");
+        let refused = service::update(&pool, &secrets, &Actor::CommandLine, id, &moved, "", Utc::now())
+            .await
+            .expect_err("the stored secret would go to the new URL");
+        assert!(refused.to_string().contains("enter the client secret again"), "{refused}");
+        let url: Option<String> =
+            sqlx::query_scalar("SELECT api_base_url FROM tenants").fetch_one(&pool).await.expect("row");
+        assert_eq!(url, None, "nothing changed");
+        // With the secret entered again, the change is made; a change elsewhere keeps the stored secret.
+        let with_secret = input("http://attacker.example:8080", "another");
+        service::update(&pool, &secrets, &Actor::CommandLine, id, &with_secret, "", Utc::now()).await.expect("ok");
+        let notes = TenantInput { notes: "renamed the account".into(), ..input("http://attacker.example:8080", "") };
+        service::update(&pool, &secrets, &Actor::CommandLine, id, &notes, "", Utc::now()).await.expect("ok");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_synthetic_login_moved_to_another_tenant_needs_its_secrets_again(pool: PgPool) {
+        use server::monitoring::service as checks;
+        let secrets = SecretBox::new(KEY);
+        let prod = crate::harness::insert_tenant(&pool, "acme-prod", Region::Us, Environment::Production).await;
+        let other = crate::harness::insert_tenant(&pool, "evil-dev", Region::Us, Environment::Development).await;
+        let form = CheckForm {
+            tenant_id: prod.to_string(),
+            kind: "login".into(),
+            name: "Customer login".into(),
+            interval_secs: "60".into(),
+            grant_type: "password".into(),
+            username: "probe@acme.test".into(),
+            password: "probe-pass".into(),
+            client_id: "app".into(),
+            client_secret: "app-secret".into(),
+            ..CheckForm::default()
+        };
+        let parsed = checks::parse(&form, &secrets, false).expect("valid");
+        let id = checks::add(&pool, &Actor::CommandLine, parsed, 6.0, "", Utc::now()).await.expect("added");
+        let moved = CheckForm {
+            tenant_id: other.to_string(),
+            password: String::new(),
+            client_secret: String::new(),
+            ..form.clone()
+        };
+        let parsed = checks::parse(&moved, &secrets, true).expect("valid form");
+        let refused = checks::update(&pool, &Actor::CommandLine, id, parsed, 6.0, "", Utc::now())
+            .await
+            .expect_err("the secrets would be sent to the other tenant");
+        assert!(refused.to_string().contains("enter them again"), "{refused}");
+        let tenant: uuid::Uuid =
+            sqlx::query_scalar("SELECT tenant_id FROM monitoring_checks").fetch_one(&pool).await.expect("row");
+        assert_eq!(tenant, prod, "nothing changed");
+        // Same tenant, blank secrets: the stored ones are kept.
+        let renamed = CheckForm { name: "Login".into(), password: String::new(), client_secret: String::new(), ..form };
+        let parsed = checks::parse(&renamed, &secrets, true).expect("valid form");
+        checks::update(&pool, &Actor::CommandLine, id, parsed, 6.0, "", Utc::now()).await.expect("kept secrets");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_smtp_password_is_not_sent_to_a_new_host(pool: PgPool) {
+        let secrets = SecretBox::new(KEY);
+        let new = server::accounts::service::NewUser {
+            email: "admin@example.test",
+            display_name: "Admin",
+            role: Role::Admin,
+            password: crate::harness::PASSWORD,
+        };
+        let admin = server::accounts::service::create_user(&pool, &Actor::CommandLine, new, "").await.expect("user");
+        let by = Acting { user: admin.current(), client_ip: String::new() };
+        let form = ChannelForm {
+            name: "mail".into(),
+            kind: "email".into(),
+            smtp_host: "smtp.example.test".into(),
+            smtp_port: "587".into(),
+            smtp_security: "starttls".into(),
+            smtp_username: "tenantry".into(),
+            smtp_password: "mail password".into(),
+            mail_from: "tenantry@example.test".into(),
+            mail_to: "ops@example.test".into(),
+            min_severity: "info".into(),
+            ..ChannelForm::default()
+        };
+        let mut tx = pool.begin().await.expect("tx");
+        let id = channels::add(&mut tx, &secrets, &by, &form).await.expect("added");
+        tx.commit().await.expect("commit");
+        let moved =
+            ChannelForm { smtp_host: "mail.attacker.example".into(), smtp_password: String::new(), ..form.clone() };
+        let mut tx = pool.begin().await.expect("tx");
+        let refused = channels::edit(&mut tx, &secrets, &by, id, &moved).await.expect_err("refused");
+        assert!(refused.to_string().contains("enter the password again"), "{refused}");
+        drop(tx);
+        let host: String =
+            sqlx::query_scalar("SELECT smtp->>'host' FROM notifications_channels").fetch_one(&pool).await.expect("row");
+        assert_eq!(host, "smtp.example.test", "nothing changed");
+        let renamed = ChannelForm { name: "mail (ops)".into(), smtp_password: String::new(), ..form };
+        let mut tx = pool.begin().await.expect("tx");
+        channels::edit(&mut tx, &secrets, &by, id, &renamed).await.expect("same host keeps the password");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_import_cannot_read_the_servers_own_variables(pool: PgPool) {
+        let file = r#"
+[[tenant]]
+name = "acme-prod"
+domain = "acme-prod.us.auth0.com"
+environment = "production"
+user_domain = "customers"
+client_id = "cid"
+api_base_url = "http://attacker.example"
+client_secret_env = "DATABASE_URL"
+"#;
+        let env = |name: &str| (name == "DATABASE_URL").then(|| "postgres://app:db-password@db/prod".to_string());
+        let secrets = SecretBox::new(KEY);
+        let error = server::tenants::file::import(&pool, &secrets, file, env, std::time::Duration::from_secs(900))
+            .await
+            .expect_err("refused");
+        assert!(error.to_string().contains("must name a variable starting with TENANTRY_IMPORT_"), "{error}");
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&pool).await.expect("count");
+        assert_eq!(count, 0);
+    }
+}

@@ -80,7 +80,7 @@ async fn simulator_with(change: impl FnOnce(&mut SimTenant)) -> (Simulator, Tena
 
 fn client(timeout: Duration) -> Auth0Client {
     server::init_crypto();
-    Auth0Client::new(timeout).expect("client")
+    Auth0Client::new(timeout, server::outbound::Policy::ANY_ADDRESS).expect("client")
 }
 
 #[tokio::test]

@@ -175,7 +175,8 @@ mod inventory {
         let now = Utc::now();
         let (checker, _labs) = server::demo::domains(&sim, now).await.expect("labs");
         server::init_crypto();
-        let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+        let client =
+            Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
         let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
         scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", now, 20).await.expect("snapshots");
         assert_eq!(service::sync(&pool, Duration::from_secs(600), now).await.expect("sync"), 7);

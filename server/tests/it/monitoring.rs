@@ -80,7 +80,11 @@ async fn add(pool: &PgPool, form: &CheckForm) -> CheckId {
 
 fn job(pool: &PgPool, timeout: Duration) -> CheckJob {
     server::init_crypto();
-    CheckJob { pool: pool.clone(), probe: Probe::with_timeout(timeout).expect("probe"), secrets: SecretBox::new(KEY) }
+    CheckJob {
+        pool: pool.clone(),
+        probe: Probe::with_timeout(timeout, server::outbound::Policy::ANY_ADDRESS).expect("probe"),
+        secrets: SecretBox::new(KEY),
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -53,7 +53,8 @@ async fn advisories_become_notifications_once_and_a_malformed_feed_leaves_the_hi
     let sim = Simulator::start(0).await.expect("simulator");
     let id = github_feed(&pool, &sim).await;
     server::init_crypto();
-    let job = FeedJob { pool: pool.clone(), fetcher: Fetcher::new(true).expect("fetcher") };
+    let job =
+        FeedJob { pool: pool.clone(), fetcher: Fetcher::new(server::outbound::Policy::ANY_ADDRESS).expect("fetcher") };
     let now = Utc::now();
     assert_eq!(job.read(id, now).await.expect("read"), Read::Read { items: 2, new: 2, updates: 2 });
     let first = history(&pool).await;

@@ -215,12 +215,14 @@ mod polling {
 
     #[tokio::test]
     async fn private_and_non_http_targets_are_refused_unless_allowed() {
-        let refused = check_url("http://127.0.0.1:9/x", false).await.expect_err("loopback");
-        assert!(refused.contains("private address 127.0.0.1"), "{refused}");
-        assert!(check_url("http://127.0.0.1:9/x", true).await.is_ok());
-        assert!(check_url("http://10.1.2.3/", false).await.is_err());
-        assert!(check_url("file:///etc/passwd", true).await.expect_err("scheme").contains("only http and https"));
-        assert!(check_url("not a url", true).await.is_err());
+        use server::outbound::Policy;
+        let refused = check_url("http://127.0.0.1:9/x", Policy::PUBLIC_ONLY).await.expect_err("loopback");
+        assert!(refused.contains("the loopback address 127.0.0.1"), "{refused}");
+        assert!(check_url("http://127.0.0.1:9/x", Policy::ANY_ADDRESS).await.is_ok());
+        assert!(check_url("http://10.1.2.3/", Policy::PUBLIC_ONLY).await.is_err());
+        let scheme = check_url("file:///etc/passwd", Policy::ANY_ADDRESS).await.expect_err("scheme");
+        assert!(scheme.contains("only http and https"));
+        assert!(check_url("not a url", Policy::ANY_ADDRESS).await.is_err());
     }
 }
 

@@ -36,7 +36,8 @@ async fn setup(pool: &PgPool, secret: &str) -> (Simulator, SnapshotJob, Uuid) {
         notes: String::new(),
     };
     let id = repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert");
-    let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+    let client =
+        Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
     (sim, SnapshotJob { pool: pool.clone(), client, secrets }, id)
 }
 
@@ -169,7 +170,8 @@ mod pages {
         let options = RouterOptions { secrets: SecretBox::new(key), ..RouterOptions::default() };
         let app = TestApp::spawn_with(pool, options).await;
         server::init_crypto();
-        let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+        let client =
+            Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
         let job = SnapshotJob { pool: app.pool.clone(), client, secrets: SecretBox::new(key) };
         let worker = Registry::default().with(Arc::new(job));
         let poll_due = || scheduler::run_due(&app.pool, &worker, "test-worker", Utc::now(), 10);
@@ -277,7 +279,8 @@ mod demo_company {
         let key = [4; 32];
         let _sim = server::demo::company(&pool, &SecretBox::new(key), Duration::from_secs(900)).await.expect("demo");
         server::init_crypto();
-        let client = Arc::new(Auth0Client::new(Duration::from_secs(5)).expect("client"));
+        let client =
+            Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
         let job = SnapshotJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
         let polled = scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", Utc::now(), 10).await;
         assert_eq!(
@@ -329,7 +332,7 @@ domain = "acme-dev.us.auth0.com"
 environment = "development"
 user_domain = "customers"
 client_id = "dev-id"
-client_secret_env = "ACME_DEV_CLIENT_SECRET"
+client_secret_env = "TENANTRY_IMPORT_ACME_DEV_CLIENT_SECRET"
 
 [[tenant]]
 name = "acme-prod"
@@ -339,15 +342,17 @@ user_domain = "customers"
 association = "associated"
 paid_features = true
 client_id = "prod-id"
-client_secret_env = "ACME_PROD_CLIENT_SECRET"
+client_secret_env = "TENANTRY_IMPORT_ACME_PROD_CLIENT_SECRET"
 notes = "the big one"
 "#;
 
     #[sqlx::test(migrations = "../migrations")]
     async fn import_is_idempotent_reports_changes_and_export_keeps_secrets_out(pool: PgPool) {
         let secrets = SecretBox::new([5; 32]);
-        let mut env: HashMap<&str, &str> =
-            HashMap::from([("ACME_DEV_CLIENT_SECRET", "dev-s3cret"), ("ACME_PROD_CLIENT_SECRET", "prod-s3cret")]);
+        let mut env: HashMap<&str, &str> = HashMap::from([
+            ("TENANTRY_IMPORT_ACME_DEV_CLIENT_SECRET", "dev-s3cret"),
+            ("TENANTRY_IMPORT_ACME_PROD_CLIENT_SECRET", "prod-s3cret"),
+        ]);
         let interval = Duration::from_secs(900);
         let run = |text: String, env: HashMap<&'static str, &'static str>| {
             let (pool, secrets) = (pool.clone(), secrets.clone());
@@ -358,7 +363,7 @@ notes = "the big one"
         let again = run(FILE.into(), env.clone()).await.expect("imported");
         assert_eq!(again.to_string(), "0 added, 0 updated, 2 unchanged");
 
-        env.insert("ACME_PROD_CLIENT_SECRET", "rotated");
+        env.insert("TENANTRY_IMPORT_ACME_PROD_CLIENT_SECRET", "rotated");
         let changed = FILE.replace("the big one", "the biggest one");
         let third = run(changed.clone(), env.clone()).await.expect("imported");
         assert_eq!(third.to_string(), "updated   acme-prod (notes, client_secret)\n0 added, 1 updated, 1 unchanged");
@@ -369,7 +374,7 @@ notes = "the big one"
         }
         let parsed: InventoryFile = toml::from_str(&exported).expect("the export is a valid inventory");
         assert_eq!(parsed.tenants.len(), 2);
-        assert_eq!(parsed.tenants[1].client_secret_env, "ACME_PROD_CLIENT_SECRET");
+        assert_eq!(parsed.tenants[1].client_secret_env, "TENANTRY_IMPORT_ACME_PROD_CLIENT_SECRET");
         assert_eq!(parsed.tenants[1].region.as_deref(), Some("eu"));
         let round_trip = run(exported, env.clone()).await.expect("imported");
         assert_eq!(round_trip.to_string(), "0 added, 0 updated, 2 unchanged", "export then import changes nothing");
@@ -379,12 +384,12 @@ notes = "the big one"
     async fn a_bad_entry_changes_nothing_and_says_what_to_fix(pool: PgPool) {
         let secrets = SecretBox::new([5; 32]);
         let bad = FILE.replace("domain = \"acme-prod.eu.auth0.com\"", "domain = \"https://login.acme.example\"");
-        let only_dev = |k: &str| (k == "ACME_DEV_CLIENT_SECRET").then(|| "x".to_string());
+        let only_dev = |k: &str| (k == "TENANTRY_IMPORT_ACME_DEV_CLIENT_SECRET").then(|| "x".to_string());
         let error = import(&pool, &secrets, &bad, only_dev, Duration::from_secs(900)).await.expect_err("refused");
         let message = error.to_string();
         assert!(message.starts_with("nothing was imported:"), "{message}");
         assert!(
-            message.contains("tenant 2 (acme-prod): set ACME_PROD_CLIENT_SECRET to its client secret"),
+            message.contains("tenant 2 (acme-prod): set TENANTRY_IMPORT_ACME_PROD_CLIENT_SECRET to its client secret"),
             "{message}"
         );
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&pool).await.expect("count");

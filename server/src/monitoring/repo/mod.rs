@@ -106,8 +106,10 @@ pub async fn insert_check(conn: &mut PgConnection, p: &CheckSpec) -> Result<Chec
 pub async fn update_check(conn: &mut PgConnection, id: CheckId, p: &CheckSpec) -> Result<Option<bool>, sqlx::Error> {
     sqlx::query_scalar!(
         "UPDATE monitoring_checks SET tenant_id = $2, kind = $3, name = $4, interval_secs = $5, grant_type = $6,
-             realm = $7, username = $8, password = COALESCE($9, password), client_id = $10,
-             client_secret = COALESCE($11, client_secret), audience = $12, scope = $13, fail_threshold = $14,
+             realm = $7, username = $8,
+             password = CASE WHEN tenant_id = $2 THEN COALESCE($9, password) ELSE $9 END, client_id = $10,
+             client_secret = CASE WHEN tenant_id = $2 AND client_id IS NOT DISTINCT FROM $10
+                                  THEN COALESCE($11, client_secret) ELSE $11 END, audience = $12, scope = $13, fail_threshold = $14,
              success_threshold = $15, reminder_minutes = $16
          WHERE id = $1 RETURNING enabled",
         id.0,

@@ -103,7 +103,20 @@ pub async fn insert_channel(conn: &mut PgConnection, c: &ChannelValues<'_>) -> R
     .await
 }
 
-/// Changes a channel: an empty target and absent secrets keep the stored ones while the kind stays. Returns whether
+/// Whether an email channel signs in to its SMTP server (a user name) without a stored password.
+pub async fn password_missing(conn: &mut PgConnection, id: ChannelId) -> Result<bool, sqlx::Error> {
+    let missing = sqlx::query_scalar!(
+        r#"SELECT kind = 'email' AND coalesce(smtp->>'username', '') <> '' AND url_secret IS NULL AS "missing!"
+           FROM notifications_channels WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(missing.unwrap_or(false))
+}
+
+/// Changes a channel: an empty target and absent secrets keep the stored ones while the kind stays — and, for
+/// email, while the SMTP host and port stay (a stored password is never sent to another server). Returns whether
 /// it exists.
 pub async fn update_channel(
     conn: &mut PgConnection,
@@ -113,7 +126,10 @@ pub async fn update_channel(
     let done = sqlx::query!(
         "UPDATE notifications_channels SET name = $2, kind = $3,
              target = CASE WHEN $4 = '' THEN target ELSE $4 END,
-             url_secret = CASE WHEN $3 = kind THEN COALESCE($5, url_secret) ELSE $5 END,
+             url_secret = CASE WHEN $3 = kind AND ($3 <> 'email'
+                                   OR ((smtp->>'host') IS NOT DISTINCT FROM ($7::jsonb->>'host')
+                                       AND (smtp->>'port') IS NOT DISTINCT FROM ($7::jsonb->>'port')))
+                               THEN COALESCE($5, url_secret) ELSE $5 END,
              signing_secret = CASE WHEN $3 = 'webhook' AND kind = 'webhook' THEN COALESCE($6, signing_secret)
                                    WHEN $3 = 'webhook' THEN $6 END,
              smtp = $7, min_severity = $8, sources = $9, tenants = $10, regions = $11

@@ -45,15 +45,7 @@ pub struct Failure {
     pub duration: Duration,
 }
 
-/// The innermost cause of an error, on one line ("Connection refused (os error 111)"): what a person can act on.
-/// Callers strip URLs first (webhook URLs carry tokens).
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    crate::text::one_line(&cause)
-}
+use crate::outbound::root_cause;
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` with the channel's secret.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -65,8 +57,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 /// Sends messages to channels.
 #[derive(Clone)]
 pub struct Sender {
-    http: reqwest::Client,
-    allow_private: bool,
+    http: crate::outbound::Client,
     /// Roots trusted beside the system's for SMTP TLS (a company CA; the test lab's).
     smtp_roots: Vec<Vec<u8>>,
     /// TLS parameters per SMTP host: building them reads the system's roots.
@@ -77,13 +68,9 @@ impl Sender {
     /// `allow_private`: whether webhook URLs may point at private or loopback addresses. `smtp_roots`: DER
     /// certificates trusted for SMTP beside the system's roots.
     pub fn new(allow_private: bool, smtp_roots: Vec<Vec<u8>>) -> Result<Sender, String> {
-        let http = reqwest::Client::builder()
-            .timeout(HTTP_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("tenantry/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Sender { http, allow_private, smtp_roots, tls: Arc::default() })
+        let options = crate::outbound::Options { timeout: HTTP_TIMEOUT, redirects: 0, ..Default::default() };
+        let http = crate::outbound::Client::new(crate::outbound::Policy { allow_private }, options)?;
+        Ok(Sender { http, smtp_roots, tls: Arc::default() })
     }
 
     /// Sends `m` to `channel`; `delivery` names the attempt's outbox row (`test-…` for "Send test").
@@ -115,8 +102,8 @@ impl Sender {
         m: &Message,
     ) -> Result<Option<u16>, (Option<u16>, String, Option<Duration>)> {
         let url = channel.url.as_deref().ok_or((None, "the channel has no URL".to_string(), None))?;
-        crate::outbound::check_url(url, self.allow_private).await.map_err(|e| (None, e, None))?;
-        let mut request = self.http.post(url).header(CONTENT_TYPE, "application/json").body(body);
+        let request = self.http.post(url).map_err(|e| (None, e, None))?;
+        let mut request = request.header(CONTENT_TYPE, "application/json").body(body);
         if let Some(signature) = signature {
             request = request
                 .header(SIGNATURE_HEADER, signature)
@@ -140,7 +127,8 @@ impl Sender {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let said: String = response.text().await.unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = crate::outbound::read_limited(response, 64 * 1024).await.unwrap_or_default();
+        let said: String = String::from_utf8_lossy(&said).split_whitespace().collect::<Vec<_>>().join(" ");
         let said: String = said.chars().take(200).collect();
         let hint = match (channel.kind, status.as_u16()) {
             (_, 300..=399) => "redirects are not followed; enter the final URL",

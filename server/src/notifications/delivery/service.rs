@@ -264,6 +264,13 @@ pub async fn edit(
     let known = repo::tenant_names(tx).await?;
     let channel = check(form, stored == form.kind.trim(), &known).map_err(ChannelError::Invalid)?;
     update(tx, secrets, id, &channel).await.map_err(name_taken(&channel.name))?;
+    if repo::password_missing(tx, id).await? {
+        return Err(ChannelError::Invalid(
+            "Password: the SMTP server changed, and a stored password is only sent to the server it was entered \
+             for; enter the password again"
+                .into(),
+        ));
+    }
     let actor = Actor::from_current(&by.user);
     audit::record(tx, &actor, Action::ChannelChanged, &channel.name, &by.client_ip, "edited").await?;
     Ok(())
