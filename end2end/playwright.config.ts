@@ -49,6 +49,8 @@ export default defineConfig({
       TENANTRY_SECRET_KEY_FILE: '../target/e2e-secret.key',
       // Status pages live on the simulator (127.0.0.1); the board refreshes every 2 s so tests need not wait 30.
       TENANTRY_STATUS_ALLOW_PRIVATE_TARGETS: 'true',
+      // Tenants added by the tests live on the simulator too.
+      TENANTRY_TENANTS_ALLOW_PRIVATE_TARGETS: 'true',
       TENANTRY_STATUS_AUTH0_FEED_URL: `http://127.0.0.1:${simulatorPort}/__status/auth0/feed`,
       TENANTRY_STATUS_BOARD_REFRESH_SECONDS: '2',
     },

@@ -37,12 +37,13 @@ impl Policy {
 
     /// Refuses an address the policy does not allow, saying why and what to do.
     pub fn check(&self, host: &str, ip: IpAddr) -> Result<(), String> {
+        const ONLY_PUBLIC: &str = "Tenantry reaches public addresses only unless the settings allow private targets";
         match not_public(ip) {
-            Some(kind) if !self.allow_private => Err(format!(
-                "{host} is {}the {kind} address {ip}; Tenantry reaches public addresses only unless the settings \
-                 allow private targets",
-                if host.parse::<IpAddr>().is_ok() { "" } else { "resolved to " }
-            )),
+            Some(kind) if !self.allow_private => Err(if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
+                format!("{ip} is a {kind} address; {ONLY_PUBLIC}")
+            } else {
+                format!("{host} resolves to the {kind} address {ip}; {ONLY_PUBLIC}")
+            }),
             _ => Ok(()),
         }
     }

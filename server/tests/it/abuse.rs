@@ -278,7 +278,7 @@ mod outbound {
         let strict = Client::with_lookup(Policy::PUBLIC_ONLY, Options::default(), mixed).expect("client");
         let refused = strict.get(&format!("http://rebind.test:{port}/")).expect("a name").send().await;
         let reason = server::outbound::root_cause(&refused.expect_err("refused"));
-        assert!(reason.contains("loopback address 127.0.0.1"), "{reason}");
+        assert!(reason.contains("rebind.test resolves to the loopback address 127.0.0.1"), "{reason}");
         assert_eq!(hits.load(Ordering::SeqCst), 1, "the refused request never arrived");
     }
 

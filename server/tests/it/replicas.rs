@@ -46,6 +46,8 @@ async fn two_replicas_poll_fifty_tenants_for_two_minutes_without_running_a_job_t
                 .env("TENANTRY_ADDR", format!("127.0.0.1:{}", free_port()))
                 .env("TENANTRY_SECRET_KEY", KEY_HEX)
                 .env("TENANTRY_TENANTS_POLL_MINUTES", "1")
+                // The tenants live on the simulator, on this machine.
+                .env("TENANTRY_TENANTS_ALLOW_PRIVATE_TARGETS", "true")
                 // The tenants' Auth0 status feeds: refused at once (a private address), never the internet.
                 .env("TENANTRY_STATUS_AUTH0_FEED_URL", "http://127.0.0.1:9/feed")
                 .env("TENANTRY_LOG", "warn")
