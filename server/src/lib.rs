@@ -23,7 +23,6 @@ pub mod telemetry;
 pub mod tenants;
 pub mod text;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -169,10 +168,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     ));
 
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Tenantry is serving on http://{addr}");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    http::serve::serve(listener, router, http::serve::Limits::default(), shutdown_signal()).await;
     let _ = stop.send(true);
     drop(labs);
     let _ = housekeeping.await;

@@ -2,7 +2,7 @@
 //! middleware around all of them.
 //!
 //! Layers, outermost first: request id → request log → security headers → edge (host allow-list, canonical
-//! path, client address) → metrics → same-origin check (CSRF) → session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
+//! path, client address) → body limit → metrics → same-origin check (CSRF) → session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
 //! request to the "not allowed" page), so it sees every request, including unknown paths.
 
 pub mod access;
@@ -11,6 +11,7 @@ pub mod auth;
 pub mod edge;
 mod fragments;
 mod ops;
+pub mod serve;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +21,7 @@ use axum::Router;
 use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use leptos::prelude::*;
@@ -142,12 +143,33 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
             .layer(middleware::from_fn(access::security_headers))
             .layer(middleware::from_fn_with_state(edge, edge::edge))
+            .layer(middleware::from_fn(limit_body))
             .layer(middleware::from_fn_with_state(policy, track_metrics))
             .layer(middleware::from_fn_with_state(public_url, access::same_origin_only))
             .layer(sessions)
             .layer(middleware::from_fn_with_state(auth::SessionUse::new(pool, options.session_idle), auth::load_user))
             .layer(middleware::from_fn_with_state(access_state, access::authorize)),
     )
+}
+
+/// The largest request body the console reads (forms are a few KiB; a tenant import is a command, not a post).
+pub const MAX_REQUEST_BODY: usize = 256 * 1024;
+
+/// Refuses a declared body over `MAX_REQUEST_BODY` with 413, and cuts off an undeclared one at it.
+async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST_BODY as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is over the {} KiB limit", MAX_REQUEST_BODY / 1024),
+        )
+            .into_response();
+    }
+    next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_REQUEST_BODY)))).await
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -127,9 +127,9 @@ async fn a_session_in_use_outlives_the_idle_limit_and_an_idle_one_ends(pool: PgP
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_megabyte_typed_as_an_email_is_cut_before_it_is_stored(pool: PgPool) {
+async fn a_200_kb_email_is_cut_before_it_is_stored(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let huge = format!("{}@example.test", "x".repeat(1_000_000));
+    let huge = format!("{}@example.test", "x".repeat(200_000));
     let browser = app.browser();
     let response = browser.sign_in(&huge, "whatever it is", "/").await;
     assert!(location(&response).starts_with("/login?error=invalid"));
@@ -468,4 +468,33 @@ client_secret_env = "DATABASE_URL"
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&pool).await.expect("count");
         assert_eq!(count, 0);
     }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_client_that_trickles_its_headers_is_cut_off(pool: PgPool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let header_timeout = Duration::from_secs(2);
+    let limits = server::http::serve::Limits { header_timeout, ..Default::default() };
+    let app = TestApp::spawn_with_limits(pool, RouterOptions::default(), limits).await;
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    slow.write_all(format!("GET /login HTTP/1.1\r\nHost: {}\r\nX-Slow: a", app.addr).as_bytes()).await.expect("send");
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(header_timeout * 5, slow.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server still held the connection after {:?}", started.elapsed());
+    assert!(started.elapsed() >= header_timeout / 2, "cut off at the header time limit, not before");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+    // Others are served meanwhile and after.
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_request_body_over_the_limit_is_refused(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let browser = app.browser();
+    let huge = "x".repeat(server::http::MAX_REQUEST_BODY + 1);
+    let response = browser.post_form("/login", &[("email", huge.as_str()), ("password", "x")]).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.text().await.expect("body").contains("KiB limit"));
 }

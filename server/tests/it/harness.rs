@@ -36,19 +36,23 @@ impl TestApp {
     }
 
     pub async fn spawn_with(pool: PgPool, options: RouterOptions) -> TestApp {
+        TestApp::spawn_with_limits(pool, options, server::http::serve::Limits::default()).await
+    }
+
+    /// With the listener's limits chosen (tests of the limits).
+    pub async fn spawn_with_limits(
+        pool: PgPool,
+        options: RouterOptions,
+        limits: server::http::serve::Limits,
+    ) -> TestApp {
         server::init_crypto();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let router = server::http::router(pool.clone(), options);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("test server runs");
-        });
+        tokio::spawn(server::http::serve::serve(listener, router, limits, async move {
+            let _ = stopped.await;
+        }));
         TestApp { addr, pool, client: client(false), stop: Some(stop) }
     }
 
