@@ -19,7 +19,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 
-use crate::notifications::send::{DELIVERY_HEADER, SIGNATURE_HEADER, signature};
+use crate::notifications::send::{DELIVERY_HEADER, SIGNATURE_HEADER, verify};
 
 /// One request the HTTP receiver accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +68,8 @@ async fn receive(
     }
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let sent = text(SIGNATURE_HEADER);
-    let signature_ok = sent.as_ref().map(|got| s.secret.as_deref().is_some_and(|k| signature(k, &body) == *got));
+    let now = chrono::Utc::now().timestamp();
+    let signature_ok = sent.as_ref().map(|got| s.secret.as_deref().is_some_and(|k| verify(k, got, &body, now)));
     let path = uri.path().to_string();
     let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     let answer = if path.starts_with("/slack") {

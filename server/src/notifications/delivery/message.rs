@@ -137,13 +137,13 @@ pub fn slack(m: &Message) -> Value {
     ];
     let links: Vec<String> = [(m.console_url.as_ref(), "Open in Tenantry"), (m.link.as_ref(), "Source")]
         .into_iter()
-        .filter_map(|(url, label)| url.map(|u| format!("<{u}|{label}>")))
+        .filter_map(|(url, label)| url.map(|u| format!("<{}|{label}>", slack_escape(u).replace('|', "%7C"))))
         .collect();
     if !links.is_empty() {
         blocks.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": links.join("  ·  ") } }));
     }
     json!({
-        "text": format!("[{}] {}: {}", m.severity, m.title, m.update_text),
+        "text": slack_escape(&format!("[{}] {}: {}", m.severity, m.title, m.update_text)),
         "blocks": blocks,
     })
 }
@@ -298,7 +298,7 @@ mod tests {
         let body = slack(&message());
         assert_eq!(
             body["text"],
-            "[critical] Auth0: Login errors in EU <region>: identified: A fix is being rolled out & monitored."
+            "[critical] Auth0: Login errors in EU &lt;region&gt;: identified: A fix is being rolled out &amp; monitored."
         );
         let blocks = body["blocks"].as_array().expect("blocks");
         assert_eq!(blocks[0]["text"]["text"], "🔴 *Auth0: Login errors in EU &lt;region&gt;* — critical");
@@ -311,6 +311,19 @@ mod tests {
             blocks[3]["text"]["text"],
             "<https://ops.example.test/notifications/42|Open in Tenantry>  ·  <https://status.auth0.com/incidents/abc|Source>"
         );
+    }
+
+    #[test]
+    fn a_hostile_title_or_link_cannot_mention_everyone_or_hide_a_link_in_slack() {
+        let mut m = message();
+        m.title = "<!channel> look <https://evil.example|Auth0 login page>".into();
+        m.link = Some("https://status.example.test/x>|<!here>".into());
+        let body = slack(&m);
+        let everything = body.to_string();
+        for raw in ["<!channel>", "<!here>", "<https://evil.example|"] {
+            assert!(!everything.contains(raw), "{raw} passed through: {everything}");
+        }
+        assert!(body["text"].as_str().expect("text").contains("&lt;!channel&gt;"));
     }
 
     #[test]

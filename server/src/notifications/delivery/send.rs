@@ -47,11 +47,41 @@ pub struct Failure {
 
 use crate::outbound::root_cause;
 
-/// `sha256=<hex>`: the HMAC-SHA256 of `body` with the channel's secret.
-pub fn signature(secret: &str, body: &[u8]) -> String {
+/// `t=<unix seconds>,v1=<hex>`: the HMAC-SHA256, under the channel's secret, of the timestamp, a `.` and the body.
+/// The timestamp is signed with the body, so a receiver that refuses old timestamps cannot be sent a recorded
+/// delivery again later.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
     mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// How old a signed delivery a receiver should still take (what `verify` allows).
+pub const SIGNATURE_TOLERANCE_SECS: i64 = 300;
+
+/// Checks a signature header the way a receiver should: the MAC over timestamp and body, in constant time, and a
+/// timestamp within `SIGNATURE_TOLERANCE_SECS` of `now`.
+pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
+    let mut timestamp = None;
+    let mut sent = None;
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", v)) => sent = hex::decode(v).ok(),
+            _ => {}
+        }
+    }
+    let (Some(timestamp), Some(sent)) = (timestamp, sent) else { return false };
+    if (now - timestamp).abs() > SIGNATURE_TOLERANCE_SECS {
+        return false;
+    }
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&sent).is_ok()
 }
 
 /// Sends messages to channels.
@@ -79,7 +109,8 @@ impl Sender {
         let result = match channel.kind {
             ChannelKind::Webhook => {
                 let body = message::webhook(m).to_string();
-                let signed = channel.signing_secret.as_deref().map(|s| signature(s, body.as_bytes()));
+                let now = chrono::Utc::now().timestamp();
+                let signed = channel.signing_secret.as_deref().map(|s| signature(s, now, body.as_bytes()));
                 self.post(channel, body, signed, delivery, m).await
             }
             ChannelKind::Slack => self.post(channel, message::slack(m).to_string(), None, delivery, m).await,
@@ -217,11 +248,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signatures_are_hex_hmac_sha256_of_the_body() {
-        // RFC 4231 test case 2.
-        assert_eq!(
-            signature("Jefe", b"what do ya want for nothing?"),
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+    fn signatures_cover_the_timestamp_and_the_body() {
+        // Computed independently: Python's hmac.new(b"Jefe", b"1800000000.what do ya want for nothing?", sha256).
+        let header = signature("Jefe", 1_800_000_000, b"what do ya want for nothing?");
+        assert_eq!(header, "t=1800000000,v1=ab5a2e6f7ddd4f6783bae7a65618acf1b188b4ca973bbebbbdeb60024ee0f3f3");
+        let body = b"what do ya want for nothing?";
+        assert!(verify("Jefe", &header, body, 1_800_000_000 + 299), "within five minutes");
+        assert!(!verify("Jefe", &header, body, 1_800_000_000 + 301), "a replay an hour later is refused");
+        assert!(!verify("Jefe", &header, b"what do ya want for something?", 1_800_000_000), "another body");
+        assert!(!verify("Jefe", &header.replace("t=1800000000", "t=1800003600"), body, 1_800_003_600), "a moved clock");
+        assert!(!verify("other", &header, body, 1_800_000_000));
+        for garbage in ["", "sha256=ab5a", "t=x,v1=zz", "v1=ab5a2e6f"] {
+            assert!(!verify("Jefe", garbage, body, 1_800_000_000), "{garbage}");
+        }
     }
 }

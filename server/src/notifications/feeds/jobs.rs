@@ -16,14 +16,10 @@ use crate::scheduler::Job;
 
 pub use super::service::KIND;
 
-/// The notification for one item. An item whose id is universal (Atom ids are IRIs: `tag:github.com,2008:GHSA-…`,
-/// URLs) is one notification whichever feed brings it; other ids (RSS guids such as `1234`) are the feed's own.
+/// The notification for one item, named by its feed and its id: a feed can only ever add to its own
+/// notifications (another feed reusing an item id makes a notification of its own, never changes this one).
 pub fn incoming(feed: FeedId, item: &Item, now: DateTime<Utc>) -> Incoming {
-    let origin = if item.id.contains(':') || item.id.contains('/') {
-        format!("item:{}", item.id)
-    } else {
-        format!("feed:{feed}#{}", item.id)
-    };
+    let origin = format!("feed:{feed}#{}", item.id);
     let revision = item.updated.or(item.published);
     let what = match item.class {
         advisories::Class::Security => "Security advisory",

@@ -24,6 +24,43 @@ pub struct Incoming {
     pub text: String,
 }
 
+/// The most a notice keeps of what outside sources sent (a title or a body can be any length in a feed).
+pub const MAX_TITLE: usize = 300;
+pub const MAX_BODY: usize = 20_000;
+pub const MAX_TEXT: usize = 5_000;
+pub const MAX_LINK: usize = 2_000;
+
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+impl Incoming {
+    /// The notice as stored: texts cut to their limits, and a link only when it is an http(s) URL (a feed's
+    /// `javascript:` or `data:` link never reaches a page or a message).
+    pub fn bounded(&self) -> Incoming {
+        let link = self.link.as_deref().map(str::trim).filter(|l| {
+            l.len() <= MAX_LINK && reqwest::Url::parse(l).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        });
+        Incoming {
+            origin: cut(&self.origin, 500),
+            source: self.source,
+            kind: cut(&self.kind, 100),
+            severity: self.severity,
+            title: cut(&self.title, MAX_TITLE),
+            body: cut(&self.body, MAX_BODY),
+            link: link.map(str::to_string),
+            tenants: self.tenants.iter().take(200).map(|t| cut(t, 200)).collect(),
+            regions: self.regions.iter().take(50).map(|r| cut(r, 50)).collect(),
+            at: self.at,
+            update_origin: cut(&self.update_origin, 600),
+            text: cut(&self.text, MAX_TEXT),
+        }
+    }
+}
+
 /// What `apply` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -36,6 +73,7 @@ pub struct Applied {
 /// Adds an update to its notification (creating it), once per `update_origin`, and queues it for delivery to every
 /// channel whose filters match the notification as it now stands. `now` is when the update is due to go out.
 pub async fn apply(conn: &mut PgConnection, n: &Incoming, now: DateTime<Utc>) -> Result<Applied, sqlx::Error> {
+    let n = &n.bounded();
     let before = repo::upsert_notification(conn, n).await?;
     let id = before.id;
     let update = repo::insert_update(conn, id, &n.update_origin, n.at, n.severity, &n.text).await?;
@@ -71,6 +109,43 @@ pub async fn apply_alone(
         Err(error) => {
             savepoint.rollback().await?;
             Ok(Err(error))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incoming(title: String, link: &str) -> Incoming {
+        Incoming {
+            origin: "feed:1#x".into(),
+            source: "security_advisory",
+            kind: "advisory".into(),
+            severity: "warning",
+            title,
+            body: "b".repeat(3_000_000),
+            link: Some(link.into()),
+            tenants: Vec::new(),
+            regions: Vec::new(),
+            at: Utc::now(),
+            update_origin: "feed:1#x@first".into(),
+            text: "t".repeat(100_000),
+        }
+    }
+
+    #[test]
+    fn a_notice_keeps_bounded_texts_and_only_web_links() {
+        let n = incoming("é".repeat(5_000_000), "https://github.com/advisories/GHSA-x").bounded();
+        assert_eq!(n.title.chars().count(), MAX_TITLE + 1, "cut, with an ellipsis");
+        assert!(n.title.ends_with('…'));
+        assert_eq!(n.body.chars().count(), MAX_BODY + 1);
+        assert_eq!(n.text.chars().count(), MAX_TEXT + 1);
+        assert_eq!(n.link.as_deref(), Some("https://github.com/advisories/GHSA-x"));
+        for hostile in
+            ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>", " JAVASCRIPT:x", "//evil"]
+        {
+            assert_eq!(incoming("t".into(), hostile).bounded().link, None, "{hostile}");
         }
     }
 }
