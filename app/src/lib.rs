@@ -5,6 +5,7 @@
 //! Pages read through server functions and ports only; this crate never touches the database or the network.
 
 pub mod accounts;
+pub mod api;
 pub mod areas;
 pub mod domains;
 pub mod error;
