@@ -18,6 +18,7 @@ pub mod pages;
 pub mod security;
 pub mod settings;
 pub mod status;
+mod stored;
 pub mod system;
 pub mod tenants;
 
