@@ -398,3 +398,11 @@ pub struct AreaTile {
     pub all: OwnCheck,
     pub chosen: Option<OwnCheck>,
 }
+
+#[cfg(feature = "ssr")]
+impl AreaTile {
+    /// The tile `draw(tenant)` makes for every tenant (`None`) and, when one is chosen, for that tenant.
+    pub fn drawn(chosen: Option<&str>, draw: impl Fn(Option<&str>) -> OwnCheck) -> AreaTile {
+        AreaTile { all: draw(None), chosen: chosen.map(|t| draw(Some(t))) }
+    }
+}
