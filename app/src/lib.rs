@@ -5,6 +5,7 @@
 //! Pages read through server functions and ports only; this crate never touches the database or the network.
 
 pub mod accounts;
+pub mod api;
 pub mod areas;
 pub mod domains;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod pages;
 pub mod security;
 pub mod settings;
 pub mod status;
+mod stored;
 pub mod system;
 pub mod tenants;
 

@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::error::AppError;
@@ -50,6 +51,38 @@ where
     T: Send + 'static,
     V: IntoView + 'static,
 {
+    loaded_or(loading, read, show, |error| view! { <Problem error=Some(error) /> })
+}
+
+/// `loaded` for a page that names its subject only once read (a detail page): a failed read also gives the page
+/// its title and the heading `heading`, which `show` would have given it.
+pub fn loaded_titled<T, V>(
+    loading: &'static str,
+    heading: &'static str,
+    read: impl Future<Output = Result<T, AppError>> + Send + 'static,
+    show: impl FnOnce(T) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    V: IntoView + 'static,
+{
+    loaded_or(loading, read, show, move |error| {
+        view! { <Title text=heading /> <h1>{heading}</h1> <Problem error=Some(error) /> }
+    })
+}
+
+/// `loaded` with what a failed read shows instead of `show`'s part of the page: `failed(error)`.
+pub fn loaded_or<T, V, F>(
+    loading: &'static str,
+    read: impl Future<Output = Result<T, AppError>> + Send + 'static,
+    show: impl FnOnce(T) -> V + Send + 'static,
+    failed: impl FnOnce(AppError) -> F + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    V: IntoView + 'static,
+    F: IntoView + 'static,
+{
     view! {
         <Suspense fallback=move || view! { <p class="muted">{loading}</p> }>
             {Suspend::new(async move {
@@ -57,7 +90,7 @@ where
                     Ok(data) => show(data).into_any(),
                     Err(error) => {
                         answer_status(&error);
-                        view! { <Problem error=Some(error) /> }.into_any()
+                        failed(error).into_any()
                     }
                 }
             })}
@@ -78,6 +111,15 @@ pub fn answer_status(error: &AppError) {
     let _ = error;
 }
 
+/// What the last post of `action`'s form failed with, if it did (a page shows it above its forms).
+pub fn failure<S>(action: ServerAction<S>) -> Option<AppError>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    action.value().get_untracked().and_then(Result::err)
+}
+
 /// The filter form of a list page: a GET to the page itself with the given fields, then Filter and Clear.
 #[component]
 pub fn Filters(action: &'static str, children: Children) -> impl IntoView {
@@ -88,6 +130,34 @@ pub fn Filters(action: &'static str, children: Children) -> impl IntoView {
             <a href=action>"Clear"</a>
         </form>
     }
+}
+
+/// A drop-down of a filter form: `label`, then the field `name` offering "any" (no filter) and each (value, text)
+/// of `options`, the one whose value is `current` selected.
+#[component]
+pub fn FilterSelect(
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] current: String,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <select name=name>
+                <option value="">"any"</option>
+                {options.into_iter().map(|(value, text)| {
+                    let selected = value == current;
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// `FilterSelect` options from (value, text) pairs of anything printable.
+pub fn options<V: ToString, T: ToString>(pairs: impl IntoIterator<Item = (V, T)>) -> Vec<(String, String)> {
+    pairs.into_iter().map(|(value, text)| (value.to_string(), text.to_string())).collect()
 }
 
 /// What a list shows when nothing is in it: say why, and what to do next (children may hold links).

@@ -11,7 +11,7 @@ use crate::accounts::{
     current_user, list_users,
 };
 use crate::format::timestamp;
-use crate::pages::{Filters, Notice, Pager, Problem, loaded, query_string};
+use crate::pages::{FilterSelect, Filters, Notice, Pager, Problem, failure, loaded, options, query_string};
 
 /// `/settings`.
 #[component]
@@ -55,11 +55,11 @@ pub fn UsersPage() -> impl IntoView {
     let disable = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let error = move || {
-        [create.value().get_untracked().and_then(Result::err)]
+        [failure(create)]
             .into_iter()
-            .chain([change_role.value().get_untracked().and_then(Result::err)])
-            .chain([disable.value().get_untracked().and_then(Result::err)])
-            .chain([reset.value().get_untracked().and_then(Result::err)])
+            .chain([failure(change_role)])
+            .chain([failure(disable)])
+            .chain([failure(reset)])
             .flatten()
             .next()
     };
@@ -276,19 +276,7 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
                 "User" <input name="user" type="text" value=query.user.clone().unwrap_or_default()
                     placeholder="email or command line" />
             </label>
-            <label>
-                "Action"
-                <select name="action">
-                    <option value="">"any"</option>
-                    {page
-                        .actions
-                        .iter()
-                        .map(|a| {
-                            view! { <option value=a.clone() selected=*a == selected_action>{a.clone()}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Action" name="action" current=selected_action options=options(page.actions.iter().map(|a| (a, a))) />
             <label>
                 "From" <input name="from" type="date" value=query.from.map(|d| d.to_string()).unwrap_or_default() />
             </label>

@@ -29,20 +29,7 @@ fn main() {
 
 async fn run() {
     let minutes: u64 = std::env::var("BENCH_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(5);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let mut simulator = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
-        .args(["simulator", "--port", &port.to_string()])
-        .env("TENANTRY_LOG", "warn")
-        .spawn()
-        .expect("simulator starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{base}/__simulator/stats")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut simulator, base, http) = common::start_simulator(env!("CARGO_BIN_EXE_tenantry")).await;
     for i in 0..TENANTS {
         let domain = format!("mon-{i:04}.us.auth0.com");
         let tenant = serde_json::json!({"domain": domain, "client_id": "cid", "client_secret": "secret"});

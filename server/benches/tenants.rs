@@ -118,23 +118,7 @@ async fn inventory() {
 }
 
 async fn polling() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
-    let mut simulator = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
-        .args(["simulator", "--port", &port.to_string()])
-        .env("TENANTRY_LOG", "warn")
-        .spawn()
-        .expect("simulator starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{base}/__simulator/stats")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut simulator, base, http) = common::start_simulator(env!("CARGO_BIN_EXE_tenantry")).await;
     let pool = common::fresh_database("tenantry_bench_polling").await;
     let secrets = SecretBox::new([6; 32]);
     for i in 0..TENANTS {

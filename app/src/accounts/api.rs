@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Role;
+#[cfg(feature = "ssr")]
+use crate::api::port;
 use crate::error::AppError;
 
 /// A user as the Users page lists them.
@@ -96,16 +98,18 @@ pub fn acting_as(needed: Role) -> Result<Acting, AppError> {
     Ok(Acting { user, client_ip })
 }
 
+/// The area port `P` (`dyn XPort`), if the signed-in user's role is at least `needed`: for server functions where
+/// who acts does not matter (reads, runs on demand).
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn AccountsPort> {
-    expect_context::<std::sync::Arc<dyn AccountsPort>>()
+pub fn port_as<P: ?Sized + Send + Sync + 'static>(needed: Role) -> Result<std::sync::Arc<P>, AppError> {
+    acting_as(needed)?;
+    Ok(port())
 }
 
 /// Every user (admin).
 #[server(endpoint = "accounts/users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    acting_as(Role::Admin)?;
-    port().list_users().await
+    port_as::<dyn AccountsPort>(Role::Admin)?.list_users().await
 }
 
 /// Adds a user (admin).
@@ -113,7 +117,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 pub async fn create_user(email: String, display_name: String, role: String, password: String) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
     let role = Role::parse(&role).map_err(AppError::Invalid)?;
-    port().create_user(&by, &email, &display_name, role, &password).await
+    port::<dyn AccountsPort>().create_user(&by, &email, &display_name, role, &password).await
 }
 
 /// Changes a user's role (admin).
@@ -121,26 +125,25 @@ pub async fn create_user(email: String, display_name: String, role: String, pass
 pub async fn change_role(email: String, role: String) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
     let role = Role::parse(&role).map_err(AppError::Invalid)?;
-    port().set_role(&by, &email, role).await
+    port::<dyn AccountsPort>().set_role(&by, &email, role).await
 }
 
 /// Disables (`disabled = "true"`) or re-enables a user (admin).
 #[server(endpoint = "accounts/disabled")]
 pub async fn set_user_disabled(email: String, disabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().set_disabled(&by, &email, disabled == "true").await
+    port::<dyn AccountsPort>().set_disabled(&by, &email, disabled == "true").await
 }
 
 /// Sets a new password for a user (admin).
 #[server(endpoint = "accounts/password")]
 pub async fn reset_password(email: String, password: String) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().reset_password(&by, &email, &password).await
+    port::<dyn AccountsPort>().reset_password(&by, &email, &password).await
 }
 
 /// One page of the audit log (ops lead).
 #[server(endpoint = "accounts/audit")]
 pub async fn audit_log(query: AuditQuery) -> Result<AuditPage, AppError> {
-    acting_as(Role::OpsLead)?;
-    port().audit_log(query).await
+    port_as::<dyn AccountsPort>(Role::OpsLead)?.audit_log(query).await
 }

@@ -10,37 +10,27 @@ use crate::error::AppError;
 use crate::ids::DomainId;
 
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn DomainsPort> {
-    expect_context::<std::sync::Arc<dyn DomainsPort>>()
-}
-
-#[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
+use crate::{accounts::port_as, api::redirect};
 
 #[server(endpoint = "domains/list")]
 pub async fn load_domains(query: DomainsQuery) -> Result<DomainList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().list(query).await
+    port_as::<dyn DomainsPort>(Role::Helpdesk)?.list(query).await
 }
 
 #[server(endpoint = "domains/detail")]
 pub async fn load_domain(id: DomainId) -> Result<DomainDetail, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().detail(id).await
+    port_as::<dyn DomainsPort>(Role::Helpdesk)?.detail(id).await
 }
 
 /// Checks a domain now (developer: "checks on demand").
 #[server(endpoint = "domains/check-now")]
 pub async fn check_domain_now(id: DomainId) -> Result<(), AppError> {
-    acting_as(Role::Developer)?;
-    port().check_now(id).await?;
-    leptos_axum::redirect(&format!("/domains/{id}"));
-    Ok(())
+    port_as::<dyn DomainsPort>(Role::Developer)?.check_now(id).await?;
+    redirect(&format!("/domains/{id}"))
 }
 
 /// The ad-hoc checker (helpdesk).
 #[server(endpoint = "domains/check-host")]
 pub async fn check_host(host: String, expected: String) -> Result<Report, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().check_host(&host, &expected).await
+    port_as::<dyn DomainsPort>(Role::Helpdesk)?.check_host(&host, &expected).await
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::status::Health;
+use crate::stored::stored_as_text;
 
 /// How good an outcome is: the one classification behind the badge tone, the board health and the notice severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -107,34 +108,7 @@ macro_rules! outcome_enum {
             }
         }
 
-        #[cfg(feature = "ssr")]
-        impl sqlx::Type<sqlx::Postgres> for $name {
-            fn type_info() -> sqlx::postgres::PgTypeInfo {
-                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
-            }
-
-            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
-                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
-            }
-        }
-
-        #[cfg(feature = "ssr")]
-        impl sqlx::Encode<'_, sqlx::Postgres> for $name {
-            fn encode_by_ref(
-                &self,
-                buf: &mut sqlx::postgres::PgArgumentBuffer,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
-            }
-        }
-
-        #[cfg(feature = "ssr")]
-        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
-            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let raw = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
-                $name::parse(raw).ok_or_else(|| format!("{raw:?} is not a {} outcome", $what).into())
-            }
-        }
+        stored_as_text!($name, |raw| $name::parse(raw).ok_or_else(|| format!("{raw:?} is not a {} outcome", $what)));
     };
 }
 

@@ -9,10 +9,9 @@ use super::{
     CheckDomainNow, DomainList, DomainsQuery, Outcome, Report, Verdict, check_host, label, load_domain, load_domains,
 };
 use crate::accounts::{Role, current_user};
-use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::DomainId;
-use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
+use crate::pages::{Empty, Filters, Pager, Problem, failure, loaded, loaded_titled, query_string};
 
 fn days_left(d: i32) -> String {
     if d < 0 { format!(" expired {} days ago", -d) } else { format!(" {d} days left") }
@@ -136,65 +135,50 @@ pub fn ReportView(report: Report) -> impl IntoView {
 pub fn DomainPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
     let check = ServerAction::<CheckDomainNow>::new();
-    let error = check.value().get_untracked().and_then(Result::err);
+    let error = failure(check);
     let developer = current_user().is_some_and(|u| u.role >= Role::Developer);
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Reading the domain…"</p> }>
-            {Suspend::new(async move {
-                let loaded = match id.parse::<DomainId>() {
-                    Ok(id) => load_domain(id).await,
-                    Err(e) => Err::<_, AppError>(e),
-                };
-                match loaded {
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Title text="Custom domain" /> <h1>"Custom domain"</h1> <Problem error=Some(e) /> }.into_any()
-                    }
-                    Ok(d) => {
-                        let row = d.row.clone();
-                        let check_id = row.id.to_string();
-                        view! {
-                            <Title text=row.host.clone() />
-                            <p class="crumbs"><a href="/domains">"Custom domains"</a>" / "{row.host.clone()}</p>
-                            <h1>{row.host.clone()}</h1>
-                            <p class="lead">{format!("{} · Auth0 status {} · {}{}", row.tenant_name, row.status.replace('_', " "), row.kind.replace('_', " "), if row.primary { " · primary" } else { "" })}</p>
-                            <Problem error=error.clone() />
-                            {developer.then(|| view! {
-                                <ActionForm action=check attr:class="inline">
-                                    <input type="hidden" name="id" value=check_id />
-                                    <button type="submit" class="primary">"Check now"</button>
-                                </ActionForm>
-                            })}
-                            <ReportView report=d.report.clone() />
-                            {d.txt.clone().map(|(name, value)| view! {
-                                <section class="card"><h2>"Verification TXT record"</h2><p><code>{name}</code>" = "<code>{value}</code></p></section>
-                            })}
-                            <section class="card">
-                                <h2>"Certificate at Auth0"</h2>
-                                <dl class="facts">
-                                    <dt>"Status"</dt><dd>{d.cert_status.clone().unwrap_or_else(|| "—".into())}</dd>
-                                    <dt>"Renews before"</dt><dd>{d.renews_before.map(timestamp).unwrap_or_else(|| "—".into())}</dd>
-                                </dl>
-                            </section>
-                            <section class="card">
-                                <h2>"Timeline"</h2>
-                                {d.events.is_empty().then(|| view! { <p class="muted">"No change of outcome yet."</p> })}
-                                <ol class="timeline" data-testid="domain-timeline">
-                                    {d.events.into_iter().map(|e| view! {
-                                        <li>
-                                            <strong>{e.change.summary()}</strong>
-                                            " "<span class="muted">{timestamp(e.at)}</span>
-                                            <p>{e.detail}</p>
-                                        </li>
-                                    }).collect_view()}
-                                </ol>
-                            </section>
-                        }.into_any()
-                    }
-                }
+    let read = async move { load_domain(id.parse::<DomainId>()?).await };
+    loaded_titled("Reading the domain…", "Custom domain", read, move |d| {
+        let row = d.row.clone();
+        let check_id = row.id.to_string();
+        view! {
+            <Title text=row.host.clone() />
+            <p class="crumbs"><a href="/domains">"Custom domains"</a>" / "{row.host.clone()}</p>
+            <h1>{row.host.clone()}</h1>
+            <p class="lead">{format!("{} · Auth0 status {} · {}{}", row.tenant_name, row.status.replace('_', " "), row.kind.replace('_', " "), if row.primary { " · primary" } else { "" })}</p>
+            <Problem error=error.clone() />
+            {developer.then(|| view! {
+                <ActionForm action=check attr:class="inline">
+                    <input type="hidden" name="id" value=check_id />
+                    <button type="submit" class="primary">"Check now"</button>
+                </ActionForm>
             })}
-        </Suspense>
-    }
+            <ReportView report=d.report.clone() />
+            {d.txt.clone().map(|(name, value)| view! {
+                <section class="card"><h2>"Verification TXT record"</h2><p><code>{name}</code>" = "<code>{value}</code></p></section>
+            })}
+            <section class="card">
+                <h2>"Certificate at Auth0"</h2>
+                <dl class="facts">
+                    <dt>"Status"</dt><dd>{d.cert_status.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Renews before"</dt><dd>{d.renews_before.map(timestamp).unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            </section>
+            <section class="card">
+                <h2>"Timeline"</h2>
+                {d.events.is_empty().then(|| view! { <p class="muted">"No change of outcome yet."</p> })}
+                <ol class="timeline" data-testid="domain-timeline">
+                    {d.events.into_iter().map(|e| view! {
+                        <li>
+                            <strong>{e.change.summary()}</strong>
+                            " "<span class="muted">{timestamp(e.at)}</span>
+                            <p>{e.detail}</p>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    })
 }
 
 /// `/domains/check`: the ad-hoc checker. A GET form, so it works without JavaScript and a result can be linked.

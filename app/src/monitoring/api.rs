@@ -8,30 +8,27 @@ use crate::error::AppError;
 use crate::ids::{CheckId, TenantId};
 
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn super::MonitoringPort> {
-    expect_context::<std::sync::Arc<dyn super::MonitoringPort>>()
-}
-
+use super::MonitoringPort;
 #[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
+use crate::{
+    accounts::{acting_as, port_as},
+    api::{port, redirect},
+};
 
 #[server(endpoint = "monitoring/list")]
 pub async fn load_checks(query: MonitoringQuery) -> Result<MonitoringList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().list(query).await
+    port_as::<dyn MonitoringPort>(Role::Helpdesk)?.list(query).await
 }
 
 #[server(endpoint = "monitoring/detail")]
 pub async fn load_check(id: CheckId, range: String) -> Result<CheckDetail, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().detail(id, &range).await
+    port_as::<dyn MonitoringPort>(Role::Helpdesk)?.detail(id, &range).await
 }
 
 /// The form's values and the tenants to choose from (ops lead).
 #[server(endpoint = "monitoring/form")]
 pub async fn load_check_form(id: Option<CheckId>) -> Result<(CheckForm, Vec<(TenantId, String)>), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().form(id).await
+    port_as::<dyn MonitoringPort>(Role::OpsLead)?.form(id).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -71,9 +68,8 @@ pub async fn add_check(
         success_threshold,
         reminder_minutes,
     };
-    let id = port().add(&by, form).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
+    let id = port::<dyn MonitoringPort>().add(&by, form).await?;
+    redirect(&format!("/monitoring/{id}"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -114,36 +110,31 @@ pub async fn update_check(
         success_threshold,
         reminder_minutes,
     };
-    port().update(&by, id, form).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
+    port::<dyn MonitoringPort>().update(&by, id, form).await?;
+    redirect(&format!("/monitoring/{id}"))
 }
 
 /// Pauses or resumes a check (ops lead).
 #[server(endpoint = "monitoring/enable")]
 pub async fn set_check_enabled(id: CheckId, enabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().set_enabled(&by, id, enabled == "true").await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
+    port::<dyn MonitoringPort>().set_enabled(&by, id, enabled == "true").await?;
+    redirect(&format!("/monitoring/{id}"))
 }
 
 /// Removes a check with its history (ops lead).
 #[server(endpoint = "monitoring/remove")]
 pub async fn remove_check(id: CheckId) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().remove(&by, id).await?;
-    leptos_axum::redirect("/monitoring");
-    Ok(())
+    port::<dyn MonitoringPort>().remove(&by, id).await?;
+    redirect("/monitoring")
 }
 
 /// Runs a check now (ops lead): "Run now".
 #[server(endpoint = "monitoring/run")]
 pub async fn run_check(id: CheckId) -> Result<(), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().run_now(id).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
+    port_as::<dyn MonitoringPort>(Role::OpsLead)?.run_now(id).await?;
+    redirect(&format!("/monitoring/{id}"))
 }
 
 /// Adds a maintenance window (ops lead).
@@ -156,7 +147,6 @@ pub async fn add_maintenance(
     reason: String,
 ) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().add_maintenance(&by, id, &scope, &starts, &ends, &reason).await?;
-    leptos_axum::redirect(&format!("/monitoring/{id}"));
-    Ok(())
+    port::<dyn MonitoringPort>().add_maintenance(&by, id, &scope, &starts, &ends, &reason).await?;
+    redirect(&format!("/monitoring/{id}"))
 }

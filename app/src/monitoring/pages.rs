@@ -15,7 +15,9 @@ use crate::accounts::{Role, current_user};
 use crate::error::AppError;
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::{CheckId, TenantId};
-use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
+use crate::pages::{
+    Empty, FilterSelect, Filters, Pager, Problem, failure, loaded, loaded_titled, options, query_string,
+};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
@@ -94,20 +96,8 @@ fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
         list.counts.iter().map(|(s, n)| format!("{n} {}", s.label().to_lowercase())).collect::<Vec<_>>().join(" · ");
     view! {
         <Filters action="/monitoring">
-            <label>
-                "Tenant"
-                <select name="tenant">
-                    <option value="">"any"</option>
-                    {list.tenants.iter().map(|(id, name)| view! { <option value=id.to_string() selected=id.to_string() == tenant>{name.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "State"
-                <select name="state">
-                    <option value="">"any"</option>
-                    {[CheckState::Alert, CheckState::Failing, CheckState::Ok, CheckState::Paused, CheckState::Unknown].into_iter().map(|s| view! { <option value=s.as_str() selected=s.as_str() == state>{s.label()}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Tenant" name="tenant" current=tenant.clone() options=options(list.tenants.iter().map(|(id, name)| (id, name))) />
+            <FilterSelect label="State" name="state" current=state options=options([CheckState::Alert, CheckState::Failing, CheckState::Ok, CheckState::Paused, CheckState::Unknown].map(|s| (s.as_str(), s.label()))) />
         </Filters>
         <p class="muted" data-testid="counts">{format!("{} check(s): {counts}", list.total)}</p>
         {empty.then(|| view! {
@@ -149,30 +139,11 @@ pub fn CheckPage() -> impl IntoView {
     let enable = ServerAction::<SetCheckEnabled>::new();
     let maintenance = ServerAction::<AddMaintenance>::new();
     let remove = ServerAction::<RemoveCheck>::new();
-    let error = run
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or(enable.value().get_untracked().and_then(Result::err))
-        .or(maintenance.value().get_untracked().and_then(Result::err))
-        .or(remove.value().get_untracked().and_then(Result::err));
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Reading the check…"</p> }>
-            {Suspend::new(async move {
-                let loaded = match id.clone() {
-                    Ok(id) => load_check(id, range.clone()).await,
-                    Err(e) => Err(e),
-                };
-                match loaded {
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Title text="Check" /> <h1>"Check"</h1> <Problem error=Some(e) /> }.into_any()
-                    }
-                    Ok(d) => view! { <CheckView d error=error.clone() run enable maintenance remove /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let error = failure(run).or(failure(enable)).or(failure(maintenance)).or(failure(remove));
+    let read = async move { load_check(id?, range).await };
+    loaded_titled("Reading the check…", "Check", read, move |d| {
+        view! { <CheckView d error run enable maintenance remove /> }
+    })
 }
 
 #[component]
@@ -374,34 +345,29 @@ fn CheckFields(form: CheckForm, tenants: Vec<(TenantId, String)>, editing: bool)
 #[component]
 pub fn CheckNewPage() -> impl IntoView {
     let add = ServerAction::<AddCheck>::new();
-    let error = add.value().get_untracked().and_then(Result::err);
+    let error = failure(add);
     view! {
         <Title text="Add a check" />
         <p class="crumbs"><a href="/monitoring">"Monitoring"</a>" / Add"</p>
         <h1>"Add a check"</h1>
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Reading tenants…"</p> }>
-            {Suspend::new(async move {
-                match load_check_form(None).await {
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Problem error=Some(e) /> }.into_any()
-                    }
-                    Ok((_, tenants)) if tenants.is_empty() => view! {
-                        <Empty>"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</Empty>
-                    }.into_any(),
-                    Ok((form, tenants)) => view! {
-                        <section class="card">
-                            <ActionForm action=add attr:class="form grid">
-                                <CheckFields form tenants editing=false />
-                                <span></span>
-                                <button type="submit" class="primary">"Add check"</button>
-                            </ActionForm>
-                        </section>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded("Reading tenants…", load_check_form(None), move |(form, tenants)| {
+            if tenants.is_empty() {
+                view! {
+                    <Empty>"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</Empty>
+                }.into_any()
+            } else {
+                view! {
+                    <section class="card">
+                        <ActionForm action=add attr:class="form grid">
+                            <CheckFields form tenants editing=false />
+                            <span></span>
+                            <button type="submit" class="primary">"Add check"</button>
+                        </ActionForm>
+                    </section>
+                }.into_any()
+            }
+        })}
     }
 }
 
@@ -410,38 +376,24 @@ pub fn CheckNewPage() -> impl IntoView {
 pub fn CheckEditPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default().parse::<CheckId>();
     let update = ServerAction::<UpdateCheck>::new();
-    let error = update.value().get_untracked().and_then(Result::err);
+    let error = failure(update);
     view! {
         <Title text="Edit check" />
         <p class="crumbs"><a href="/monitoring">"Monitoring"</a>" / Edit"</p>
         <h1>"Edit check"</h1>
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Reading the check…"</p> }>
-            {Suspend::new(async move {
-                let loaded = match id.clone() {
-                    Ok(id) => load_check_form(Some(id)).await.map(|form| (id, form)),
-                    Err(e) => Err(e),
-                };
-                match loaded {
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Problem error=Some(e) /> }.into_any()
-                    }
-                    Ok((id, (form, tenants))) => {
-                        let id = id.to_string();
-                        view! {
-                            <section class="card">
-                                <ActionForm action=update attr:class="form grid">
-                                    <input type="hidden" name="id" value=id />
-                                    <CheckFields form tenants editing=true />
-                                    <span></span>
-                                    <button type="submit" class="primary">"Save"</button>
-                                </ActionForm>
-                            </section>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded("Reading the check…", async move {
+            let id = id?;
+            load_check_form(Some(id)).await.map(|form| (id, form))
+        }, move |(id, (form, tenants))| view! {
+            <section class="card">
+                <ActionForm action=update attr:class="form grid">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <CheckFields form tenants editing=true />
+                    <span></span>
+                    <button type="submit" class="primary">"Save"</button>
+                </ActionForm>
+            </section>
+        })}
     }
 }

@@ -14,7 +14,7 @@ use super::channels::{
 };
 use super::feed_pages::subnav;
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Empty, Pager, Problem, answer_status, loaded, query_string};
+use crate::pages::{Empty, Pager, Problem, failure, loaded, loaded_or, query_string};
 
 fn health_badge(health: ChannelHealth) -> impl IntoView {
     view! { <span class=format!("badge state {}", health.tone()) data-health=health.as_str()>{health.label()}</span> }
@@ -159,7 +159,7 @@ fn ChannelFields(form: ChannelForm, editing: bool) -> impl IntoView {
 pub fn ChannelNewPage() -> impl IntoView {
     let preset = use_query_map().with_untracked(|q| q.get("preset"));
     let add = ServerAction::<AddChannel>::new();
-    let error = add.value().get_untracked().and_then(Result::err);
+    let error = failure(add);
     view! {
         <Title text="Add a delivery channel" />
         {subnav("/notifications/channels")}
@@ -169,22 +169,12 @@ pub fn ChannelNewPage() -> impl IntoView {
             <p class="lead">"Subscribe to Auth0 status: every update of Auth0's status for the regions your tenants use, sent to a chat channel or mailbox of yours. Give it a destination."</p>
         })}
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Preparing the form…"</p> }>
-            {Suspend::new(async move {
-                match new_channel_form(preset.clone()).await {
-                    Ok(form) => view! {
-                        <ActionForm action=add attr:class="form stacked" attr:data-testid="channel-form">
-                            <ChannelFields form editing=false />
-                            <button type="submit" class="primary">"Add channel"</button>
-                        </ActionForm>
-                    }.into_any(),
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Problem error=Some(e) /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded("Preparing the form…", new_channel_form(preset), move |form| view! {
+            <ActionForm action=add attr:class="form stacked" attr:data-testid="channel-form">
+                <ChannelFields form editing=false />
+                <button type="submit" class="primary">"Add channel"</button>
+            </ActionForm>
+        })}
     }
 }
 
@@ -193,35 +183,21 @@ pub fn ChannelNewPage() -> impl IntoView {
 pub fn ChannelEditPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
     let update = ServerAction::<UpdateChannel>::new();
-    let error = update.value().get_untracked().and_then(Result::err);
+    let error = failure(update);
     view! {
         <Title text="Edit a delivery channel" />
         {subnav("/notifications/channels")}
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Reading the channel…"</p> }>
-            {Suspend::new(async move {
-                let loaded = match id.parse::<crate::ids::ChannelId>() {
-                    Ok(id) => load_channel(id, 1).await,
-                    Err(e) => Err(e),
-                };
-                match loaded {
-                    Ok(d) => view! {
-                        <p class="crumbs"><a href="/notifications/channels">"Delivery channels"</a>" / "
-                            <a href=format!("/notifications/channels/{}", d.row.id)>{d.row.name.clone()}</a>" / Edit"</p>
-                        <h1>{format!("Edit {}", d.row.name)}</h1>
-                        <ActionForm action=update attr:class="form stacked" attr:data-testid="channel-form">
-                            <input type="hidden" name="id" value=d.row.id.to_string() />
-                            <ChannelFields form=d.form.clone() editing=true />
-                            <button type="submit" class="primary">"Save"</button>
-                        </ActionForm>
-                    }.into_any(),
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <h1>"Edit a delivery channel"</h1> <Problem error=Some(e) /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded_or("Reading the channel…", async move { load_channel(id.parse::<crate::ids::ChannelId>()?, 1).await }, move |d| view! {
+            <p class="crumbs"><a href="/notifications/channels">"Delivery channels"</a>" / "
+                <a href=format!("/notifications/channels/{}", d.row.id)>{d.row.name.clone()}</a>" / Edit"</p>
+            <h1>{format!("Edit {}", d.row.name)}</h1>
+            <ActionForm action=update attr:class="form stacked" attr:data-testid="channel-form">
+                <input type="hidden" name="id" value=d.row.id.to_string() />
+                <ChannelFields form=d.form.clone() editing=true />
+                <button type="submit" class="primary">"Save"</button>
+            </ActionForm>
+        }, |e| view! { <h1>"Edit a delivery channel"</h1> <Problem error=Some(e) /> })}
     }
 }
 
@@ -234,38 +210,19 @@ pub fn ChannelPage() -> impl IntoView {
     let test = ServerAction::<TestChannel>::new();
     let enable = ServerAction::<SetChannelEnabled>::new();
     let remove = ServerAction::<RemoveChannel>::new();
-    let error = test
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or(enable.value().get_untracked().and_then(Result::err))
-        .or(remove.value().get_untracked().and_then(Result::err));
+    let error = failure(test).or(failure(enable)).or(failure(remove));
     view! {
         <Title text="Delivery channel" />
         {subnav("/notifications/channels")}
         <Problem error />
-        <Suspense fallback=|| view! { <p class="muted">"Reading the channel…"</p> }>
-            {Suspend::new(async move {
-                let loaded = match id.parse::<crate::ids::ChannelId>() {
-                    Ok(id) => load_channel(id, page).await,
-                    Err(e) => Err(e),
-                };
-                match loaded {
-                    Ok(d) => {
-                        // After "Send test": the newest test attempt in the log is the one just sent.
-                        let result = d.deliveries.iter().find(|r| tested && r.notification.is_none()).map(|r| {
-                            let tone = if r.ok { "notice ok" } else { "notice error" };
-                            view! { <div class=tone role="status" data-testid="test-result"><p>{r.sentence()}</p></div> }
-                        });
-                        view! { {result} <ChannelView d test enable remove /> }.into_any()
-                    }
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <h1>"Delivery channel"</h1> <Problem error=Some(e) /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded_or("Reading the channel…", async move { load_channel(id.parse::<crate::ids::ChannelId>()?, page).await }, move |d| {
+            // After "Send test": the newest test attempt in the log is the one just sent.
+            let result = d.deliveries.iter().find(|r| tested && r.notification.is_none()).map(|r| {
+                let tone = if r.ok { "notice ok" } else { "notice error" };
+                view! { <div class=tone role="status" data-testid="test-result"><p>{r.sentence()}</p></div> }
+            });
+            view! { {result} <ChannelView d test enable remove /> }
+        }, |e| view! { <h1>"Delivery channel"</h1> <Problem error=Some(e) /> })}
     }
 }
 

@@ -190,62 +190,55 @@ pub struct ChannelDetail {
 }
 
 #[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
-
+use super::NotificationsPort;
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn super::NotificationsPort> {
-    expect_context::<std::sync::Arc<dyn super::NotificationsPort>>()
-}
+use crate::{
+    accounts::{acting_as, port_as},
+    api::{port, redirect},
+};
 
 #[server(endpoint = "notifications/channels")]
 pub async fn load_channels() -> Result<ChannelList, AppError> {
-    acting_as(Role::Admin)?;
-    port().channels().await
+    port_as::<dyn NotificationsPort>(Role::Admin)?.channels().await
 }
 
 #[server(endpoint = "notifications/channel")]
 pub async fn load_channel(id: ChannelId, page: u32) -> Result<ChannelDetail, AppError> {
-    acting_as(Role::Admin)?;
-    port().channel(id, page).await
+    port_as::<dyn NotificationsPort>(Role::Admin)?.channel(id, page).await
 }
 
 /// The form a new channel starts from; `preset` `auth0-status` is "Subscribe to Auth0 status" for our regions.
 #[server(endpoint = "notifications/channel-form")]
 pub async fn new_channel_form(preset: Option<String>) -> Result<ChannelForm, AppError> {
-    acting_as(Role::Admin)?;
-    port().new_channel_form(preset.as_deref()).await
+    port_as::<dyn NotificationsPort>(Role::Admin)?.new_channel_form(preset.as_deref()).await
 }
 
 #[server(endpoint = "notifications/channel-add")]
 pub async fn add_channel(form: ChannelForm) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    let id = port().add_channel(&by, form).await?;
-    leptos_axum::redirect(&format!("/notifications/channels/{id}"));
-    Ok(())
+    let id = port::<dyn NotificationsPort>().add_channel(&by, form).await?;
+    redirect(&format!("/notifications/channels/{id}"))
 }
 
 #[server(endpoint = "notifications/channel-update")]
 pub async fn update_channel(id: ChannelId, form: ChannelForm) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().update_channel(&by, id, form).await?;
-    leptos_axum::redirect(&format!("/notifications/channels/{id}"));
-    Ok(())
+    port::<dyn NotificationsPort>().update_channel(&by, id, form).await?;
+    redirect(&format!("/notifications/channels/{id}"))
 }
 
 #[server(endpoint = "notifications/channel-enable")]
 pub async fn set_channel_enabled(id: ChannelId, enabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().set_channel_enabled(&by, id, enabled == "true").await?;
-    leptos_axum::redirect(&format!("/notifications/channels/{id}"));
-    Ok(())
+    port::<dyn NotificationsPort>().set_channel_enabled(&by, id, enabled == "true").await?;
+    redirect(&format!("/notifications/channels/{id}"))
 }
 
 #[server(endpoint = "notifications/channel-remove")]
 pub async fn remove_channel(id: ChannelId) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().remove_channel(&by, id).await?;
-    leptos_axum::redirect("/notifications/channels");
-    Ok(())
+    port::<dyn NotificationsPort>().remove_channel(&by, id).await?;
+    redirect("/notifications/channels")
 }
 
 /// Sends a test message now; the channel's page then says how it went (from the delivery log, so it works with
@@ -253,7 +246,6 @@ pub async fn remove_channel(id: ChannelId) -> Result<(), AppError> {
 #[server(endpoint = "notifications/channel-test")]
 pub async fn test_channel(id: ChannelId) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().test_channel(&by, id).await?;
-    leptos_axum::redirect(&format!("/notifications/channels/{id}?tested=1"));
-    Ok(())
+    port::<dyn NotificationsPort>().test_channel(&by, id).await?;
+    redirect(&format!("/notifications/channels/{id}?tested=1"))
 }

@@ -9,7 +9,7 @@ use super::feeds::{
 };
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp_or_never as when;
-use crate::pages::{Empty, Problem, loaded};
+use crate::pages::{Empty, Problem, failure, loaded};
 
 /// The notifications area's sub-navigation; channels only for admins.
 pub fn subnav(current: &'static str) -> impl IntoView {
@@ -28,14 +28,7 @@ pub fn FeedsPage() -> impl IntoView {
     let enable = ServerAction::<SetFeedEnabled>::new();
     let remove = ServerAction::<RemoveFeed>::new();
     let read = ServerAction::<ReadFeed>::new();
-    let error = add
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or(catalog.value().get_untracked().and_then(Result::err))
-        .or(enable.value().get_untracked().and_then(Result::err))
-        .or(remove.value().get_untracked().and_then(Result::err))
-        .or(read.value().get_untracked().and_then(Result::err));
+    let error = failure(add).or(failure(catalog)).or(failure(enable)).or(failure(remove)).or(failure(read));
     view! {
         <Title text="Advisory feeds" />
         {subnav("/notifications/feeds")}

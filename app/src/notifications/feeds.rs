@@ -96,55 +96,48 @@ pub struct FeedList {
 }
 
 #[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
-
+use super::NotificationsPort;
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn super::NotificationsPort> {
-    expect_context::<std::sync::Arc<dyn super::NotificationsPort>>()
-}
+use crate::{
+    accounts::{acting_as, port_as},
+    api::{port, redirect},
+};
 
 #[server(endpoint = "notifications/feeds")]
 pub async fn load_feeds() -> Result<FeedList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().feeds().await
+    port_as::<dyn NotificationsPort>(Role::Helpdesk)?.feeds().await
 }
 
 #[server(endpoint = "notifications/feed-add")]
 pub async fn add_feed(form: FeedForm) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().add_feed(&by, form).await?;
-    leptos_axum::redirect("/notifications/feeds");
-    Ok(())
+    port::<dyn NotificationsPort>().add_feed(&by, form).await?;
+    redirect("/notifications/feeds")
 }
 
 #[server(endpoint = "notifications/feed-add-catalog")]
 pub async fn add_catalog_feed(key: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().add_catalog_feed(&by, &key).await?;
-    leptos_axum::redirect("/notifications/feeds");
-    Ok(())
+    port::<dyn NotificationsPort>().add_catalog_feed(&by, &key).await?;
+    redirect("/notifications/feeds")
 }
 
 #[server(endpoint = "notifications/feed-enable")]
 pub async fn set_feed_enabled(id: FeedId, enabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().set_feed_enabled(&by, id, enabled == "true").await?;
-    leptos_axum::redirect("/notifications/feeds");
-    Ok(())
+    port::<dyn NotificationsPort>().set_feed_enabled(&by, id, enabled == "true").await?;
+    redirect("/notifications/feeds")
 }
 
 #[server(endpoint = "notifications/feed-remove")]
 pub async fn remove_feed(id: FeedId) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().remove_feed(&by, id).await?;
-    leptos_axum::redirect("/notifications/feeds");
-    Ok(())
+    port::<dyn NotificationsPort>().remove_feed(&by, id).await?;
+    redirect("/notifications/feeds")
 }
 
 #[server(endpoint = "notifications/feed-read")]
 pub async fn read_feed(id: FeedId) -> Result<(), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().read_feed(id).await?;
-    leptos_axum::redirect("/notifications/feeds");
-    Ok(())
+    port_as::<dyn NotificationsPort>(Role::OpsLead)?.read_feed(id).await?;
+    redirect("/notifications/feeds")
 }

@@ -168,30 +168,25 @@ pub trait NotificationsPort: Send + Sync + 'static {
 }
 
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn NotificationsPort> {
-    expect_context::<std::sync::Arc<dyn NotificationsPort>>()
-}
-
-#[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
+use crate::{
+    accounts::{acting_as, port_as},
+    api::{port, redirect},
+};
 
 #[server(endpoint = "notifications/list")]
 pub async fn load_notices(query: NoticeQuery) -> Result<NoticeList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().list(query).await
+    port_as::<dyn NotificationsPort>(Role::Helpdesk)?.list(query).await
 }
 
 #[server(endpoint = "notifications/detail")]
 pub async fn load_notice(id: NotificationId) -> Result<NoticeDetail, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().detail(id).await
+    port_as::<dyn NotificationsPort>(Role::Helpdesk)?.detail(id).await
 }
 
 /// Acknowledges a notification with an optional comment (ops lead).
 #[server(endpoint = "notifications/acknowledge")]
 pub async fn acknowledge_notice(id: NotificationId, comment: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().acknowledge(&by, id, &comment).await?;
-    leptos_axum::redirect(&format!("/notifications/{id}"));
-    Ok(())
+    port::<dyn NotificationsPort>().acknowledge(&by, id, &comment).await?;
+    redirect(&format!("/notifications/{id}"))
 }

@@ -12,7 +12,9 @@ use super::{
 };
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
-use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
+use crate::pages::{
+    Empty, FilterSelect, Filters, Pager, Problem, failure, loaded, loaded_titled, options, query_string,
+};
 
 fn severity(s: &str) -> impl IntoView + use<> {
     view! { <span class=format!("badge state {}", severity_tone(s)) data-severity=s.to_string()>{s.to_string()}</span> }
@@ -72,20 +74,8 @@ fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
     view! {
         <Filters action="/notifications">
             <label>"Search" <input type="search" name="q" value=get(&query.q) placeholder="words in title or text" /></label>
-            <label>
-                "Source"
-                <select name="source">
-                    <option value="">"any"</option>
-                    {SOURCES.into_iter().map(|(k, l)| view! { <option value=k selected=k == source>{l}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Severity"
-                <select name="severity">
-                    <option value="">"any"</option>
-                    {["critical", "warning", "info"].into_iter().map(|s| view! { <option value=s selected=s == sev>{s}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Source" name="source" current=source options=options(SOURCES) />
+            <FilterSelect label="Severity" name="severity" current=sev options=options(["critical", "warning", "info"].map(|s| (s, s))) />
             <label>
                 "State"
                 <select name="state">
@@ -94,20 +84,8 @@ fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
                     <option value="acknowledged" selected=state == "acknowledged">"acknowledged"</option>
                 </select>
             </label>
-            <label>
-                "Tenant"
-                <select name="tenant">
-                    <option value="">"any"</option>
-                    {list.tenants.iter().map(|t| view! { <option value=t.clone() selected=*t == tenant>{t.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Region"
-                <select name="region">
-                    <option value="">"any"</option>
-                    {crate::tenants::Region::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r.as_str() == region>{r.label()}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Tenant" name="tenant" current=tenant options=options(list.tenants.iter().map(|t| (t, t))) />
+            <FilterSelect label="Region" name="region" current=region options=options(crate::tenants::Region::ALL.map(|r| (r.as_str(), r.label()))) />
             <label>"From (UTC)" <input type="date" name="from" value=get(&query.from) /></label>
             <label>"To (UTC)" <input type="date" name="to" value=get(&query.to) /></label>
         </Filters>
@@ -137,68 +115,50 @@ fn NoticesView(list: NoticeList, query: NoticeQuery) -> impl IntoView {
 pub fn NotificationPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
     let ack = ServerAction::<AcknowledgeNotice>::new();
-    let error = ack.value().get_untracked().and_then(Result::err);
+    let error = failure(ack);
     let ops = current_user().is_some_and(|u| u.role >= Role::OpsLead);
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Reading the notification…"</p> }>
-            {Suspend::new(async move {
-                let number = match id.parse::<crate::ids::NotificationId>() {
-                    Ok(number) => number,
-                    Err(e) => {
-                        answer_status(&e);
-                        return view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any();
-                    }
-                };
-                match load_notice(number).await {
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Title text="Notification" /> <h1>"Notification"</h1> <Problem error=Some(e) /> }.into_any()
-                    }
-                    Ok(d) => {
-                        let n = d.row.clone();
-                        view! {
-                            <Title text=n.title.clone() />
-                            <p class="crumbs"><a href="/notifications">"Notifications"</a>" / "{n.title.clone()}</p>
-                            <h1>{n.title.clone()}</h1>
-                            <p class="lead">{severity(&n.severity)}" "{source_label(&n.source)}" · "{n.kind.replace('_', " ")}
-                                {(!n.tenants.is_empty()).then(|| format!(" · tenants {}", n.tenants.join(", ")))}
-                                {(!n.regions.is_empty()).then(|| format!(" · regions {}", n.regions.join(", ")))}
-                            </p>
-                            <Problem error=error.clone() />
-                            <p>{d.body.clone()}</p>
-                            {d.link.clone().map(|l| { let text = l.clone(); view! { <p><a href=l>{text}</a></p> } })}
-                            <section class="card" data-testid="ack-state">
-                                {match n.acknowledged.clone() {
-                                    Some((at, by)) => view! { <p>{format!("Acknowledged {} by {by}.", timestamp(at))}</p> }.into_any(),
-                                    None if ops => view! {
-                                        <ActionForm action=ack attr:class="form grid">
-                                            <input type="hidden" name="id" value=n.id.to_string() />
-                                            <label for="ack-comment">"Comment (optional)"</label>
-                                            <input id="ack-comment" name="comment" type="text" maxlength="500" placeholder="what was done, who looks at it" />
-                                            <span></span>
-                                            <button type="submit" class="primary">"Acknowledge"</button>
-                                        </ActionForm>
-                                    }.into_any(),
-                                    None => view! { <p class="muted">"Not acknowledged yet; ops leads acknowledge notifications."</p> }.into_any(),
-                                }}
-                            </section>
-                            <h2>"Timeline"</h2>
-                            <ol class="timeline" data-testid="notice-timeline">
-                                {d.timeline.into_iter().map(|u| view! {
-                                    <li data-phase=u.kind.clone()>
-                                        <strong>{u.kind.clone()}</strong>" "{severity(&u.severity)}" "
-                                        <span class="muted">{timestamp(u.at)}{u.by.map(|b| format!(" · {b}"))}</span>
-                                        <p>{u.text}</p>
-                                    </li>
-                                }).collect_view()}
-                            </ol>
-                            <h2>"Deliveries"</h2>
-                            {d.deliveries.is_empty().then(|| view! { <p class="muted">"Not sent to any channel: no delivery channel matches this notification, or it is older than a week."</p> })}
-                            <DeliveryTable rows=d.deliveries.clone() show_channel=true />
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
-    }
+    let read = async move { load_notice(id.parse::<crate::ids::NotificationId>()?).await };
+    loaded_titled("Reading the notification…", "Notification", read, move |d| {
+        let n = d.row.clone();
+        view! {
+            <Title text=n.title.clone() />
+            <p class="crumbs"><a href="/notifications">"Notifications"</a>" / "{n.title.clone()}</p>
+            <h1>{n.title.clone()}</h1>
+            <p class="lead">{severity(&n.severity)}" "{source_label(&n.source)}" · "{n.kind.replace('_', " ")}
+                {(!n.tenants.is_empty()).then(|| format!(" · tenants {}", n.tenants.join(", ")))}
+                {(!n.regions.is_empty()).then(|| format!(" · regions {}", n.regions.join(", ")))}
+            </p>
+            <Problem error=error.clone() />
+            <p>{d.body.clone()}</p>
+            {d.link.clone().map(|l| { let text = l.clone(); view! { <p><a href=l>{text}</a></p> } })}
+            <section class="card" data-testid="ack-state">
+                {match n.acknowledged.clone() {
+                    Some((at, by)) => view! { <p>{format!("Acknowledged {} by {by}.", timestamp(at))}</p> }.into_any(),
+                    None if ops => view! {
+                        <ActionForm action=ack attr:class="form grid">
+                            <input type="hidden" name="id" value=n.id.to_string() />
+                            <label for="ack-comment">"Comment (optional)"</label>
+                            <input id="ack-comment" name="comment" type="text" maxlength="500" placeholder="what was done, who looks at it" />
+                            <span></span>
+                            <button type="submit" class="primary">"Acknowledge"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    None => view! { <p class="muted">"Not acknowledged yet; ops leads acknowledge notifications."</p> }.into_any(),
+                }}
+            </section>
+            <h2>"Timeline"</h2>
+            <ol class="timeline" data-testid="notice-timeline">
+                {d.timeline.into_iter().map(|u| view! {
+                    <li data-phase=u.kind.clone()>
+                        <strong>{u.kind.clone()}</strong>" "{severity(&u.severity)}" "
+                        <span class="muted">{timestamp(u.at)}{u.by.map(|b| format!(" · {b}"))}</span>
+                        <p>{u.text}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h2>"Deliveries"</h2>
+            {d.deliveries.is_empty().then(|| view! { <p class="muted">"Not sent to any channel: no delivery channel matches this notification, or it is older than a week."</p> })}
+            <DeliveryTable rows=d.deliveries.clone() show_channel=true />
+        }
+    })
 }

@@ -10,25 +10,21 @@ use crate::error::AppError;
 use crate::ids::{IncidentId, SourceId};
 
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn StatusPort> {
-    expect_context::<std::sync::Arc<dyn StatusPort>>()
-}
-
-#[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
+use crate::{
+    accounts::{acting_as, port_as},
+    api::{port, redirect},
+};
 
 /// The board (helpdesk).
 #[server(endpoint = "status/board")]
 pub async fn load_board(tenant: Option<String>) -> Result<Board, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().board(tenant).await
+    port_as::<dyn StatusPort>(Role::Helpdesk)?.board(tenant).await
 }
 
 /// The sources and the catalog (helpdesk may look; ops leads change).
 #[server(endpoint = "status/sources")]
 pub async fn load_sources(query: SourcesQuery) -> Result<SourceList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().sources(query).await
+    port_as::<dyn StatusPort>(Role::Helpdesk)?.sources(query).await
 }
 
 /// Adds a source by URL and format (ops lead).
@@ -41,57 +37,49 @@ pub async fn add_source(
     interval_minutes: String,
 ) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().add_source(&by, SourceForm { name, kind, category, url, interval_minutes }).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
+    port::<dyn StatusPort>().add_source(&by, SourceForm { name, kind, category, url, interval_minutes }).await?;
+    redirect("/status/sources")
 }
 
 /// Adds a catalog provider (ops lead).
 #[server(endpoint = "status/add-catalog")]
 pub async fn add_catalog_source(key: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().add_from_catalog(&by, &key).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
+    port::<dyn StatusPort>().add_from_catalog(&by, &key).await?;
+    redirect("/status/sources")
 }
 
 /// Turns polling of a source on or off (ops lead).
 #[server(endpoint = "status/enable")]
 pub async fn set_source_enabled(id: SourceId, enabled: String) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().set_enabled(&by, id, enabled == "true").await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
+    port::<dyn StatusPort>().set_enabled(&by, id, enabled == "true").await?;
+    redirect("/status/sources")
 }
 
 /// Removes a source and its incidents (ops lead). Tenants' Auth0 feeds go with their tenant instead.
 #[server(endpoint = "status/remove")]
 pub async fn remove_source(id: SourceId) -> Result<(), AppError> {
     let by = acting_as(Role::OpsLead)?;
-    port().remove_source(&by, id).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
+    port::<dyn StatusPort>().remove_source(&by, id).await?;
+    redirect("/status/sources")
 }
 
 /// Polls a source now (ops lead).
 #[server(endpoint = "status/poll")]
 pub async fn poll_source(id: SourceId) -> Result<(), AppError> {
-    acting_as(Role::OpsLead)?;
-    port().poll_now(id).await?;
-    leptos_axum::redirect("/status/sources");
-    Ok(())
+    port_as::<dyn StatusPort>(Role::OpsLead)?.poll_now(id).await?;
+    redirect("/status/sources")
 }
 
 /// The incident history (helpdesk).
 #[server(endpoint = "status/incidents")]
 pub async fn load_incidents(query: IncidentQuery) -> Result<IncidentList, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().incidents(query).await
+    port_as::<dyn StatusPort>(Role::Helpdesk)?.incidents(query).await
 }
 
 /// One incident with its timeline (helpdesk).
 #[server(endpoint = "status/incident")]
 pub async fn load_incident(id: IncidentId) -> Result<IncidentDetail, AppError> {
-    acting_as(Role::Helpdesk)?;
-    port().incident(id).await
+    port_as::<dyn StatusPort>(Role::Helpdesk)?.incident(id).await
 }

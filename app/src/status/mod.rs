@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::ids::{IncidentId, SourceId, TenantId};
+use crate::stored::stored_as_text;
 
 /// A source's (or tile's or component's) state, as people read it and as the server stores it (`as_str`). A source
 /// not read well for three intervals is `Unknown`.
@@ -144,37 +145,8 @@ impl Category {
     }
 }
 
-/// A category binds and reads as its text; a word Tenantry does not know reads as `Other`.
-#[cfg(feature = "ssr")]
-mod category_sql {
-    use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
-    use sqlx::{Decode, Encode, Postgres, Type};
-
-    use super::Category;
-
-    impl Type<Postgres> for Category {
-        fn type_info() -> PgTypeInfo {
-            <&str as Type<Postgres>>::type_info()
-        }
-
-        fn compatible(ty: &PgTypeInfo) -> bool {
-            <&str as Type<Postgres>>::compatible(ty)
-        }
-    }
-
-    impl Encode<'_, Postgres> for Category {
-        fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-            <&str as Encode<Postgres>>::encode(self.as_str(), buf)
-        }
-    }
-
-    impl Decode<'_, Postgres> for Category {
-        fn decode(value: PgValueRef<'_>) -> Result<Self, sqlx::error::BoxDynError> {
-            let raw = <&str as Decode<Postgres>>::decode(value)?;
-            Ok(Category::parse(raw).unwrap_or(Category::Other))
-        }
-    }
-}
+// A category binds and reads as its text; a word Tenantry does not know reads as `Other`.
+stored_as_text!(Category, |raw| Ok(Category::parse(raw).unwrap_or(Category::Other)));
 
 /// One source as a tile or a list shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -425,4 +397,12 @@ pub trait BoardTile: Send + Sync + 'static {
 pub struct AreaTile {
     pub all: OwnCheck,
     pub chosen: Option<OwnCheck>,
+}
+
+#[cfg(feature = "ssr")]
+impl AreaTile {
+    /// The tile `draw(tenant)` makes for every tenant (`None`) and, when one is chosen, for that tenant.
+    pub fn drawn(chosen: Option<&str>, draw: impl Fn(Option<&str>) -> OwnCheck) -> AreaTile {
+        AreaTile { all: draw(None), chosen: chosen.map(|t| draw(Some(t))) }
+    }
 }

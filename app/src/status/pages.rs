@@ -12,7 +12,9 @@ use super::{
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::ids::IncidentId;
-use crate::pages::{Empty, Filters, Pager, Problem, answer_status, loaded, query_string};
+use crate::pages::{
+    Empty, FilterSelect, Filters, Pager, Problem, failure, loaded, loaded_titled, options, query_string,
+};
 
 fn can_change() -> bool {
     current_user().is_some_and(|u| u.role >= Role::OpsLead)
@@ -51,14 +53,7 @@ pub fn SourcesPage() -> impl IntoView {
     let enable = ServerAction::<SetSourceEnabled>::new();
     let remove = ServerAction::<RemoveSource>::new();
     let poll = ServerAction::<PollSource>::new();
-    let error = add
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or(catalog.value().get_untracked().and_then(Result::err))
-        .or(enable.value().get_untracked().and_then(Result::err))
-        .or(remove.value().get_untracked().and_then(Result::err))
-        .or(poll.value().get_untracked().and_then(Result::err));
+    let error = failure(add).or(failure(catalog)).or(failure(enable)).or(failure(remove)).or(failure(poll));
     view! {
         <Title text="Status sources" />
         {subnav("/status/sources")}
@@ -93,13 +88,7 @@ fn SourcesView(
     let empty = list.rows.is_empty();
     view! {
         <Filters action="/status/sources">
-            <label>
-                "Category"
-                <select name="category">
-                    <option value="">"any"</option>
-                    {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str() selected=c.as_str() == category>{c.label()}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Category" name="category" current=category options=options(Category::ALL.map(|c| (c.as_str(), c.label()))) />
         </Filters>
         <p class="muted">{format!("{} source(s)", list.total)}</p>
         {empty.then(|| view! {
@@ -280,34 +269,10 @@ fn IncidentsView(list: IncidentList, query: IncidentQuery) -> impl IntoView {
     let empty = list.rows.is_empty();
     view! {
         <Filters action="/status/incidents">
-            <label>
-                "Source"
-                <select name="source">
-                    <option value="">"any"</option>
-                    {list.sources.iter().map(|(id, name)| view! { <option value=id.to_string() selected=id.to_string() == source>{name.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Category"
-                <select name="category">
-                    <option value="">"any"</option>
-                    {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str() selected=c.as_str() == category>{c.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Impact"
-                <select name="impact">
-                    <option value="">"any"</option>
-                    {list.impacts.iter().map(|i| view! { <option value=i.clone() selected=*i == impact>{i.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "State"
-                <select name="state">
-                    <option value="">"any"</option>
-                    {[("open", "Open"), ("resolved", "Resolved"), ("postmortem", "Postmortem published")].into_iter().map(|(v, l)| view! { <option value=v selected=v == state>{l}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Source" name="source" current=source options=options(list.sources.iter().map(|(id, name)| (id, name))) />
+            <FilterSelect label="Category" name="category" current=category options=options(Category::ALL.map(|c| (c.as_str(), c.label()))) />
+            <FilterSelect label="Impact" name="impact" current=impact options=options(list.impacts.iter().map(|i| (i, i))) />
+            <FilterSelect label="State" name="state" current=state options=options([("open", "Open"), ("resolved", "Resolved"), ("postmortem", "Postmortem published")]) />
             <label>"From (UTC)" <input type="date" name="from" value=query.from.clone().unwrap_or_default() /></label>
             <label>"To (UTC)" <input type="date" name="to" value=query.to.clone().unwrap_or_default() /></label>
         </Filters>
@@ -338,65 +303,47 @@ fn IncidentsView(list: IncidentList, query: IncidentQuery) -> impl IntoView {
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Reading the incident…"</p> }>
-            {Suspend::new(async move {
-                let id = match id.parse::<IncidentId>() {
-                    Ok(id) => id,
-                    Err(e) => {
-                        answer_status(&e);
-                        return view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any();
-                    }
-                };
-                match load_incident(id).await {
-                    Err(e) => {
-                        answer_status(&e);
-                        view! { <Title text="Incident" /> <h1>"Incident"</h1> <Problem error=Some(e) /> }.into_any()
-                    }
-                    Ok(d) => {
-                        let b = d.brief.clone();
-                        view! {
-                            <Title text=b.title.clone() />
-                            {subnav("")}
-                            <p class="crumbs"><a href="/status/incidents">"Incident history"</a>" / "{b.title.clone()}</p>
-                            <h1>{b.title.clone()}</h1>
-                            <p class="lead">
-                                <a href=format!("/status/incidents?source={}", d.source_id)>{b.source.clone()}</a>
-                                " · "{b.category.label()}" · "{b.phase.clone()}
-                                {b.impact.clone().map(|i| format!(" · impact {i}"))}
-                            </p>
-                            {match d.postmortem_link.clone() {
-                                Some(link) => {
-                                    let text = link.clone();
-                                    view! {
-                                        <section class="notice" data-testid="postmortem"><h2>"Postmortem published"</h2><p><a href=link>{text}</a></p></section>
-                                    }.into_any()
-                                }
-                                None if b.phase == "resolved" => view! {
-                                    <p class="help">"Resolved. Tenantry keeps watching this source for the RCA / postmortem, which can take weeks, and links it here when it is published."</p>
-                                }.into_any(),
-                                None => ().into_any(),
-                            }}
-                            <dl class="facts">
-                                <dt>"Started"</dt><dd>{when(b.started_at)}</dd>
-                                <dt>"Last update"</dt><dd>{when(b.updated_at)}</dd>
-                                <dt>"First seen by Tenantry"</dt><dd>{timestamp(d.first_seen_at)}</dd>
-                                <dt>"At the source"</dt><dd>{d.link.clone().map(|l| { let text = l.clone(); view! { <a href=l>{text}</a> }.into_any() }).unwrap_or_else(|| "—".into_any())}</dd>
-                            </dl>
-                            <h2>"Timeline"</h2>
-                            <ol class="timeline" data-testid="timeline">
-                                {d.updates.into_iter().map(|u| view! {
-                                    <li data-phase=u.phase.clone()>
-                                        <strong>{u.phase.clone()}</strong>" "
-                                        <span class="muted">{u.at.map(timestamp).unwrap_or_else(|| format!("seen {}", timestamp(u.seen_at)))}</span>
-                                        <p>{u.text}</p>
-                                    </li>
-                                }).collect_view()}
-                            </ol>
-                        }.into_any()
-                    }
+    let read = async move { load_incident(id.parse::<IncidentId>()?).await };
+    loaded_titled("Reading the incident…", "Incident", read, |d| {
+        let b = d.brief.clone();
+        view! {
+            <Title text=b.title.clone() />
+            {subnav("")}
+            <p class="crumbs"><a href="/status/incidents">"Incident history"</a>" / "{b.title.clone()}</p>
+            <h1>{b.title.clone()}</h1>
+            <p class="lead">
+                <a href=format!("/status/incidents?source={}", d.source_id)>{b.source.clone()}</a>
+                " · "{b.category.label()}" · "{b.phase.clone()}
+                {b.impact.clone().map(|i| format!(" · impact {i}"))}
+            </p>
+            {match d.postmortem_link.clone() {
+                Some(link) => {
+                    let text = link.clone();
+                    view! {
+                        <section class="notice" data-testid="postmortem"><h2>"Postmortem published"</h2><p><a href=link>{text}</a></p></section>
+                    }.into_any()
                 }
-            })}
-        </Suspense>
-    }
+                None if b.phase == "resolved" => view! {
+                    <p class="help">"Resolved. Tenantry keeps watching this source for the RCA / postmortem, which can take weeks, and links it here when it is published."</p>
+                }.into_any(),
+                None => ().into_any(),
+            }}
+            <dl class="facts">
+                <dt>"Started"</dt><dd>{when(b.started_at)}</dd>
+                <dt>"Last update"</dt><dd>{when(b.updated_at)}</dd>
+                <dt>"First seen by Tenantry"</dt><dd>{timestamp(d.first_seen_at)}</dd>
+                <dt>"At the source"</dt><dd>{d.link.clone().map(|l| { let text = l.clone(); view! { <a href=l>{text}</a> }.into_any() }).unwrap_or_else(|| "—".into_any())}</dd>
+            </dl>
+            <h2>"Timeline"</h2>
+            <ol class="timeline" data-testid="timeline">
+                {d.updates.into_iter().map(|u| view! {
+                    <li data-phase=u.phase.clone()>
+                        <strong>{u.phase.clone()}</strong>" "
+                        <span class="muted">{u.at.map(timestamp).unwrap_or_else(|| format!("seen {}", timestamp(u.seen_at)))}</span>
+                        <p>{u.text}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        }
+    })
 }

@@ -179,32 +179,27 @@ pub trait TenantsPort: Send + Sync + 'static {
 }
 
 #[cfg(feature = "ssr")]
-fn port() -> std::sync::Arc<dyn TenantsPort> {
-    expect_context::<std::sync::Arc<dyn TenantsPort>>()
-}
-
-#[cfg(feature = "ssr")]
-use crate::accounts::acting_as;
+use crate::{
+    accounts::{acting_as, port_as},
+    api::{port, redirect},
+};
 
 /// The inventory (developer).
 #[server(endpoint = "tenants/inventory")]
 pub async fn load_inventory(query: InventoryQuery) -> Result<Inventory, AppError> {
-    acting_as(Role::Developer)?;
-    port().inventory(query).await
+    port_as::<dyn TenantsPort>(Role::Developer)?.inventory(query).await
 }
 
 /// One tenant (developer).
 #[server(endpoint = "tenants/detail")]
 pub async fn load_tenant(id: TenantId) -> Result<TenantDetail, AppError> {
-    acting_as(Role::Developer)?;
-    port().detail(id).await
+    port_as::<dyn TenantsPort>(Role::Developer)?.detail(id).await
 }
 
 /// A tenant's fields for the edit form (admin); the secret is never sent back.
 #[server(endpoint = "tenants/fields")]
 pub async fn load_tenant_fields(id: TenantId) -> Result<TenantFields, AppError> {
-    acting_as(Role::Admin)?;
-    port().fields(id).await
+    port_as::<dyn TenantsPort>(Role::Admin)?.fields(id).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -270,9 +265,8 @@ pub async fn add_tenant(
         api_base_url,
         notes,
     );
-    let id = port().add(&by, fields).await?;
-    leptos_axum::redirect(&format!("/tenants/{id}"));
-    Ok(())
+    let id = port::<dyn TenantsPort>().add(&by, fields).await?;
+    redirect(&format!("/tenants/{id}"))
 }
 
 /// Changes a tenant (admin); an empty secret keeps the stored one.
@@ -308,37 +302,32 @@ pub async fn update_tenant(
         api_base_url,
         notes,
     );
-    port().update(&by, id, fields).await?;
-    leptos_axum::redirect(&format!("/tenants/{id}"));
-    Ok(())
+    port::<dyn TenantsPort>().update(&by, id, fields).await?;
+    redirect(&format!("/tenants/{id}"))
 }
 
 /// Removes a tenant (admin).
 #[server(endpoint = "tenants/remove")]
 pub async fn remove_tenant(id: TenantId) -> Result<(), AppError> {
     let by = acting_as(Role::Admin)?;
-    port().remove(&by, id).await?;
-    leptos_axum::redirect("/tenants");
-    Ok(())
+    port::<dyn TenantsPort>().remove(&by, id).await?;
+    redirect("/tenants")
 }
 
 /// Reads the tenant from Auth0 now (developer): "Refresh now".
 #[server(endpoint = "tenants/refresh")]
 pub async fn refresh_tenant(id: TenantId) -> Result<(), AppError> {
-    acting_as(Role::Developer)?;
-    port().refresh(id).await
+    port_as::<dyn TenantsPort>(Role::Developer)?.refresh(id).await
 }
 
 /// The drift view of a user domain (developer).
 #[server(endpoint = "tenants/drift")]
 pub async fn load_drift(user_domain: String) -> Result<Drift, AppError> {
-    acting_as(Role::Developer)?;
-    port().drift(&user_domain).await
+    port_as::<dyn TenantsPort>(Role::Developer)?.drift(&user_domain).await
 }
 
 /// Checks a proposed tenant name (developer).
 #[server(endpoint = "tenants/check-name")]
 pub async fn check_tenant_name(name: String, company: String, environment: String) -> Result<NameVerdict, AppError> {
-    acting_as(Role::Developer)?;
-    port().check_name(&name, &company, &environment).await
+    port_as::<dyn TenantsPort>(Role::Developer)?.check_name(&name, &company, &environment).await
 }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{AddTenant, Environment, RemoveTenant, TenantFields, UpdateTenant, load_tenant_fields};
 use crate::ids::TenantId;
-use crate::pages::{Problem, loaded};
+use crate::pages::{Problem, failure, loaded};
 
 #[component]
 fn TenantFormFields(fields: TenantFields, editing: bool) -> impl IntoView {
@@ -52,7 +52,7 @@ fn TenantFormFields(fields: TenantFields, editing: bool) -> impl IntoView {
 #[component]
 pub fn TenantNewPage() -> impl IntoView {
     let add = ServerAction::<AddTenant>::new();
-    let error = add.value().get_untracked().and_then(Result::err);
+    let error = failure(add);
     view! {
         <Title text="Add a tenant" />
         <p class="crumbs"><a href="/tenants">"Tenants"</a>" / Add"</p>
@@ -78,8 +78,7 @@ pub fn TenantEditPage() -> impl IntoView {
     let raw_id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
     let update = ServerAction::<UpdateTenant>::new();
     let remove = ServerAction::<RemoveTenant>::new();
-    let error =
-        update.value().get_untracked().and_then(Result::err).or(remove.value().get_untracked().and_then(Result::err));
+    let error = failure(update).or(failure(remove));
     view! {
         <Title text="Edit tenant" />
         <p class="crumbs"><a href="/tenants">"Tenants"</a>" / Edit"</p>

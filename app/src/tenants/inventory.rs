@@ -8,7 +8,7 @@ use super::{
     Association, Environment, Finding, Inventory, InventoryQuery, Region, SdlcColumn, TenantCell, load_inventory,
 };
 use crate::format::timestamp;
-use crate::pages::{Filters, Pager, loaded, query_string};
+use crate::pages::{FilterSelect, Filters, Pager, loaded, options, query_string};
 
 fn column_label(c: SdlcColumn) -> &'static str {
     match c {
@@ -77,20 +77,8 @@ fn InventoryView(inventory: Inventory, query: InventoryQuery) -> impl IntoView {
     view! {
         <Filters action="/tenants">
             <label>"Search" <input name="q" type="search" value=query.q.clone().unwrap_or_default() placeholder="name or domain" /></label>
-            <label>
-                "Environment"
-                <select name="environment">
-                    <option value="">"any"</option>
-                    {Environment::ALL.into_iter().map(|e| view! { <option value=e.as_str() selected=e.as_str() == env>{e.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Region"
-                <select name="region">
-                    <option value="">"any"</option>
-                    {Region::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r.as_str() == region>{r.label()}</option> }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Environment" name="environment" current=env options=options(Environment::ALL.map(|e| (e.as_str(), e.label()))) />
+            <FilterSelect label="Region" name="region" current=region options=options(Region::ALL.map(|r| (r.as_str(), r.label()))) />
             <label>
                 "Association"
                 <select name="association">

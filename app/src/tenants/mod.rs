@@ -18,6 +18,8 @@ pub use tenant::TenantPage;
 
 use serde::{Deserialize, Serialize};
 
+use crate::stored::stored_as_text;
+
 /// The environment a tenant serves in the software lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Environment {
@@ -177,6 +179,10 @@ impl Association {
         }
     }
 }
+
+stored_as_text!(Environment, Environment::parse);
+stored_as_text!(Region, Region::parse);
+stored_as_text!(Association, Association::parse);
 
 #[cfg(test)]
 mod tests {

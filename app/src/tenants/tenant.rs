@@ -10,7 +10,7 @@ use super::{RefreshTenant, load_tenant};
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
 use crate::ids::TenantId;
-use crate::pages::{Notice, Problem, loaded};
+use crate::pages::{Notice, Problem, failure, loaded};
 
 fn is_admin() -> bool {
     current_user().is_some_and(|u| u.role >= Role::Admin)
@@ -21,7 +21,7 @@ fn is_admin() -> bool {
 pub fn TenantPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
     let refresh = ServerAction::<RefreshTenant>::new();
-    let refresh_error = refresh.value().get_untracked().and_then(Result::err);
+    let refresh_error = failure(refresh);
     view! {
         <Title text="Tenant" />
         {loaded("Reading the tenant…", async move { load_tenant(id.parse::<TenantId>()?).await }, move |t| {

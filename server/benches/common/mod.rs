@@ -18,6 +18,26 @@ pub async fn fresh_database(name: &str) -> PgPool {
     pool
 }
 
+/// Starts `tenantry simulator` (the binary at `tenantry`) on a free port as a process of its own and waits until it
+/// answers: (the process, its base URL, a client).
+pub async fn start_simulator(tenantry: &str) -> (std::process::Child, String, reqwest::Client) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let simulator = std::process::Command::new(tenantry)
+        .args(["simulator", "--port", &port.to_string()])
+        .env("TENANTRY_LOG", "warn")
+        .spawn()
+        .expect("simulator starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("{base}/__simulator/stats")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    (simulator, base, http)
+}
+
 /// (user + system CPU seconds, peak RSS in MiB) of this process.
 pub fn usage() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();

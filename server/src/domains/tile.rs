@@ -24,7 +24,7 @@ impl BoardTile for DomainsTile {
         let db = |e| crate::db::app_error("domains", e);
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let domains = repo::board_domains(&mut conn).await.map_err(db)?;
-        Ok(Some(AreaTile { all: tile(&domains, None), chosen: chosen.map(|t| tile(&domains, Some(t))) }))
+        Ok(Some(AreaTile::drawn(chosen, |tenant| tile(&domains, tenant))))
     }
 }
 

@@ -24,7 +24,7 @@ impl BoardTile for MonitoringTile {
         let db = |e| crate::db::app_error("monitoring", e);
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let checks = views::board_checks(&mut conn).await.map_err(db)?;
-        Ok(Some(AreaTile { all: tile(&checks, None), chosen: chosen.map(|t| tile(&checks, Some(t))) }))
+        Ok(Some(AreaTile::drawn(chosen, |tenant| tile(&checks, tenant))))
     }
 }
 

@@ -43,45 +43,6 @@ pub struct NewTenant {
     pub notes: String,
 }
 
-struct Row {
-    id: Uuid,
-    name: String,
-    domain: String,
-    region: Option<String>,
-    environment: String,
-    user_domain: String,
-    association: String,
-    account_name: String,
-    paid_features: bool,
-    client_id: String,
-    client_secret: Vec<u8>,
-    api_base_url: Option<String>,
-    notes: String,
-}
-
-impl TryFrom<Row> for Tenant {
-    type Error = sqlx::Error;
-
-    fn try_from(r: Row) -> Result<Self, Self::Error> {
-        let decode = |e: String| sqlx::Error::Decode(e.into());
-        Ok(Tenant {
-            id: r.id,
-            region: r.region.as_deref().map(Region::parse).transpose().map_err(decode)?,
-            environment: Environment::parse(&r.environment).map_err(decode)?,
-            association: Association::parse(&r.association).map_err(decode)?,
-            name: r.name,
-            domain: r.domain,
-            user_domain: r.user_domain,
-            account_name: r.account_name,
-            paid_features: r.paid_features,
-            client_id: r.client_id,
-            client_secret: r.client_secret,
-            api_base_url: r.api_base_url,
-            notes: r.notes,
-        })
-    }
-}
-
 pub async fn insert(conn: &mut PgConnection, t: &NewTenant) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
         "INSERT INTO tenants (name, domain, region, environment, user_domain, association, account_name, paid_features,
@@ -104,18 +65,22 @@ pub async fn insert(conn: &mut PgConnection, t: &NewTenant) -> Result<Uuid, sqlx
     .await
 }
 
+/// The registered tenants, then `$rest` of the query (a filter, an order) and its arguments.
+macro_rules! tenants {
+    ($rest:tt $(, $args:expr)*) => {
+        sqlx::query_as!(
+            Tenant,
+            r#"SELECT id, name, domain, region AS "region: Region", environment AS "environment: Environment",
+                      user_domain, association AS "association: Association", account_name, paid_features,
+                      client_id, client_secret, api_base_url, notes
+               FROM tenants "# + $rest
+            $(, $args)*
+        )
+    };
+}
+
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as!(
-        Row,
-        "SELECT id, name, domain, region, environment, user_domain, association, account_name, paid_features,
-                client_id, client_secret, api_base_url, notes
-         FROM tenants WHERE id = $1",
-        id
-    )
-    .fetch_optional(conn)
-    .await?
-    .map(Tenant::try_from)
-    .transpose()
+    tenants!("WHERE id = $1", id).fetch_optional(conn).await
 }
 
 /// The latest snapshot's data, if any.
@@ -247,17 +212,7 @@ pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>,
 
 /// Every tenant, by name.
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<Tenant>, sqlx::Error> {
-    sqlx::query_as!(
-        Row,
-        "SELECT id, name, domain, region, environment, user_domain, association, account_name, paid_features,
-                client_id, client_secret, api_base_url, notes
-         FROM tenants ORDER BY name"
-    )
-    .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(Tenant::try_from)
-    .collect()
+    tenants!("ORDER BY name").fetch_all(conn).await
 }
 
 /// One row of the inventory query.

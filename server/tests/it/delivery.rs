@@ -52,13 +52,7 @@ async fn add_channel(pool: &PgPool, o: &Outbox, form: &ChannelForm) -> app::ids:
 /// A Statuspage source on the simulator whose incident `tw-1` (impact major) is advanced one phase per call.
 async fn twilio(pool: &PgPool, sim: &Simulator) -> Uuid {
     sim.set_status_page("twilio", SimStatusPage { name: "Twilio".into(), ..SimStatusPage::default() });
-    sqlx::query_scalar(
-        "INSERT INTO status_sources (name, kind, category, url) VALUES ('Twilio', 'statuspage', 'sms', $1) RETURNING id",
-    )
-    .bind(format!("{}/__status/twilio/api/v2/summary.json", sim.base_url()))
-    .fetch_one(pool)
-    .await
-    .expect("source")
+    crate::harness::statuspage_source(pool, sim, "twilio", "Twilio", "sms").await
 }
 
 /// Runs both deliverers at `now` until neither finds anything due.

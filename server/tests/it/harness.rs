@@ -228,6 +228,37 @@ pub fn text_of(html: &str) -> String {
     server::status::adapters::strip_tags(html)
 }
 
+/// Tenant `name` at `domain` as a form would register it: user domain `customers`, associated with the company
+/// account `Acme`, no paid features, client `client_id` with `client_secret` (encrypted), Auth0's own API URL.
+pub fn new_tenant(
+    name: &str,
+    domain: &str,
+    region: app::tenants::Region,
+    environment: app::tenants::Environment,
+    client_id: &str,
+    client_secret: Vec<u8>,
+) -> server::tenants::repo::NewTenant {
+    server::tenants::repo::NewTenant {
+        name: name.into(),
+        domain: domain.into(),
+        region: Some(region),
+        environment,
+        user_domain: "customers".into(),
+        association: app::tenants::Association::Associated,
+        account_name: "Acme".into(),
+        paid_features: false,
+        client_id: client_id.into(),
+        client_secret,
+        api_base_url: None,
+        notes: String::new(),
+    }
+}
+
+/// Registers `new` straight in the registry; its id.
+pub async fn register(pool: &PgPool, new: &server::tenants::repo::NewTenant) -> uuid::Uuid {
+    server::tenants::repo::insert(&mut pool.acquire().await.expect("conn"), new).await.expect("tenant registered")
+}
+
 /// Registers tenant `name` (`{name}.{region}.auth0.com`, user domain `customers`, associated) straight in the
 /// registry, for tests that need tenants but no Auth0 behind them.
 pub async fn insert_tenant(
@@ -236,20 +267,31 @@ pub async fn insert_tenant(
     region: app::tenants::Region,
     environment: app::tenants::Environment,
 ) -> uuid::Uuid {
-    use server::tenants::repo::{self, NewTenant};
-    let new = NewTenant {
-        name: name.into(),
-        domain: format!("{name}.{}.auth0.com", region.as_str()),
-        region: Some(region),
-        environment,
-        user_domain: "customers".into(),
-        association: app::tenants::Association::Associated,
-        account_name: "Acme".into(),
-        paid_features: false,
-        client_id: "cid".into(),
-        client_secret: server::secrets::SecretBox::new([3; 32]).encrypt("secret"),
-        api_base_url: None,
-        notes: String::new(),
-    };
-    repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert")
+    let domain = format!("{name}.{}.auth0.com", region.as_str());
+    let secret = server::secrets::SecretBox::new([3; 32]).encrypt("secret");
+    register(pool, &new_tenant(name, &domain, region, environment, "cid", secret)).await
+}
+
+/// Adds a status source straight in the database: `name`, of `kind` and `category`, read from `url`.
+pub async fn insert_source(pool: &PgPool, name: &str, kind: &str, category: &str, url: &str) -> uuid::Uuid {
+    sqlx::query_scalar("INSERT INTO status_sources (name, kind, category, url) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(name)
+        .bind(kind)
+        .bind(category)
+        .bind(url)
+        .fetch_one(pool)
+        .await
+        .expect("source")
+}
+
+/// Adds the Statuspage source `name` (`category`) reading the simulator's status page `page`.
+pub async fn statuspage_source(
+    pool: &PgPool,
+    sim: &server::simulator::Simulator,
+    page: &str,
+    name: &str,
+    category: &str,
+) -> uuid::Uuid {
+    let url = format!("{}/__status/{page}/api/v2/summary.json", sim.base_url());
+    insert_source(pool, name, "statuspage", category, &url).await
 }

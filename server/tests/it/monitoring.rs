@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use app::accounts::Role;
 use app::monitoring::CheckForm;
-use app::tenants::{Association, Environment, Region};
+use app::tenants::{Environment, Region};
 use chrono::{TimeZone, Utc};
 use server::accounts::audit::Actor;
 use server::http::RouterOptions;
@@ -21,11 +21,11 @@ use server::monitoring::service;
 use server::scheduler::{self, Registry};
 use server::secrets::SecretBox;
 use server::simulator::{Faults, SimTenant, Simulator, TestUser, UserState};
-use server::tenants::repo::{self, NewTenant};
+use server::tenants::repo::NewTenant;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::harness::{TestApp, text_of};
+use crate::harness::{self, TestApp, text_of};
 
 const DOMAIN: &str = "acme-prod.us.auth0.com";
 const KEY: [u8; 32] = [9; 32];
@@ -40,21 +40,12 @@ async fn setup(pool: &PgPool) -> (Simulator, Uuid) {
         state: UserState::Active,
     });
     sim.add_tenant(tenant);
+    let secret = SecretBox::new(KEY).encrypt("mgmt-secret");
     let new = NewTenant {
-        name: "acme-prod".into(),
-        domain: DOMAIN.into(),
-        region: Some(Region::Us),
-        environment: Environment::Production,
-        user_domain: "customers".into(),
-        association: Association::Associated,
-        account_name: "Acme".into(),
-        paid_features: false,
-        client_id: "mgmt".into(),
-        client_secret: SecretBox::new(KEY).encrypt("mgmt-secret"),
         api_base_url: Some(sim.base_url()),
-        notes: String::new(),
+        ..harness::new_tenant("acme-prod", DOMAIN, Region::Us, Environment::Production, "mgmt", secret)
     };
-    let id = repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("tenant");
+    let id = harness::register(pool, &new).await;
     (sim, id)
 }
 

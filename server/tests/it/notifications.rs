@@ -10,9 +10,8 @@ use server::notifications::record::{Incoming, apply};
 use server::simulator::{LIFECYCLE, SimStatusPage, Simulator};
 use server::status::jobs::StatusPollJob;
 use sqlx::PgPool;
-use uuid::Uuid;
 
-use crate::harness::{TestApp, text_of};
+use crate::harness::{TestApp, statuspage_source, text_of};
 
 /// The custom-domain findings, as the server gives them to the collector.
 pub struct Findings(pub PgPool);
@@ -37,13 +36,7 @@ async fn updates(pool: &PgPool) -> i64 {
 async fn an_incident_through_its_lifecycle_is_one_notification_with_its_whole_timeline(pool: PgPool) {
     let sim = Simulator::start(0).await.expect("simulator");
     sim.set_status_page("twilio", SimStatusPage { name: "Twilio".into(), ..SimStatusPage::default() });
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO status_sources (name, kind, category, url) VALUES ('Twilio', 'statuspage', 'sms', $1) RETURNING id",
-    )
-    .bind(format!("{}/__status/twilio/api/v2/summary.json", sim.base_url()))
-    .fetch_one(&pool)
-    .await
-    .expect("source");
+    let id = statuspage_source(&pool, &sim, "twilio", "Twilio", "sms").await;
     server::init_crypto();
     let job = StatusPollJob::new(pool.clone(), true).expect("job");
     let t0 = Utc::now() - Duration::hours(3);

@@ -101,23 +101,21 @@ mod polling {
     use uuid::Uuid;
 
     async fn source(pool: &PgPool, kind: &str, url: &str) -> Uuid {
-        sqlx::query_scalar(
-            "INSERT INTO status_sources (name, kind, category, url) VALUES ('test', $1, 'auth0', $2) RETURNING id",
-        )
-        .bind(kind)
-        .bind(url)
-        .fetch_one(pool)
-        .await
-        .expect("source")
+        crate::harness::insert_source(pool, "test", kind, "auth0", url).await
+    }
+
+    /// The simulator's Auth0 US status page as an Auth0 feed source, and the poll job: (simulator, source, job).
+    async fn auth0_us_feed(pool: &PgPool) -> (Simulator, Uuid, StatusPollJob) {
+        let sim = Simulator::start(0).await.expect("simulator");
+        sim.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
+        let id = source(pool, "auth0_feed", &format!("{}/__status/auth0-us/history.atom", sim.base_url())).await;
+        server::init_crypto();
+        (sim, id, StatusPollJob::new(pool.clone(), true).expect("job"))
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn an_incident_through_its_lifecycle_is_stored_with_every_update_once_and_in_order(pool: PgPool) {
-        let sim = Simulator::start(0).await.expect("simulator");
-        sim.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
-        let id = source(&pool, "auth0_feed", &format!("{}/__status/auth0-us/history.atom", sim.base_url())).await;
-        server::init_crypto();
-        let job = StatusPollJob::new(pool.clone(), true).expect("job");
+        let (sim, id, job) = auth0_us_feed(&pool).await;
         let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).single().expect("date");
         for (n, phase) in LIFECYCLE.iter().enumerate() {
             let at = t0 + Duration::minutes(10 * n as i64);
@@ -140,11 +138,7 @@ mod polling {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn a_new_incident_update_is_in_the_notification_history_without_the_collector(pool: PgPool) {
-        let sim = Simulator::start(0).await.expect("simulator");
-        sim.set_status_page("auth0-us", SimStatusPage { name: "Auth0 US".into(), ..SimStatusPage::default() });
-        let id = source(&pool, "auth0_feed", &format!("{}/__status/auth0-us/history.atom", sim.base_url())).await;
-        server::init_crypto();
-        let job = StatusPollJob::new(pool.clone(), true).expect("job");
+        let (sim, id, job) = auth0_us_feed(&pool).await;
         let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).single().expect("date");
         sim.advance_incident("auth0-us", "inc-1", t0);
         assert!(matches!(job.poll(id, t0).await.expect("poll"), Polled::Read { new_updates: 1, .. }));

@@ -14,7 +14,7 @@ use server::status::jobs::{Polled, StatusPollJob};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::harness::{TestApp, text_of};
+use crate::harness::{TestApp, statuspage_source, text_of};
 
 fn options(allow_private: bool) -> RouterOptions {
     RouterOptions { status: StatusOptions { allow_private, ..StatusOptions::default() }, ..RouterOptions::default() }
@@ -147,14 +147,7 @@ async fn a_provider_outage_leads_the_board_and_turns_the_external_services_step_
 async fn a_source_not_read_well_for_three_intervals_is_unknown_never_green(pool: PgPool) {
     let sim = Simulator::start(0).await.expect("simulator");
     sim.set_status_page("mailgun", page("Mailgun", &[("api", "operational")]));
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO status_sources (name, kind, category, url, interval_secs) VALUES ('Mailgun', 'statuspage', 'email', $1, 120)
-         RETURNING id",
-    )
-    .bind(format!("{}/__status/mailgun/api/v2/summary.json", sim.base_url()))
-    .fetch_one(&pool)
-    .await
-    .expect("source");
+    let id = statuspage_source(&pool, &sim, "mailgun", "Mailgun", "email").await;
     let now = Utc::now();
     poll_all(&pool, now).await;
     let app = TestApp::spawn_with(pool.clone(), options(true)).await;
@@ -245,13 +238,7 @@ async fn sources_are_added_only_with_a_checked_url_format_and_interval(pool: PgP
 async fn a_statuspage_incident_is_followed_to_its_postmortem_and_the_history_filters_it(pool: PgPool) {
     let sim = Simulator::start(0).await.expect("simulator");
     sim.set_status_page("github", page("GitHub", &[("api", "operational")]));
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO status_sources (name, kind, category, url) VALUES ('GitHub', 'statuspage', 'social', $1) RETURNING id",
-    )
-    .bind(format!("{}/__status/github/api/v2/summary.json", sim.base_url()))
-    .fetch_one(&pool)
-    .await
-    .expect("source");
+    let id = statuspage_source(&pool, &sim, "github", "GitHub", "social").await;
     server::init_crypto();
     let job = StatusPollJob::new(pool.clone(), true).expect("job");
     let t0 = Utc::now() - Duration::hours(2);

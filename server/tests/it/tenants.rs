@@ -4,15 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::tenants::{Association, Environment, Region};
+use app::tenants::{Environment, Region};
 use chrono::{TimeZone, Utc};
 use server::auth0::Auth0Client;
 use server::secrets::SecretBox;
 use server::simulator::{Limit, SimTenant, Simulator};
 use server::tenants::jobs::{Polled, SnapshotJob};
-use server::tenants::repo::{self, NewTenant};
+use server::tenants::repo::NewTenant;
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use crate::harness;
 
 const DOMAIN: &str = "acme-prod.us.auth0.com";
 
@@ -22,20 +24,11 @@ async fn setup(pool: &PgPool, secret: &str) -> (Simulator, SnapshotJob, Uuid) {
     sim.add_tenant(SimTenant::new(DOMAIN, "cid", "right-secret"));
     let secrets = SecretBox::new([3; 32]);
     let new = NewTenant {
-        name: "acme-prod".into(),
-        domain: DOMAIN.into(),
-        region: Some(Region::Us),
-        environment: Environment::Production,
-        user_domain: "customers".into(),
-        association: Association::Associated,
-        account_name: "Acme".into(),
         paid_features: true,
-        client_id: "cid".into(),
-        client_secret: secrets.encrypt(secret),
         api_base_url: Some(sim.base_url()),
-        notes: String::new(),
+        ..harness::new_tenant("acme-prod", DOMAIN, Region::Us, Environment::Production, "cid", secrets.encrypt(secret))
     };
-    let id = repo::insert(&mut pool.acquire().await.expect("conn"), &new).await.expect("insert");
+    let id = harness::register(pool, &new).await;
     let client =
         Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
     (sim, SnapshotJob { pool: pool.clone(), client, secrets }, id)

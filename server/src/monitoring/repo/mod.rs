@@ -76,27 +76,39 @@ pub async fn logins_per_minute(
     Ok(n.unwrap_or(0.0))
 }
 
+/// A check query with the check's settings bound as `$1` … `$15` in the order of `insert_check`'s column list,
+/// then any further arguments: the insert and the update bind the same values the same way.
+macro_rules! check_query {
+    ($sql:tt, $p:expr $(, $more:expr)*) => {
+        sqlx::query_scalar!(
+            $sql,
+            $p.tenant.0,
+            $p.kind.as_str(),
+            $p.name,
+            $p.interval,
+            $p.grant_type,
+            $p.realm,
+            $p.username,
+            $p.password,
+            $p.client_id,
+            $p.client_secret,
+            $p.audience,
+            $p.scope,
+            $p.fail_threshold,
+            $p.success_threshold,
+            $p.reminder_minutes
+            $(, $more)*
+        )
+    };
+}
+
 /// Adds a check.
 pub async fn insert_check(conn: &mut PgConnection, p: &CheckSpec) -> Result<CheckId, sqlx::Error> {
-    sqlx::query_scalar!(
+    check_query!(
         r#"INSERT INTO monitoring_checks (tenant_id, kind, name, interval_secs, grant_type, realm, username, password,
                client_id, client_secret, audience, scope, fail_threshold, success_threshold, reminder_minutes)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id AS "id: CheckId""#,
-        p.tenant.0,
-        p.kind.as_str(),
-        p.name,
-        p.interval,
-        p.grant_type,
-        p.realm,
-        p.username,
-        p.password,
-        p.client_id,
-        p.client_secret,
-        p.audience,
-        p.scope,
-        p.fail_threshold,
-        p.success_threshold,
-        p.reminder_minutes
+        p
     )
     .fetch_one(conn)
     .await
@@ -104,30 +116,16 @@ pub async fn insert_check(conn: &mut PgConnection, p: &CheckSpec) -> Result<Chec
 
 /// Changes a check (absent secrets keep the stored ones); `Some(enabled)` when it exists.
 pub async fn update_check(conn: &mut PgConnection, id: CheckId, p: &CheckSpec) -> Result<Option<bool>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "UPDATE monitoring_checks SET tenant_id = $2, kind = $3, name = $4, interval_secs = $5, grant_type = $6,
-             realm = $7, username = $8,
-             password = CASE WHEN tenant_id = $2 THEN COALESCE($9, password) ELSE $9 END, client_id = $10,
-             client_secret = CASE WHEN tenant_id = $2 AND client_id IS NOT DISTINCT FROM $10
-                                  THEN COALESCE($11, client_secret) ELSE $11 END, audience = $12, scope = $13, fail_threshold = $14,
-             success_threshold = $15, reminder_minutes = $16
-         WHERE id = $1 RETURNING enabled",
-        id.0,
-        p.tenant.0,
-        p.kind.as_str(),
-        p.name,
-        p.interval,
-        p.grant_type,
-        p.realm,
-        p.username,
-        p.password,
-        p.client_id,
-        p.client_secret,
-        p.audience,
-        p.scope,
-        p.fail_threshold,
-        p.success_threshold,
-        p.reminder_minutes
+    check_query!(
+        "UPDATE monitoring_checks SET tenant_id = $1, kind = $2, name = $3, interval_secs = $4, grant_type = $5,
+             realm = $6, username = $7,
+             password = CASE WHEN tenant_id = $1 THEN COALESCE($8, password) ELSE $8 END, client_id = $9,
+             client_secret = CASE WHEN tenant_id = $1 AND client_id IS NOT DISTINCT FROM $9
+                                  THEN COALESCE($10, client_secret) ELSE $10 END, audience = $11, scope = $12, fail_threshold = $13,
+             success_threshold = $14, reminder_minutes = $15
+         WHERE id = $16 RETURNING enabled",
+        p,
+        id.0
     )
     .fetch_optional(conn)
     .await

@@ -83,21 +83,34 @@ pub struct ChannelValues<'a> {
     pub regions: &'a [String],
 }
 
+/// A channel query with the channel's values bound as `$1` … `$10` in the order of `insert_channel`'s column list,
+/// then any further arguments: the insert and the update bind the same values the same way.
+macro_rules! channel_query {
+    ($query:ident, $sql:tt, $c:expr $(, $more:expr)*) => {
+        sqlx::$query!(
+            $sql,
+            $c.name,
+            $c.kind,
+            $c.target,
+            $c.url_secret.as_deref(),
+            $c.signing_secret.as_deref(),
+            $c.smtp.as_ref(),
+            $c.min_severity,
+            $c.sources,
+            $c.tenants,
+            $c.regions,
+            $($more,)*
+        )
+    };
+}
+
 pub async fn insert_channel(conn: &mut PgConnection, c: &ChannelValues<'_>) -> Result<ChannelId, sqlx::Error> {
-    sqlx::query_scalar!(
+    channel_query!(
+        query_scalar,
         r#"INSERT INTO notifications_channels (name, kind, target, url_secret, signing_secret, smtp, min_severity,
                                              sources, tenants, regions)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id AS "id: ChannelId""#,
-        c.name,
-        c.kind,
-        c.target,
-        c.url_secret.as_deref(),
-        c.signing_secret.as_deref(),
-        c.smtp.as_ref(),
-        c.min_severity,
-        c.sources,
-        c.tenants,
-        c.regions,
+        c
     )
     .fetch_one(conn)
     .await
@@ -123,28 +136,20 @@ pub async fn update_channel(
     id: ChannelId,
     c: &ChannelValues<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE notifications_channels SET name = $2, kind = $3,
-             target = CASE WHEN $4 = '' THEN target ELSE $4 END,
-             url_secret = CASE WHEN $3 = kind AND ($3 <> 'email'
-                                   OR ((smtp->>'host') IS NOT DISTINCT FROM ($7::jsonb->>'host')
-                                       AND (smtp->>'port') IS NOT DISTINCT FROM ($7::jsonb->>'port')))
-                               THEN COALESCE($5, url_secret) ELSE $5 END,
-             signing_secret = CASE WHEN $3 = 'webhook' AND kind = 'webhook' THEN COALESCE($6, signing_secret)
-                                   WHEN $3 = 'webhook' THEN $6 END,
-             smtp = $7, min_severity = $8, sources = $9, tenants = $10, regions = $11
-         WHERE id = $1",
-        id.0,
-        c.name,
-        c.kind,
-        c.target,
-        c.url_secret.as_deref(),
-        c.signing_secret.as_deref(),
-        c.smtp.as_ref(),
-        c.min_severity,
-        c.sources,
-        c.tenants,
-        c.regions,
+    let done = channel_query!(
+        query,
+        "UPDATE notifications_channels SET name = $1, kind = $2,
+             target = CASE WHEN $3 = '' THEN target ELSE $3 END,
+             url_secret = CASE WHEN $2 = kind AND ($2 <> 'email'
+                                   OR ((smtp->>'host') IS NOT DISTINCT FROM ($6::jsonb->>'host')
+                                       AND (smtp->>'port') IS NOT DISTINCT FROM ($6::jsonb->>'port')))
+                               THEN COALESCE($4, url_secret) ELSE $4 END,
+             signing_secret = CASE WHEN $2 = 'webhook' AND kind = 'webhook' THEN COALESCE($5, signing_secret)
+                                   WHEN $2 = 'webhook' THEN $5 END,
+             smtp = $6, min_severity = $7, sources = $8, tenants = $9, regions = $10
+         WHERE id = $11",
+        c,
+        id.0
     )
     .execute(conn)
     .await?;
@@ -229,6 +234,23 @@ pub struct DeliveryRecord {
     pub update_text: Option<String>,
 }
 
+/// Delivery attempts with their channel, notification and update, then `$rest` of the query (which attempts, in
+/// what order) and its arguments.
+macro_rules! delivery_records {
+    ($rest:tt $(, $args:expr)*) => {
+        sqlx::query_as!(
+            DeliveryRecord,
+            r#"SELECT d.at AS "at: DateTime<Utc>", d.channel_id AS "channel_id: ChannelId", c.name AS channel_name,
+                      d.notification_id AS "notification_id?: NotificationId", n.title AS "title?", d.attempt, d.ok,
+                      d.status, d.duration_ms, d.error, u.text AS "update_text?"
+               FROM notifications_deliveries d JOIN notifications_channels c ON c.id = d.channel_id
+               LEFT JOIN notifications n ON n.id = d.notification_id
+               LEFT JOIN notifications_updates u ON u.id = d.update_id "# + $rest
+            $(, $args)*
+        )
+    };
+}
+
 /// How many attempts a channel's delivery log holds.
 pub async fn count_channel_deliveries(conn: &mut PgConnection, channel: ChannelId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM notifications_deliveries WHERE channel_id = $1"#, channel.0)
@@ -243,18 +265,11 @@ pub async fn channel_deliveries(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {
-    sqlx::query_as!(
-        DeliveryRecord,
-        r#"SELECT d.at AS "at: DateTime<Utc>", d.channel_id AS "channel_id: ChannelId", c.name AS channel_name,
-                  d.notification_id AS "notification_id?: NotificationId", n.title AS "title?", d.attempt, d.ok,
-                  d.status, d.duration_ms, d.error, u.text AS "update_text?"
-           FROM notifications_deliveries d JOIN notifications_channels c ON c.id = d.channel_id
-           LEFT JOIN notifications n ON n.id = d.notification_id
-           LEFT JOIN notifications_updates u ON u.id = d.update_id
-           WHERE d.channel_id = $1 ORDER BY d.at DESC, d.id DESC LIMIT $2 OFFSET $3"#,
+    delivery_records!(
+        "WHERE d.channel_id = $1 ORDER BY d.at DESC, d.id DESC LIMIT $2 OFFSET $3",
         channel.0,
         limit,
-        offset,
+        offset
     )
     .fetch_all(conn)
     .await
@@ -265,19 +280,7 @@ pub async fn notification_deliveries(
     conn: &mut PgConnection,
     id: NotificationId,
 ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {
-    sqlx::query_as!(
-        DeliveryRecord,
-        r#"SELECT d.at AS "at: DateTime<Utc>", d.channel_id AS "channel_id: ChannelId", c.name AS channel_name,
-                  d.notification_id AS "notification_id?: NotificationId", n.title AS "title?", d.attempt, d.ok,
-                  d.status, d.duration_ms, d.error, u.text AS "update_text?"
-           FROM notifications_deliveries d JOIN notifications_channels c ON c.id = d.channel_id
-           LEFT JOIN notifications n ON n.id = d.notification_id
-           LEFT JOIN notifications_updates u ON u.id = d.update_id
-           WHERE d.notification_id = $1 ORDER BY d.at, d.id"#,
-        id.0,
-    )
-    .fetch_all(conn)
-    .await
+    delivery_records!("WHERE d.notification_id = $1 ORDER BY d.at, d.id", id.0).fetch_all(conn).await
 }
 
 /// What one update of one notification says, for its message.

@@ -15,6 +15,46 @@ use app::status::{Category, IncidentBrief, UpdateRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
+/// Incidents with their source: the columns of an `IncidentBrief`, then the `$more` columns, then `$rest` of the
+/// query (which incidents, in what order) and its arguments. `brief!(row)` makes a row's brief.
+macro_rules! incidents {
+    ($more:tt, $rest:tt $(, $args:expr)* $(,)?) => {
+        sqlx::query!(
+            r#"SELECT i.id AS "id: IncidentId", s.name AS source, s.category AS "category: Category", i.title,
+                      i.impact, i.phase, i.started_at AS "started_at: DateTime<Utc>",
+                      i.updated_at AS "updated_at: DateTime<Utc>",
+                      (SELECT u.text FROM status_updates u WHERE u.incident_id = i.id ORDER BY u.id DESC LIMIT 1)
+                          AS "latest?",
+                      (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id) AS "updates!",
+                      (i.phase = 'postmortem' OR EXISTS (SELECT 1 FROM status_updates u
+                           WHERE u.incident_id = i.id AND u.phase = 'postmortem')) AS "postmortem!", "#
+                + $more
+                + " FROM status_incidents i JOIN status_sources s ON s.id = i.source_id "
+                + $rest
+            $(, $args)*
+        )
+    };
+}
+
+/// The brief of a row read with `incidents!`.
+macro_rules! brief {
+    ($r:ident) => {
+        IncidentBrief {
+            id: $r.id,
+            source: $r.source,
+            category: $r.category,
+            title: $r.title,
+            impact: $r.impact,
+            phase: $r.phase,
+            started_at: $r.started_at,
+            updated_at: $r.updated_at,
+            latest: $r.latest,
+            updates: $r.updates,
+            postmortem: $r.postmortem,
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------------------------- the board
 
 /// One enabled source as the board reads it (its health is decided from these at read time).
@@ -55,42 +95,18 @@ pub struct OpenIncident {
 /// Open incidents of enabled sources, most recently updated first (at most 500). Open: not over, and a phase-less
 /// entry (a generic feed's) only while it is less than a day old.
 pub async fn open_incidents(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Vec<OpenIncident>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT i.source_id AS "source_id: SourceId", i.external_id,
-                  i.id AS "id: IncidentId", s.name AS source, s.category AS "category: Category", i.title, i.impact,
-                  i.phase, i.started_at AS "started_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>",
-                  (SELECT u.text FROM status_updates u WHERE u.incident_id = i.id ORDER BY u.id DESC LIMIT 1)
-                      AS "latest?",
-                  (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id) AS "updates!",
-                  (i.phase = 'postmortem' OR EXISTS (SELECT 1 FROM status_updates u
-                       WHERE u.incident_id = i.id AND u.phase = 'postmortem')) AS "postmortem!"
-           FROM status_incidents i JOIN status_sources s ON s.id = i.source_id
-           WHERE s.enabled AND i.phase NOT IN ('resolved', 'postmortem')
-             AND (i.phase <> 'other' OR COALESCE(i.updated_at, i.first_seen_at) > $1::timestamptz - interval '24 hours')
-           ORDER BY COALESCE(i.updated_at, i.first_seen_at) DESC LIMIT 500"#,
+    let rows = incidents!(
+        r#"i.source_id AS "source_id: SourceId", i.external_id"#,
+        "WHERE s.enabled AND i.phase NOT IN ('resolved', 'postmortem')
+           AND (i.phase <> 'other' OR COALESCE(i.updated_at, i.first_seen_at) > $1::timestamptz - interval '24 hours')
+         ORDER BY COALESCE(i.updated_at, i.first_seen_at) DESC LIMIT 500",
         now as _
     )
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| OpenIncident {
-            source_id: r.source_id,
-            external_id: r.external_id,
-            brief: IncidentBrief {
-                id: r.id,
-                source: r.source,
-                category: r.category,
-                title: r.title,
-                impact: r.impact,
-                phase: r.phase,
-                started_at: r.started_at,
-                updated_at: r.updated_at,
-                latest: r.latest,
-                updates: r.updates,
-                postmortem: r.postmortem,
-            },
-        })
+        .map(|r| OpenIncident { source_id: r.source_id, external_id: r.external_id, brief: brief!(r) })
         .collect())
 }
 
@@ -297,37 +313,18 @@ pub struct IncidentRow {
 }
 
 pub async fn incident(conn: &mut PgConnection, id: IncidentId) -> Result<Option<IncidentRow>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT i.id AS "id: IncidentId", s.name AS source, s.category AS "category: Category", i.title, i.impact,
-                  i.phase, i.started_at AS "started_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>",
-                  (SELECT u.text FROM status_updates u WHERE u.incident_id = i.id ORDER BY u.id DESC LIMIT 1)
-                      AS "latest?",
-                  (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id) AS "updates!",
-                  (i.phase = 'postmortem' OR EXISTS (SELECT 1 FROM status_updates u
-                       WHERE u.incident_id = i.id AND u.phase = 'postmortem')) AS "postmortem!",
-                  i.source_id AS "source_id: SourceId", i.first_seen_at AS "first_seen_at: DateTime<Utc>", i.link
-           FROM status_incidents i JOIN status_sources s ON s.id = i.source_id WHERE i.id = $1"#,
+    let row = incidents!(
+        r#"i.source_id AS "source_id: SourceId", i.first_seen_at AS "first_seen_at: DateTime<Utc>", i.link"#,
+        "WHERE i.id = $1",
         id as _,
     )
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| IncidentRow {
-        brief: IncidentBrief {
-            id: r.id,
-            source: r.source,
-            category: r.category,
-            title: r.title,
-            impact: r.impact,
-            phase: r.phase,
-            started_at: r.started_at,
-            updated_at: r.updated_at,
-            latest: r.latest,
-            updates: r.updates,
-            postmortem: r.postmortem,
-        },
         source_id: r.source_id,
         first_seen_at: r.first_seen_at,
         link: r.link,
+        brief: brief!(r),
     }))
 }
 
