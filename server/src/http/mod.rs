@@ -52,15 +52,25 @@ pub struct AppState {
 
 pub use crate::engine::RouterOptions;
 
-/// Plain axum routes (not pages, not server functions), for the access-coverage check.
-pub const PLAIN_ROUTES: &[&str] =
-    &["/healthz", "/metrics", "/assets/{file}", "/login", "/logout", "/setup", "/status/board.html"];
+/// Plain axum routes (not pages, not server functions). The router is built from this list and the access check
+/// reads its paths from it, so a plain route cannot be served without being checked for a rule.
+fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    vec![
+        ("/healthz", get(ops::healthz)),
+        ("/metrics", get(ops::metrics)),
+        ("/assets/{file}", get(assets::serve)),
+        ("/login", post(auth::sign_in)),
+        ("/logout", post(auth::sign_out)),
+        ("/setup", post(auth::setup)),
+        ("/status/board.html", get(fragments::board)),
+    ]
+}
 
 /// Every route the router serves: pages, server functions and plain routes.
 pub fn served_routes() -> Vec<String> {
     let pages = generate_route_list(App).into_iter().map(|r| r.path().to_string());
     let server_fns = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string());
-    pages.chain(server_fns).chain(PLAIN_ROUTES.iter().map(|p| p.to_string())).collect()
+    pages.chain(server_fns).chain(plain_routes().into_iter().map(|(p, _)| p.to_string())).collect()
 }
 
 /// Builds the whole application around a pool.
@@ -91,14 +101,8 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
     };
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), render_shell.clone());
 
-    let routes = Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/metrics", get(ops::metrics))
-        .route("/assets/{file}", get(assets::serve))
-        .route("/login", post(auth::sign_in))
-        .route("/logout", post(auth::sign_out))
-        .route("/setup", post(auth::setup))
-        .route("/status/board.html", get(fragments::board))
+    let plain = plain_routes().into_iter().fold(Router::new(), |router, (path, route)| router.route(path, route));
+    let routes = plain
         .leptos_routes_with_context(&state, generate_route_list(App), context, render_shell)
         .fallback(move |req: Request| {
             let render = not_found.clone();

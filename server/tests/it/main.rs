@@ -8,6 +8,7 @@ mod auth0;
 mod cli;
 mod delivery;
 mod domains;
+mod fuzz;
 mod harness;
 mod monitoring;
 mod notifications;

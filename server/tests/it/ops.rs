@@ -92,3 +92,27 @@ async fn assets_are_served_from_the_binary(pool: PgPool) {
     assert!(css.text().await.expect("body").contains(".sidebar"));
     assert_eq!(app.get("/assets/nope.js").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn healthz_is_503_within_two_seconds_when_the_database_accepts_and_never_answers() {
+    // A "database" that takes the connection and then says nothing (a hung server, a black-holing proxy).
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = hung.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = hung.accept().await {
+            held.push(socket);
+        }
+    });
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_lazy(&format!("postgres://nobody@127.0.0.1:{port}/nothing"))
+        .expect("lazy pool");
+    let app = TestApp::spawn(pool).await;
+    let started = Instant::now();
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["reason"], "no answer within 1 s");
+}

@@ -38,11 +38,13 @@ fn cut(text: &str, max: usize) -> String {
 }
 
 impl Incoming {
-    /// The notice as stored: texts cut to their limits, and a link only when it is an http(s) URL (a feed's
-    /// `javascript:` or `data:` link never reaches a page or a message).
+    /// The notice as stored: texts cut to their limits, and a link only when it is an http(s) URL or a path in
+    /// the console (`/monitoring/…`) — a feed's `javascript:` or `data:` link never reaches a page or a message.
     pub fn bounded(&self) -> Incoming {
         let link = self.link.as_deref().map(str::trim).filter(|l| {
-            l.len() <= MAX_LINK && reqwest::Url::parse(l).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            let console_path = l.starts_with('/') && !l.starts_with("//") && !l.contains('\\');
+            let web = reqwest::Url::parse(l).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            l.len() <= MAX_LINK && (console_path || web)
         });
         Incoming {
             origin: cut(&self.origin, 500),
@@ -142,6 +144,8 @@ mod tests {
         assert_eq!(n.body.chars().count(), MAX_BODY + 1);
         assert_eq!(n.text.chars().count(), MAX_TEXT + 1);
         assert_eq!(n.link.as_deref(), Some("https://github.com/advisories/GHSA-x"));
+        let console = incoming("t".into(), "/monitoring/42").bounded();
+        assert_eq!(console.link.as_deref(), Some("/monitoring/42"), "a path in the console is kept");
         for hostile in
             ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>", " JAVASCRIPT:x", "//evil"]
         {
