@@ -77,6 +77,8 @@ pub struct Faults {
     pub hang: bool,
     /// Answer 429 to everything (not counted as the client's fault).
     pub storm_429: bool,
+    /// Say the bucket is empty until 2100 (`x-ratelimit-remaining: 0`, `x-ratelimit-reset: 4102444800`).
+    pub absurd_reset: bool,
     /// Answer 200 with a body that is not JSON.
     pub malformed_json: bool,
     /// `/testall` answers 503 (monitoring tests).

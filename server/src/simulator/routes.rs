@@ -125,7 +125,11 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
         response =
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,").into_response();
     }
-    rate_headers(&mut response, taken);
+    if faults.absurd_reset {
+        rate_headers(&mut response, Taken { remaining: 0, reset: 4_102_444_800, ..taken });
+    } else {
+        rate_headers(&mut response, taken);
+    }
     response
 }
 

@@ -62,6 +62,54 @@ fn every_recorded_auth0_body_parses_through_the_client_types() {
     assert!(checked >= 25, "only {checked} fixtures found");
 }
 
+/// A recorded body read through its client type.
+fn recorded<T: DeserializeOwned>(name: &str) -> T {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/auth0").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn the_client_types_read_the_values_auth0_recorded() {
+    let settings: TenantSettings = recorded("go-auth0_tenants-settings_GET.json");
+    assert_eq!(settings.friendly_name.as_deref(), Some("My Example Tenant"));
+    assert_eq!(settings.support_email.as_deref(), Some("support@example.com"));
+    assert_eq!(settings.support_url.as_deref(), Some("https://support.example.com"));
+    assert_eq!(settings.default_directory, None);
+
+    let domains: CustomDomainList = recorded("go-auth0_custom-domains_list_GET.json");
+    let first = domains.domains().first().expect("a custom domain");
+    assert_eq!(first.custom_domain_id, "cd_10ZCCFSyo8ZzBWZs");
+    assert_eq!(first.domain, "1773751519560750000.tempdomain.com");
+    assert_eq!((first.status.as_str(), first.kind.as_str()), ("pending_verification", "auth0_managed_certs"));
+    assert!(!first.primary);
+
+    let provider: EmailProvider = recorded("go-auth0_emails-provider_GET.json");
+    assert_eq!(provider.name, "smtp");
+    assert_eq!(provider.enabled, Some(true));
+    assert_eq!(provider.default_from_address.as_deref(), Some("no-reply@example.com"));
+    let kept = serde_json::to_string(&provider).expect("serialises");
+    assert!(!kept.contains("smtp_user") && !kept.contains("credentials"), "credentials are not kept: {kept}");
+
+    let streams: Vec<LogStream> = recorded("go-auth0_log-streams_list_GET.json");
+    assert_eq!(
+        (streams[0].id.as_str(), streams[0].kind.as_str(), streams[0].status.as_str()),
+        ("lst_0000000000012795", "datadog", "active")
+    );
+    let kept = serde_json::to_string(&streams[0]).expect("serialises");
+    assert!(!kept.contains("datadogApiKey") && !kept.contains("sink"), "the sink is not kept: {kept}");
+
+    let event: LogEvent = recorded("go-auth0_logs_single_GET_sapi.json");
+    assert_eq!(event.log_id, "90020231110110819308230000000000000001223372060221940944");
+    assert_eq!((event.date.as_str(), event.kind.as_str()), ("2023-11-10T11:08:19.262Z", "sapi"));
+    assert_eq!(event.description.as_deref(), Some("Delete organization"));
+
+    let token: TokenResponse = recorded("go-auth0_oauth-token_client_credentials_POST.json");
+    assert_eq!((token.expires_in, token.token_type.as_str()), (86400, "Bearer"));
+    let active: u64 = recorded("go-auth0_stats_active-users_GET.json");
+    assert_eq!(active, 1);
+}
+
 const DOMAIN: &str = "acme-prod.us.auth0.test";
 
 async fn simulator_with(change: impl FnOnce(&mut SimTenant)) -> (Simulator, TenantEndpoint) {

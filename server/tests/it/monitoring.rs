@@ -84,7 +84,7 @@ async fn every_classification_comes_from_a_real_answer_of_the_simulator(pool: Pg
     let login = add(&pool, &login_form(tenant, "login", "60")).await;
     let testall = add(&pool, &CheckForm { kind: "testall".into(), ..login_form(tenant, "testall", "60") }).await;
     let test = add(&pool, &CheckForm { kind: "test".into(), ..login_form(tenant, "test", "60") }).await;
-    let job = job(&pool, Duration::from_millis(400));
+    let job = job(&pool, Duration::from_secs(2));
     let outcome = |id: CheckId| {
         let job = &job;
         async move { job.check(id, Utc::now()).await.expect("recorded").ran.outcome }
@@ -122,7 +122,7 @@ async fn every_classification_comes_from_a_real_answer_of_the_simulator(pool: Pg
     assert_eq!(outcome(testall).await, Outcome::Auth0Error);
     sim.update(DOMAIN, faults(Faults { testall_down: true, ..Faults::default() }));
     assert_eq!(outcome(testall).await, Outcome::Auth0Error);
-    sim.update(DOMAIN, faults(Faults { latency_ms: 1500, ..Faults::default() }));
+    sim.update(DOMAIN, faults(Faults { latency_ms: 4000, ..Faults::default() }));
     assert_eq!(outcome(testall).await, Outcome::Timeout);
     sim.update(DOMAIN, faults(Faults::default()));
     sqlx::query("UPDATE tenants SET api_base_url = 'http://127.0.0.1:9'").execute(&pool).await.expect("moved");

@@ -395,3 +395,27 @@ notes = "the big one"
         assert!(typo.expect_err("refused").to_string().starts_with("the file is not a Tenantry inventory"));
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_snapshot_keeps_no_email_provider_credentials_or_log_stream_sinks(pool: PgPool) {
+    let (sim, job, id) = setup(&pool, "right-secret").await;
+    // The recorded answers as Auth0 gives them: the provider with its SMTP credentials, a stream with its sink.
+    let recorded = |name: &str| -> serde_json::Value {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/auth0").join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+    };
+    let provider = recorded("go-auth0_emails-provider_GET.json");
+    let streams = recorded("go-auth0_log-streams_list_GET.json");
+    assert!(provider["credentials"].is_object() && streams[0]["sink"].is_object(), "the recordings carry secrets");
+    sim.update(DOMAIN, |t| {
+        t.email_provider = Some(provider);
+        t.log_streams = streams.as_array().cloned().unwrap_or_default();
+    });
+    assert!(matches!(job.poll(id, at(0)).await, Ok(Polled::Changed { .. })));
+    let stored: String =
+        sqlx::query_scalar("SELECT data::text FROM tenants_snapshots").fetch_one(&pool).await.expect("snapshot");
+    for secret in ["\"credentials\"", "smtp_user", "\"sink\"", "datadogApiKey", "REDACTED"] {
+        assert!(!stored.contains(secret), "{secret} was stored: {stored}");
+    }
+    assert!(stored.contains("\"email_provider\"") || stored.contains("smtp"), "the provider itself is kept: {stored}");
+}

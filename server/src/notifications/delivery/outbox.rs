@@ -209,8 +209,10 @@ impl Outbox {
         channel: ChannelId,
         now: DateTime<Utc>,
     ) -> Result<Result<Sent, Failure>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        let result = match service::load(&mut conn, &self.secrets, channel).await? {
+        // The connection goes back to the pool before the send (which may take its full time limit) and a new one
+        // is taken for the log: a slow receiver holds no database connection.
+        let loaded = service::load(&mut *self.pool.acquire().await?, &self.secrets, channel).await?;
+        let result = match loaded {
             None => return Err(sqlx::Error::RowNotFound),
             Some(Err(reason)) => {
                 Err(Failure { status: None, message: reason, retry_after: None, duration: Duration::ZERO })
