@@ -199,6 +199,18 @@ impl Client {
     }
 }
 
+/// The address to connect to for a host that is not reached over HTTP (an SMTP server): the literal, or the first
+/// address of one lookup, under the policy. Connect to this address (and verify TLS against the host name).
+pub async fn resolve(host: &str, policy: Policy) -> Result<IpAddr, String> {
+    let bare = host.trim_matches(['[', ']']);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        policy.check(host, ip)?;
+        return Ok(ip);
+    }
+    let found = Guard::addresses(policy, &system_lookup(), bare).await?;
+    Ok(found[0])
+}
+
 /// Checks a URL as a form is saved: scheme, and every address its name has now. (Every connection checks again;
 /// this is for a clear message at once.)
 pub async fn check_url(url: &str, policy: Policy) -> Result<(), String> {

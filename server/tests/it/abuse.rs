@@ -498,3 +498,39 @@ async fn a_request_body_over_the_limit_is_refused(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(response.text().await.expect("body").contains("KiB limit"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_smtp_channel_cannot_reach_a_private_server_unless_allowed(pool: PgPool) {
+    use app::notifications::channels::ChannelForm;
+    use server::notifications::channels;
+    use server::notifications::outbox::Outbox;
+    use server::secrets::SecretBox;
+    use server::simulator::receivers::SmtpLab;
+    server::init_crypto();
+    let smtp = SmtpLab::start(None, None).await.expect("smtp");
+    let strict = server::notifications::NotificationsOptions::new(false, Vec::new(), chrono::TimeDelta::days(730))
+        .expect("sender");
+    let o = Outbox {
+        pool: pool.clone(),
+        sender: strict.sender,
+        secrets: SecretBox::new([3; 32]),
+        public_url: None,
+        worker: "w".into(),
+    };
+    let form = ChannelForm {
+        name: "mail".into(),
+        kind: "email".into(),
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: smtp.addr.port().to_string(),
+        smtp_security: "none".into(),
+        mail_from: "tenantry@example.test".into(),
+        mail_to: "ops@example.test".into(),
+        min_severity: "info".into(),
+        ..ChannelForm::default()
+    };
+    let checked = channels::check(&form, false, &[]).expect("a valid channel");
+    let id = channels::insert(&mut pool.acquire().await.expect("conn"), &o.secrets, &checked).await.expect("insert");
+    let refused = o.send_test(id, chrono::Utc::now()).await.expect("logged").expect_err("refused");
+    assert!(refused.message.contains("127.0.0.1 is a loopback address"), "{}", refused.message);
+    assert!(smtp.mails().is_empty(), "nothing reached the SMTP server");
+}

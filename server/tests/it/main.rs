@@ -15,6 +15,7 @@ mod notifications;
 mod notifications_feeds;
 mod ops;
 mod pages;
+mod promises;
 mod replicas;
 mod scheduler;
 mod status;

@@ -116,3 +116,29 @@ async fn healthz_is_503_within_two_seconds_when_the_database_accepts_and_never_a
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["reason"], "no answer within 1 s");
 }
+
+#[tokio::test]
+async fn a_stop_lets_the_request_in_flight_finish_and_takes_no_new_connection() {
+    server::init_crypto();
+    let router = axum::Router::new().route(
+        "/slow",
+        axum::routing::get(|| async {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            "finished"
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::http::serve::serve(listener, router, Default::default(), async move {
+        let _ = stopped.await;
+    }));
+    let in_flight = tokio::spawn(async move { reqwest::get(format!("http://{addr}/slow")).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.send(()).expect("stop");
+    let answer = in_flight.await.expect("task").expect("the request in flight is answered");
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.text().await.expect("body"), "finished");
+    tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops").expect("task");
+    assert!(reqwest::get(format!("http://{addr}/slow")).await.is_err(), "no new connection after the stop");
+}

@@ -213,7 +213,9 @@ impl Sender {
             SmtpSecurity::StartTls => Tls::Required(self.tls_parameters(&smtp.host).map_err(fail)?),
             SmtpSecurity::Tls => Tls::Wrapper(self.tls_parameters(&smtp.host).map_err(fail)?),
         };
-        let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
+        // The server's address under the outbound policy, resolved once; TLS is still verified against the host name.
+        let address = crate::outbound::resolve(&smtp.host, self.http.policy()).await.map_err(fail)?;
+        let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(address.to_string())
             .port(smtp.port)
             .tls(tls)
             .timeout(Some(SMTP_TIMEOUT));
