@@ -73,3 +73,48 @@ async fn a_receivers_retry_after_is_read_for_the_next_attempt() {
     assert_eq!(failure.retry_after, Some(Duration::from_secs(120)), "Retry-After is kept for the next attempt");
     assert!(failure.message.contains("rate limiting"), "{}", failure.message);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_update_older_than_a_week_is_kept_in_the_history_but_not_sent(pool: sqlx::PgPool) {
+    use app::notifications::channels::ChannelForm;
+    use server::notifications::channels;
+    use server::notifications::record::{Incoming, apply};
+    let form = ChannelForm {
+        name: "hook".into(),
+        kind: "webhook".into(),
+        url: "http://127.0.0.1:9/hook".into(),
+        signing_secret: "a signing secret of 32 characters".into(),
+        min_severity: "info".into(),
+        ..ChannelForm::default()
+    };
+    let checked = channels::check(&form, false, &[]).expect("a valid channel");
+    let secrets = server::secrets::SecretBox::new([3; 32]);
+    channels::insert(&mut pool.acquire().await.expect("conn"), &secrets, &checked).await.expect("channel");
+    let now = chrono::Utc::now();
+    let update = |origin: &str, days_ago: i64| Incoming {
+        origin: origin.into(),
+        source: "provider_status",
+        kind: "incident".into(),
+        severity: "warning",
+        title: format!("Incident {origin}"),
+        body: String::new(),
+        link: None,
+        tenants: Vec::new(),
+        regions: Vec::new(),
+        at: now - chrono::Duration::days(days_ago),
+        update_origin: format!("{origin}@1"),
+        text: "Investigating".into(),
+    };
+    let mut conn = pool.acquire().await.expect("conn");
+    apply(&mut conn, &update("old", 8), now).await.expect("recorded");
+    apply(&mut conn, &update("fresh", 1), now).await.expect("recorded");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications").fetch_one(&pool).await.expect("count");
+    assert_eq!(kept, 2, "both are history");
+    let queued: Vec<String> = sqlx::query_scalar(
+        "SELECT n.origin FROM notifications_outbox o JOIN notifications n ON n.id = o.notification_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("outbox");
+    assert_eq!(queued, ["fresh"], "only the fresh update is queued for delivery");
+}
