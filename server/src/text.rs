@@ -4,9 +4,20 @@
 /// The largest body read from a source or feed.
 pub const MAX_BODY: usize = 5 * 1024 * 1024;
 
-/// Error text on one line (drivers sometimes include newlines).
+/// The longest line `one_line` gives.
+pub const MAX_LINE: usize = 400;
+
+/// Error text on one line: drivers and parsers include newlines, and parsers quote the bytes they choked on
+/// (control characters included). Control characters become spaces, whitespace is collapsed, and the line is cut
+/// at `MAX_LINE` characters.
 pub fn one_line(error: &dyn std::fmt::Display) -> String {
-    error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    let text = error.to_string();
+    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let line = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_LINE) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line,
+    }
 }
 
 /// The text of an HTML fragment: tags dropped (each counts as a space), whitespace collapsed.
@@ -35,4 +46,17 @@ pub enum ParseError {
     WrongContentType { got: String, expected: &'static str },
     #[error("the answer is not valid {format}: {reason}")]
     Malformed { format: &'static str, reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_quoting_raw_bytes_is_one_bounded_line() {
+        let quoted = "expected `</entry>`, but `</entry\0\n  <entry>` was found";
+        assert_eq!(one_line(&quoted), "expected `</entry>`, but `</entry <entry>` was found");
+        let long = "x ".repeat(1_000);
+        assert_eq!(one_line(&long).chars().count(), MAX_LINE + 1);
+    }
 }

@@ -100,7 +100,7 @@ pub fn parse(
         };
         if !fits {
             return Err(ParseError::WrongContentType {
-                got: ct.split(';').next().unwrap_or("").trim().to_string(),
+                got: crate::text::one_line(&ct.split(';').next().unwrap_or("").trim()).chars().take(100).collect(),
                 expected,
             });
         }
@@ -114,7 +114,7 @@ pub fn parse(
 }
 
 fn malformed_json(e: serde_json::Error) -> ParseError {
-    ParseError::Malformed { format: "JSON", reason: e.to_string() }
+    ParseError::Malformed { format: "JSON", reason: crate::text::one_line(&e) }
 }
 
 #[derive(Deserialize)]
@@ -317,7 +317,7 @@ fn phased_updates(html: &str) -> Vec<(Phase, String)> {
 
 fn feed(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
     let parsed = feed_rs::parser::parse(body)
-        .map_err(|e| ParseError::Malformed { format: "RSS or Atom", reason: e.to_string() })?;
+        .map_err(|e| ParseError::Malformed { format: "RSS or Atom", reason: crate::text::one_line(&e) })?;
     let mut state = Health::Operational;
     let incidents = parsed
         .entries
@@ -388,14 +388,17 @@ struct AppleEvent {
 /// is a component; each event an incident with one update.
 fn apple(body: &[u8], now: DateTime<Utc>) -> Result<Reading, ParseError> {
     let text = std::str::from_utf8(body)
-        .map_err(|e| ParseError::Malformed { format: "JSONP", reason: format!("not UTF-8 ({e})") })?
+        .map_err(|e| ParseError::Malformed {
+            format: "JSONP",
+            reason: format!("not UTF-8 ({})", crate::text::one_line(&e)),
+        })?
         .trim();
     let json = match (text.find('('), text.rfind(')')) {
         (Some(open), Some(close)) if open < close && !text.starts_with('{') => &text[open + 1..close],
         _ => text,
     };
-    let status: AppleStatus =
-        serde_json::from_str(json).map_err(|e| ParseError::Malformed { format: "JSONP", reason: e.to_string() })?;
+    let status: AppleStatus = serde_json::from_str(json)
+        .map_err(|e| ParseError::Malformed { format: "JSONP", reason: crate::text::one_line(&e) })?;
     let at = |ms: Option<i64>| ms.and_then(DateTime::<Utc>::from_timestamp_millis);
     let mut components = Vec::new();
     let mut incidents = Vec::new();

@@ -195,13 +195,13 @@ pub fn parse(
         let ct = ct.to_lowercase();
         if !(ct.contains("xml") || ct.contains("rss") || ct.contains("atom")) {
             return Err(ParseError::WrongContentType {
-                got: ct.split(';').next().unwrap_or("").trim().to_string(),
+                got: crate::text::one_line(&ct.split(';').next().unwrap_or("").trim()).chars().take(100).collect(),
                 expected: "an RSS or Atom feed",
             });
         }
     }
     let feed = feed_rs::parser::parse(body)
-        .map_err(|e| ParseError::Malformed { format: "RSS or Atom", reason: e.to_string() })?;
+        .map_err(|e| ParseError::Malformed { format: "RSS or Atom", reason: crate::text::one_line(&e) })?;
     let mut items: Vec<Item> = feed
         .entries
         .into_iter()
