@@ -4,6 +4,17 @@
 /// The largest body read from a source or feed.
 pub const MAX_BODY: usize = 5 * 1024 * 1024;
 
+/// At most the first `max` characters of `text` (outside text can be any length).
+pub fn cut(text: &str, max: usize) -> &str {
+    text.char_indices().nth(max).map_or(text, |(end, _)| &text[..end])
+}
+
+/// `cut`, with an ellipsis when something was cut off.
+pub fn cut_marked(text: &str, max: usize) -> String {
+    let kept = cut(text, max);
+    if kept.len() < text.len() { format!("{kept}…") } else { kept.to_string() }
+}
+
 /// The longest line `one_line` gives.
 pub const MAX_LINE: usize = 400;
 
@@ -13,11 +24,7 @@ pub const MAX_LINE: usize = 400;
 pub fn one_line(error: &dyn std::fmt::Display) -> String {
     let text = error.to_string();
     let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let line = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(MAX_LINE) {
-        Some((end, _)) => format!("{}…", &line[..end]),
-        None => line,
-    }
+    cut_marked(&spaced.split_whitespace().collect::<Vec<_>>().join(" "), MAX_LINE)
 }
 
 /// The text of an HTML fragment: tags dropped (each counts as a space), whitespace collapsed.

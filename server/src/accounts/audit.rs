@@ -26,7 +26,7 @@ impl Actor {
     pub fn label(&self) -> String {
         match self {
             Actor::User { email, .. } => email.clone(),
-            Actor::Anonymous { typed } => typed.chars().take(254).collect(),
+            Actor::Anonymous { typed } => crate::text::cut(typed, 254).to_string(),
             Actor::CommandLine => "command line".to_string(),
         }
     }
@@ -142,13 +142,9 @@ pub async fn record(
         Actor::Anonymous { .. } | Actor::CommandLine => None,
     };
     let label = actor.label();
-    let (target, client_ip, detail) = (bounded(target, 500), bounded(client_ip, 64), bounded(detail, 2_000));
+    use crate::text::cut;
+    let (target, client_ip, detail) = (cut(target, 500), cut(client_ip, 64), cut(detail, 2_000));
     super::repo::insert_audit(conn, actor_id, &label, action.as_str(), target, client_ip, detail).await
-}
-
-/// At most `max` characters of a text an entry keeps (what people type can be any length).
-fn bounded(text: &str, max: usize) -> &str {
-    text.char_indices().nth(max).map_or(text, |(end, _)| &text[..end])
 }
 
 /// Entries per page of the audit log.

@@ -40,19 +40,21 @@ pub async fn sign_in(
 ) -> Result<User, AccountError> {
     let email: String = typed_email.trim().to_lowercase().chars().take(MAX_TYPED_EMAIL).collect();
     let since = now - Duration::minutes(throttle::WINDOW_MINUTES);
-    let (failures, found) = {
+    let (delay, found) = {
         let mut conn = pool.acquire().await?;
         let failures = repo::failures_since(&mut conn, &email, client_ip, since).await?;
-        if let Verdict::Wait(wait) = throttle::judge(&failures, now) {
-            let detail = format!("wait {} s", wait.num_seconds());
-            let actor = Actor::Anonymous { typed: email.clone() };
-            audit::record(&mut conn, &actor, Action::SignInThrottled, &email, client_ip, &detail).await?;
-            return Err(AccountError::Throttled { seconds: ((wait.num_milliseconds() + 999) / 1000).max(1) });
-        }
-        (failures, repo::credentials(&mut conn, &email).await?)
+        let delay = match throttle::judge(&failures, now) {
+            Verdict::Proceed { delay } => delay,
+            Verdict::Wait(wait) => {
+                let detail = format!("wait {} s", wait.num_seconds());
+                let actor = Actor::Anonymous { typed: email.clone() };
+                audit::record(&mut conn, &actor, Action::SignInThrottled, &email, client_ip, &detail).await?;
+                return Err(AccountError::Throttled { seconds: ((wait.num_milliseconds() + 999) / 1000).max(1) });
+            }
+        };
+        (delay, repo::credentials(&mut conn, &email).await?)
     };
-    if let Verdict::Proceed { delay } = throttle::judge(&failures, now)
-        && let Ok(delay) = delay.to_std()
+    if let Ok(delay) = delay.to_std()
         && !delay.is_zero()
     {
         tokio::time::sleep(delay).await;

@@ -345,6 +345,9 @@ fn transport(error: reqwest::Error) -> Auth0Error {
 pub const MAX_ANSWER: usize = 4 * 1024 * 1024;
 
 async fn read_answer(response: reqwest::Response) -> Result<String, Auth0Error> {
-    let body = crate::outbound::read_limited(response, MAX_ANSWER).await.map_err(Auth0Error::Unexpected)?;
+    let body = crate::outbound::read_limited(response, MAX_ANSWER).await.map_err(|e| match e {
+        crate::outbound::BodyError::Timeout => Auth0Error::Timeout,
+        other => Auth0Error::Unexpected(other.to_string()),
+    })?;
     String::from_utf8(body).map_err(|_| Auth0Error::Unexpected("the answer is not UTF-8 text".into()))
 }

@@ -148,9 +148,18 @@ impl Probe {
         let status = response.status().as_u16();
         let body = match crate::outbound::read_limited(response, MAX_ANSWER).await {
             Ok(b) => b,
-            Err(detail) => {
-                let outcome = if detail.contains("in time") { Outcome::Timeout } else { Outcome::Unexpected };
-                return Ran { outcome, latency_ms: elapsed(started), http_status: Some(status), detail };
+            Err(error) => {
+                let outcome = match error {
+                    crate::outbound::BodyError::Timeout => Outcome::Timeout,
+                    crate::outbound::BodyError::Broken(_) => Outcome::Unreachable,
+                    crate::outbound::BodyError::TooLarge(_) => Outcome::Unexpected,
+                };
+                return Ran {
+                    outcome,
+                    latency_ms: elapsed(started),
+                    http_status: Some(status),
+                    detail: error.to_string(),
+                };
             }
         };
         let latency_ms = elapsed(started);

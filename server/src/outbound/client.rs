@@ -134,7 +134,6 @@ impl Default for Options {
 pub struct Client {
     http: reqwest::Client,
     policy: Policy,
-    lookup: Lookup,
 }
 
 impl Client {
@@ -164,14 +163,14 @@ impl Client {
         };
         let http = reqwest::Client::builder()
             .no_proxy()
-            .dns_resolver(Arc::new(Guard { policy, lookup: lookup.clone() }))
+            .dns_resolver(Arc::new(Guard { policy, lookup }))
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout.min(options.timeout))
             .redirect(redirect)
             .user_agent(options.user_agent)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Client { http, policy, lookup })
+        Ok(Client { http, policy })
     }
 
     pub fn policy(&self) -> Policy {
@@ -192,11 +191,6 @@ impl Client {
     pub fn post(&self, url: &str) -> Result<reqwest::RequestBuilder, String> {
         self.request(reqwest::Method::POST, url)
     }
-
-    /// Checks a URL as a form is saved (see `check_url`), with this client's resolver.
-    pub async fn check_url(&self, url: &str) -> Result<(), String> {
-        check_with(self.policy, &self.lookup, url).await
-    }
 }
 
 /// The address to connect to for a host that is not reached over HTTP (an SMTP server): the literal, or the first
@@ -214,35 +208,42 @@ pub async fn resolve(host: &str, policy: Policy) -> Result<IpAddr, String> {
 /// Checks a URL as a form is saved: scheme, and every address its name has now. (Every connection checks again;
 /// this is for a clear message at once.)
 pub async fn check_url(url: &str, policy: Policy) -> Result<(), String> {
-    check_with(policy, &system_lookup(), url).await
-}
-
-async fn check_with(policy: Policy, lookup: &Lookup, url: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL ({e})"))?;
     url_allowed(policy, &parsed)?;
     if let (None, Some(name)) = (literal(&parsed), parsed.host_str()) {
-        Guard::addresses(policy, lookup, name).await?;
+        Guard::addresses(policy, &system_lookup(), name).await?;
     }
     Ok(())
 }
 
-/// Reads a body of at most `max` bytes; a longer one is an error that says so.
-pub async fn read_limited(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+/// Why a body could not be read whole.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the answer is over the {0}-byte limit; is this the right URL?")]
+    TooLarge(usize),
+    #[error("the answer did not arrive in time")]
+    Timeout,
+    #[error("the answer broke off: {0}")]
+    Broken(String),
+}
+
+/// Reads a body of at most `max` bytes.
+pub async fn read_limited(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, BodyError> {
     if response.content_length().is_some_and(|n| n > max as u64) {
-        return Err(format!("the answer is over the {max}-byte limit; is this the right URL?"));
+        return Err(BodyError::TooLarge(max));
     }
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > max {
-                    return Err(format!("the answer is over the {max}-byte limit; is this the right URL?"));
+                    return Err(BodyError::TooLarge(max));
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(e) if e.is_timeout() => return Err("the answer did not arrive in time".into()),
-            Err(e) => return Err(format!("the answer broke off: {}", crate::text::one_line(&e))),
+            Err(e) if e.is_timeout() => return Err(BodyError::Timeout),
+            Err(e) => return Err(BodyError::Broken(crate::text::one_line(&e))),
         }
     }
 }

@@ -23,11 +23,6 @@ impl Fetcher {
         Ok(Fetcher { http: Client::new(policy, Options::default())? })
     }
 
-    /// Checks a URL as a form is saved (see `Client::check_url`).
-    pub async fn check_url(&self, url: &str) -> Result<(), String> {
-        self.http.check_url(url).await
-    }
-
     /// A conditional GET (`If-None-Match` / `If-Modified-Since`); the error is the reason a person reads.
     pub async fn get(
         &self,
@@ -66,7 +61,7 @@ impl Fetcher {
                 .map(str::to_string)
         };
         let (content_type, etag, modified) = (header(CONTENT_TYPE), header(ETAG), header(LAST_MODIFIED));
-        let body = read_limited(response, MAX_BODY).await?;
+        let body = read_limited(response, MAX_BODY).await.map_err(|e| e.to_string())?;
         Ok(Fetched::Body { content_type, etag, modified, body })
     }
 }

@@ -8,7 +8,7 @@ pub mod address;
 pub mod client;
 mod fetch;
 
-pub use client::{Client, Options, Policy, check_url, read_limited, resolve};
+pub use client::{BodyError, Client, Options, Policy, check_url, read_limited, resolve};
 pub use fetch::{Fetched, Fetcher, MAX_BODY};
 
 /// The innermost cause of an error, on one line: what went wrong ("connection refused", "resolved to the

@@ -51,11 +51,16 @@ use crate::outbound::root_cause;
 /// The timestamp is signed with the body, so a receiver that refuses old timestamps cannot be sent a recorded
 /// delivery again later.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    format!("t={timestamp},v1={}", hex::encode(mac(secret, timestamp, body).finalize().into_bytes()))
+}
+
+/// The HMAC-SHA256 under `secret` of `"{timestamp}.{body}"`, not yet finalised.
+fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    mac
 }
 
 /// How old a signed delivery a receiver should still take (what `verify` allows).
@@ -77,11 +82,7 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
     if (now - timestamp).abs() > SIGNATURE_TOLERANCE_SECS {
         return false;
     }
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac.verify_slice(&sent).is_ok()
+    mac(secret, timestamp, body).verify_slice(&sent).is_ok()
 }
 
 /// Sends messages to channels.

@@ -30,12 +30,7 @@ pub const MAX_BODY: usize = 20_000;
 pub const MAX_TEXT: usize = 5_000;
 pub const MAX_LINK: usize = 2_000;
 
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
-}
+use crate::text::cut_marked as cut;
 
 impl Incoming {
     /// The notice as stored: texts cut to their limits, and a link only when it is an http(s) URL or a path in
