@@ -226,7 +226,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         }))
         .with(Arc::new(notifications::feeds::jobs::FeedJob {
             pool: pool.clone(),
-            fetcher: outbound::Fetcher::new(outbound::Policy { allow_private: options.notifications.allow_private })
+            fetcher: outbound::Fetcher::new(outbound::Policy::private_allowed(options.notifications.allow_private))
                 .map_err(failed("the feed reader"))?,
         }))
         .with(Arc::new(notifications::history::jobs::PruneJob {

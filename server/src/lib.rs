@@ -146,7 +146,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         &engine::JobOptions {
             auth0_timeout: Duration::from_secs(15),
             // The demo's tenants live on the simulator, on this machine.
-            tenant_targets: outbound::Policy { allow_private: settings.tenants_allow_private || mode == Mode::Demo },
+            tenant_targets: outbound::Policy::private_allowed(settings.tenants_allow_private || mode == Mode::Demo),
             paid_limit: settings.paid_limit,
             monitoring_retention: settings.monitoring.retention,
         },

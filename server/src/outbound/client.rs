@@ -27,19 +27,32 @@ use super::address::not_public;
 pub struct Policy {
     /// Private, loopback and other non-public addresses are allowed too.
     pub allow_private: bool,
+    /// Non-public networks allowed although `allow_private` is off (public addresses always are).
+    pub networks: &'static [ipnet::IpNet],
 }
 
 impl Policy {
     /// Public addresses only: what a production console does unless a setting says otherwise.
-    pub const PUBLIC_ONLY: Policy = Policy { allow_private: false };
+    pub const PUBLIC_ONLY: Policy = Policy { allow_private: false, networks: &[] };
     /// Any address: the demo and the tests, whose simulator and test servers live on loopback.
-    pub const ANY_ADDRESS: Policy = Policy { allow_private: true };
+    pub const ANY_ADDRESS: Policy = Policy { allow_private: true, networks: &[] };
+
+    /// `ANY_ADDRESS` when `allow_private`, else `PUBLIC_ONLY`: what the `*.allow_private_targets` settings give.
+    pub const fn private_allowed(allow_private: bool) -> Policy {
+        if allow_private { Policy::ANY_ADDRESS } else { Policy::PUBLIC_ONLY }
+    }
+
+    /// Public addresses and these non-public networks only (say, one internal subnet).
+    pub const fn public_and(networks: &'static [ipnet::IpNet]) -> Policy {
+        Policy { allow_private: false, networks }
+    }
 
     /// Refuses an address the policy does not allow, saying why and what to do.
     pub fn check(&self, host: &str, ip: IpAddr) -> Result<(), String> {
         const ONLY_PUBLIC: &str = "Tenantry reaches public addresses only unless the settings allow private targets";
+        let allowed = self.allow_private || self.networks.iter().any(|net| net.contains(&ip));
         match not_public(ip) {
-            Some(kind) if !self.allow_private => Err(if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
+            Some(kind) if !allowed => Err(if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
                 format!("{ip} is a {kind} address; {ONLY_PUBLIC}")
             } else {
                 format!("{host} resolves to the {kind} address {ip}; {ONLY_PUBLIC}")

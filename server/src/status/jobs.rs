@@ -88,7 +88,7 @@ fn merge_history(reading: &mut Reading, history: Reading) {
 
 impl StatusPollJob {
     pub fn new(pool: PgPool, allow_private: bool) -> Result<Self, String> {
-        Ok(StatusPollJob { pool, fetcher: Fetcher::new(crate::outbound::Policy { allow_private })? })
+        Ok(StatusPollJob { pool, fetcher: Fetcher::new(crate::outbound::Policy::private_allowed(allow_private))? })
     }
 
     /// Marks the source in error with `reason` (kept as the poll's error).

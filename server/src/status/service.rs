@@ -119,7 +119,9 @@ pub async fn check(
     if url.len() > 2000 {
         return Err(invalid("URL: longer than 2,000 characters".into()));
     }
-    check_url(url, crate::outbound::Policy { allow_private }).await.map_err(|e| invalid(format!("URL: {e}")))?;
+    check_url(url, crate::outbound::Policy::private_allowed(allow_private))
+        .await
+        .map_err(|e| invalid(format!("URL: {e}")))?;
     Ok(NewSource {
         name: name.to_string(),
         kind,

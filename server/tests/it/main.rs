@@ -14,6 +14,7 @@ mod monitoring;
 mod notifications;
 mod notifications_feeds;
 mod ops;
+mod outbound;
 mod pages;
 mod promises;
 mod replicas;

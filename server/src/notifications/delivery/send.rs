@@ -100,7 +100,7 @@ impl Sender {
     /// certificates trusted for SMTP beside the system's roots.
     pub fn new(allow_private: bool, smtp_roots: Vec<Vec<u8>>) -> Result<Sender, String> {
         let options = crate::outbound::Options { timeout: HTTP_TIMEOUT, redirects: 0, ..Default::default() };
-        let http = crate::outbound::Client::new(crate::outbound::Policy { allow_private }, options)?;
+        let http = crate::outbound::Client::new(crate::outbound::Policy::private_allowed(allow_private), options)?;
         Ok(Sender { http, smtp_roots, tls: Arc::default() })
     }
 

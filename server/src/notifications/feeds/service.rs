@@ -50,7 +50,9 @@ pub async fn check(form: &app::notifications::feeds::FeedForm, allow_private: bo
     let url = form.url.trim();
     if url.len() > 2000 {
         problems.push("URL: longer than 2,000 characters".into());
-    } else if let Err(e) = crate::outbound::check_url(url, crate::outbound::Policy { allow_private }).await {
+    } else if let Err(e) =
+        crate::outbound::check_url(url, crate::outbound::Policy::private_allowed(allow_private)).await
+    {
         problems.push(format!("URL: {e}"));
     }
     if !problems.is_empty() {
