@@ -114,13 +114,20 @@ pub struct SimTenant {
 }
 
 impl SimTenant {
-    /// A tenant answering at `domain`, with the recorded settings (friendly name replaced), no custom domain, no
-    /// email provider, and generous limits.
+    /// A tenant answering at `domain` with names of its own: the recorded settings with the friendly name and
+    /// support email made from the domain's first label (so tenants differ), no custom domain, no email provider,
+    /// and generous limits.
     pub fn new(domain: &str, client_id: &str, client_secret: &str) -> SimTenant {
-        let mut settings: Value = serde_json::from_str(fixtures::TENANT_SETTINGS).expect("fixture is JSON");
+        let mut tenant = SimTenant::recorded(domain, client_id, client_secret);
         let name = domain.split('.').next().unwrap_or(domain);
-        settings["friendly_name"] = Value::String(name.to_string());
-        settings["support_email"] = Value::String(format!("support@{name}.example"));
+        tenant.settings["friendly_name"] = Value::String(name.to_string());
+        tenant.settings["support_email"] = Value::String(format!("support@{name}.example"));
+        tenant
+    }
+
+    /// A tenant answering at `domain` with the recorded settings exactly as Auth0 sent them.
+    pub fn recorded(domain: &str, client_id: &str, client_secret: &str) -> SimTenant {
+        let settings: Value = serde_json::from_str(fixtures::TENANT_SETTINGS).expect("fixture is JSON");
         SimTenant {
             domain: domain.to_string(),
             client_id: client_id.to_string(),

@@ -40,26 +40,50 @@ fn parses(path: &PathBuf) -> Result<(), String> {
 
 #[test]
 fn every_recorded_auth0_body_parses_through_the_client_types() {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![manifest.join("fixtures/auth0")];
-    let shared = manifest.join("../../shared/fixtures/auth0");
-    if shared.is_dir() {
-        dirs.push(shared);
-    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/auth0");
     let mut checked = 0;
-    for dir in dirs {
-        for entry in std::fs::read_dir(&dir).expect("fixtures folder") {
-            let path = entry.expect("entry").path();
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
-            if let Err(e) = parses(&path) {
-                panic!("{}: {e}", path.display());
-            }
-            checked += 1;
+    for entry in std::fs::read_dir(&dir).expect("fixtures folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
         }
+        if let Err(e) = parses(&path) {
+            panic!("{}: {e}", path.display());
+        }
+        checked += 1;
     }
     assert!(checked >= 25, "only {checked} fixtures found");
+}
+
+/// The recordings the project keeps (`server/fixtures`) are the shared ones, byte for byte: a recording added or
+/// changed in `../shared/fixtures` fails here until it is copied in (and so is checked above). A checkout without
+/// the shared folder tests the project's copy alone, and says so.
+#[test]
+fn the_projects_recordings_are_the_shared_recordings() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = manifest.join("../../shared/fixtures");
+    if !shared.is_dir() {
+        eprintln!("note: {} is not here; the project's copy in server/fixtures was tested alone", shared.display());
+        return;
+    }
+    let mut compared = 0;
+    for area in ["auth0", "status"] {
+        for entry in std::fs::read_dir(shared.join(area)).expect("shared fixtures") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("name");
+            let copy = manifest.join("fixtures").join(area).join(name);
+            let ours = std::fs::read(&copy)
+                .unwrap_or_else(|e| panic!("{}: {e}; copy it from {}", copy.display(), path.display()));
+            assert!(
+                ours == std::fs::read(&path).expect("shared file"),
+                "{} differs from {}",
+                copy.display(),
+                path.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 50, "only {compared} shared recordings found");
 }
 
 /// A recorded body read through its client type.
@@ -133,26 +157,44 @@ fn client(timeout: Duration) -> Auth0Client {
 
 #[tokio::test]
 async fn the_client_reads_every_endpoint_from_the_simulator_with_one_cached_token() {
-    let (sim, t) = simulator_with(|t| {
-        let domain = t.custom_domain("login.acme.test", "ready", "acme-prod-cd-x.edge.tenants.us.auth0.com");
-        t.custom_domains.push(domain);
-    })
-    .await;
+    use server::simulator::fixtures;
+    let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("recording is JSON");
+    let sim = Simulator::start(0).await.expect("simulator starts");
+    let mut tenant = SimTenant::recorded(DOMAIN, "client-1", "secret-1");
+    tenant.custom_domains = json(CUSTOM_DOMAINS).as_array().expect("a list").clone();
+    tenant.log_streams = json(fixtures::LOG_STREAMS).as_array().expect("a list").clone();
+    sim.add_tenant(tenant);
+    let t = TenantEndpoint {
+        domain: DOMAIN.into(),
+        base_url: Some(sim.base_url()),
+        client_id: "client-1".into(),
+        client_secret: "secret-1".into(),
+    };
     let c = client(Duration::from_secs(5));
+    // The simulator serves the recordings as Auth0 sent them, and the client reads the recorded values.
     let settings = c.tenant_settings(&t).await.expect("settings");
-    assert_eq!(settings.value.friendly_name.as_deref(), Some("acme-prod"));
-    assert_eq!(settings.raw["friendly_name"], "acme-prod", "the raw JSON is kept for snapshots");
+    assert_eq!(settings.raw, json(fixtures::TENANT_SETTINGS), "the raw JSON is kept whole for snapshots");
+    assert_eq!(settings.value.friendly_name.as_deref(), Some("My Example Tenant"));
+    assert_eq!(settings.value.support_email.as_deref(), Some("support@example.com"));
     let domains = c.custom_domains(&t).await.expect("domains");
-    assert_eq!(domains.value.domains()[0].domain, "login.acme.test");
+    assert_eq!(domains.raw, json(CUSTOM_DOMAINS));
+    assert_eq!(domains.value.domains()[0].domain, "1773751519560750000.tempdomain.com");
+    assert_eq!(domains.value.domains()[0].status, "pending_verification");
     assert_eq!(c.email_provider(&t).await.expect("no provider is not an error").map(|p| p.value.name), None);
-    sim.update(DOMAIN, |t| t.email_provider = serde_json::from_str(server::simulator::fixtures::EMAIL_PROVIDER).ok());
-    assert_eq!(c.email_provider(&t).await.expect("provider").map(|p| p.value.name).as_deref(), Some("smtp"));
-    assert!(c.log_streams(&t).await.expect("streams").value.is_empty());
+    sim.update(DOMAIN, |t| t.email_provider = serde_json::from_str(fixtures::EMAIL_PROVIDER).ok());
+    let provider = c.email_provider(&t).await.expect("provider").expect("a provider");
+    assert_eq!(provider.value.name, "smtp");
+    assert_eq!(provider.value.default_from_address.as_deref(), Some("no-reply@example.com"));
+    let streams = c.log_streams(&t).await.expect("streams");
+    assert_eq!(streams.raw, json(fixtures::LOG_STREAMS));
+    assert_eq!((streams.value[0].kind.as_str(), streams.value[0].status.as_str()), ("datadog", "active"));
     assert!(!c.daily_stats(&t, "20260101", "20261129").await.expect("stats").value.is_empty());
     assert_eq!(c.active_users(&t).await.expect("active users").value, 1);
     // 1 token + 7 Management API calls: the token was fetched once and reused.
     assert_eq!(sim.requests(), 8);
 }
+
+const CUSTOM_DOMAINS: &str = include_str!("../../fixtures/auth0/go-auth0_custom-domains_list_GET.json");
 
 #[tokio::test]
 async fn failures_are_classified_for_people() {
