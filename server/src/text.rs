@@ -27,14 +27,18 @@ pub fn one_line(error: &dyn std::fmt::Display) -> String {
     cut_marked(&spaced.split_whitespace().collect::<Vec<_>>().join(" "), MAX_LINE)
 }
 
-/// The text of an HTML fragment: tags dropped (each counts as a space), whitespace collapsed.
+/// The text of an HTML fragment: tags dropped (each counts as a space), entities decoded (`&amp;` is `&`),
+/// whitespace collapsed. A `<` that does not open a tag (`latency < 5 ms`) is kept as text.
 pub fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
-    for c in html.chars() {
+    let mut chars = html.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
-            '<' => in_tag = true,
-            '>' => {
+            '<' if !in_tag && chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) => {
+                in_tag = true
+            }
+            '>' if in_tag => {
                 in_tag = false;
                 out.push(' ');
             }
@@ -42,7 +46,8 @@ pub fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    let decoded = html_escape::decode_html_entities(&out);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +58,8 @@ pub enum ParseError {
     WrongContentType { got: String, expected: &'static str },
     #[error("the answer is not valid {format}: {reason}")]
     Malformed { format: &'static str, reason: String },
+    #[error("the answer is {found}, not {expected}; pick the format \"{found}\" for this source, or check the URL")]
+    OtherFormat { found: &'static str, expected: &'static str },
 }
 
 #[cfg(test)]
@@ -65,5 +72,15 @@ mod tests {
         assert_eq!(one_line(&quoted), "expected `</entry>`, but `</entry <entry>` was found");
         let long = "x ".repeat(1_000);
         assert_eq!(one_line(&long).chars().count(), MAX_LINE + 1);
+    }
+
+    #[test]
+    fn markup_becomes_text_and_a_lone_less_than_sign_stays() {
+        assert_eq!(
+            strip_tags("We&#39;re on it.<br />Errors &lt; 1 %<br/>&amp; falling"),
+            "We're on it. Errors < 1 % & falling"
+        );
+        assert_eq!(strip_tags("latency < 5 ms, <a href=\"x\">details</a>"), "latency < 5 ms, details");
+        assert_eq!(strip_tags("<p>one</p><p>two</p>"), "one two");
     }
 }

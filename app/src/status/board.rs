@@ -49,13 +49,27 @@ pub fn BoardPage() -> impl IntoView {
     }
 }
 
-fn badge(health: Health) -> impl IntoView {
+/// A health as a badge: colour, symbol and word.
+pub fn badge(health: Health) -> impl IntoView {
     view! {
         <span class=format!("badge state {}", health.tone()) data-state=health.as_str()>
             <span aria-hidden="true">{health.symbol()}" "</span>
             {health.label()}
         </span>
     }
+}
+
+/// Beside a badge whose source's last read failed (before the health turns unknown): the health shown is an
+/// earlier read's.
+pub fn stale_note(health: Health, stale: bool) -> Option<impl IntoView> {
+    (stale && health != Health::Unknown).then(|| {
+        view! {
+            " "
+            <span class="badge stale" data-testid="stale" title="The last read failed; this is what the source said before">
+                "stale: last read failed"
+            </span>
+        }
+    })
 }
 
 #[component]
@@ -79,6 +93,7 @@ fn TileView(tile: Tile) -> impl IntoView {
             <header>
                 <h3>{tile.title.clone()}</h3>
                 {badge(tile.health)}
+                {stale_note(tile.health, tile.sources.iter().any(|s| s.stale))}
             </header>
             {(!tile.tenants.is_empty()).then(|| view! {
                 <p class="tenants">{format!("Tenants: {}", tile.tenants.join(", "))}</p>

@@ -157,6 +157,8 @@ pub struct SourceBrief {
     /// The last poll's problem, while it lasts.
     pub error: Option<String>,
     pub last_good_at: Option<DateTime<Utc>>,
+    /// The last poll failed: the health shown is from the last good read (until it is unknown).
+    pub stale: bool,
 }
 
 /// An incident as the board and the history list show it.
@@ -256,6 +258,8 @@ pub struct SourceRow {
     pub last_good_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub interval_secs: i32,
+    /// What the last good read recognised the body as, where the format covers several.
+    pub read_as: Option<String>,
     /// The tenant whose Auth0 feed this is: (id, domain).
     pub tenant: Option<(TenantId, String)>,
     pub open_incidents: i64,

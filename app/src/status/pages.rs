@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::board::{badge, stale_note};
 use super::{
-    AddCatalogSource, AddSource, Category, Health, IncidentList, IncidentQuery, PollSource, RemoveSource,
-    SetSourceEnabled, SourceList, SourceRow, SourcesQuery, load_incident, load_incidents, load_sources,
+    AddCatalogSource, AddSource, Category, IncidentList, IncidentQuery, PollSource, RemoveSource, SetSourceEnabled,
+    SourceList, SourceRow, SourcesQuery, load_incident, load_incidents, load_sources,
 };
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
@@ -22,15 +23,6 @@ fn can_change() -> bool {
 
 fn every(secs: i32) -> String {
     if secs % 60 == 0 { format!("{} min", secs / 60) } else { format!("{secs} s") }
-}
-
-fn health_badge(health: Health) -> impl IntoView {
-    view! {
-        <span class=format!("badge state {}", health.tone()) data-state=health.as_str()>
-            <span aria-hidden="true">{health.symbol()}" "</span>
-            {health.label()}
-        </span>
-    }
 }
 
 fn subnav(current: &'static str) -> impl IntoView {
@@ -202,11 +194,19 @@ fn SourceLine(
             <td>
                 <a href=incidents>{row.name.clone()}</a>
                 <br />
-                <span class="muted">{row.category.label()}" · "{row.kind_label.clone()}{(!row.enabled).then_some(" · paused")}</span>
+                <span class="muted">
+                    {row.category.label()}" · "{row.kind_label.clone()}
+                    {row.read_as.clone().map(|f| format!(" · read as {f}"))}
+                    {(!row.enabled).then_some(" · paused")}
+                </span>
                 <br />
                 <code class="url">{row.url.clone()}</code>
             </td>
-            <td>{health_badge(row.health)}{(row.open_incidents > 0).then(|| format!(" {} open incident(s)", row.open_incidents))}</td>
+            <td>
+                {badge(row.health)}
+                {stale_note(row.health, row.error.is_some() && row.last_attempt_at > row.last_good_at)}
+                {(row.open_incidents > 0).then(|| format!(" {} open incident(s)", row.open_incidents))}
+            </td>
             <td>{when(row.last_good_at)}</td>
             <td>{row.error.clone().unwrap_or_default()}</td>
             <td>{every(row.interval_secs)}</td>

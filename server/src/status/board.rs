@@ -23,6 +23,7 @@ pub struct Watched {
     pub health: Health,
     pub error: Option<String>,
     pub last_good_at: Option<DateTime<Utc>>,
+    pub stale: bool,
     /// For a tenant's Auth0 feed: (tenant name, domain, region).
     pub tenant: Option<(String, String, Option<Region>)>,
 }
@@ -30,7 +31,8 @@ pub struct Watched {
 impl Watched {
     /// The source as the repo read it, with its health at `now`.
     pub fn read(row: WatchedRow, now: DateTime<Utc>) -> Watched {
-        let WatchedRow { id, name, category, state, interval_secs, error, last_good_at, tenant, domain, region } = row;
+        let WatchedRow { id, name, category, state, interval_secs, error, last_good_at, stale, tenant, domain, region } =
+            row;
         Watched {
             id,
             name,
@@ -38,6 +40,7 @@ impl Watched {
             health: health_at(&state, last_good_at, interval_secs, now),
             error,
             last_good_at,
+            stale,
             tenant: tenant.map(|name| (name, domain.unwrap_or_default(), region.and_then(|r| Region::parse(&r).ok()))),
         }
     }
@@ -49,6 +52,7 @@ impl Watched {
             health: self.health,
             error: self.error.clone(),
             last_good_at: self.last_good_at,
+            stale: self.stale,
         }
     }
 }
@@ -314,6 +318,7 @@ mod tests {
             health,
             error: None,
             last_good_at: Some(Utc::now()),
+            stale: false,
             tenant: tenant.map(|(t, r)| (t.to_string(), format!("{t}.auth0.com"), Some(r))),
         }
     }

@@ -123,7 +123,7 @@ impl StatusPollJob {
         if let Some(history_url) = &history_url {
             match self.fetcher.get(history_url, None, history_etag.clone(), None).await {
                 Ok(Fetched::Body { content_type, etag, body, .. }) => {
-                    match parse(kind, content_type.as_deref(), &body, now) {
+                    match parse(kind, history_url, content_type.as_deref(), &body, now) {
                         Ok(reading) => {
                             history = Some(reading);
                             history_etag = etag;
@@ -146,12 +146,13 @@ impl StatusPollJob {
                 // The summary is as it was (so is the state); only the history moved.
                 Some(older) => {
                     let state = Health::parse(&target.state);
-                    let reading = Reading { state, components: Vec::new(), incidents: older.incidents };
+                    let reading =
+                        Reading { state, components: Vec::new(), incidents: older.incidents, format: older.format };
                     (reading, target.etag.clone(), target.last_modified.clone(), false)
                 }
             },
             Fetched::Body { content_type, etag, modified, body } => {
-                match parse(kind, content_type.as_deref(), &body, now) {
+                match parse(kind, &target.url, content_type.as_deref(), &body, now) {
                     Ok(reading) => (reading, etag, modified, kind == SourceKind::Statuspage),
                     Err(e) => return Err(self.fail(id, now, e.to_string()).await),
                 }
@@ -186,6 +187,7 @@ impl StatusPollJob {
             modified: meta.modified.as_deref(),
             history_etag: meta.history_etag.as_deref(),
             note: meta.note.as_deref(),
+            read_as: reading.format,
         };
         repo::record_read(&mut tx, id, now, read).await?;
         for c in &reading.components {
@@ -313,11 +315,13 @@ mod tests {
             state: Health::Degraded,
             components: Vec::new(),
             incidents: vec![incident("a", 1), incident("b", 2)],
+            format: None,
         };
         let history = Reading {
             state: Health::Unknown,
             components: Vec::new(),
             incidents: vec![incident("a", 3), incident("b", 1), incident("c", 1)],
+            format: None,
         };
         merge_history(&mut summary, history);
         let counts: Vec<(&str, usize)> = summary.incidents.iter().map(|i| (i.id.as_str(), i.updates.len())).collect();

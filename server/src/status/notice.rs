@@ -19,17 +19,20 @@ pub struct NoticeSource<'a> {
     pub region: Option<&'a str>,
 }
 
-/// How severe an incident update is: by the incident's impact, else by the update's phase.
+/// How severe an incident update is: by the incident's impact (Statuspage's `minor`/`major`/`critical`, Google's
+/// `low`/`medium`/`high`), else by the update's phase.
 pub fn incident_severity(impact: Option<&str>, phase: Phase) -> &'static str {
     match impact {
-        Some("critical") | Some("major") => "critical",
-        Some("minor") => "warning",
+        Some("critical") | Some("major") | Some("high") => "critical",
+        Some("minor") | Some("medium") => "warning",
         _ if phase.is_over() => "info",
         _ => "warning",
     }
 }
 
-/// The notice of one new update of `incident`, first seen at `seen_at`.
+/// The notice of one new update of `incident`, first seen at `seen_at`. It is dated when the provider published it;
+/// an update a source gives no time falls back to its incident's times, and only then to `seen_at` — so an
+/// archive read for the first time lands in the past, where `record::apply` keeps it as history.
 pub fn incoming(from: &NoticeSource<'_>, incident: &Incident, update: &Update, seen_at: DateTime<Utc>) -> Incoming {
     let auth0 = from.kind == SourceKind::Auth0Feed;
     let scope = if auth0 { "auth0".to_string() } else { from.id.to_string() };
@@ -44,7 +47,7 @@ pub fn incoming(from: &NoticeSource<'_>, incident: &Incident, update: &Update, s
         link: incident.link.clone(),
         tenants: from.tenant.map(str::to_string).into_iter().collect(),
         regions: from.region.map(str::to_string).into_iter().collect(),
-        at: update.at.unwrap_or(seen_at),
+        at: update.at.or(incident.updated_at).or(incident.started_at).unwrap_or(seen_at).min(seen_at),
         update_origin: format!("status:{scope}:{external}:{}", update.id),
         text: format!("{}: {}", update.phase.as_str(), update.text),
     }

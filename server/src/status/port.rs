@@ -148,6 +148,7 @@ impl PgStatus {
                 last_good_at: r.last_good_at,
                 last_attempt_at: r.last_attempt_at,
                 interval_secs: r.interval_secs,
+                read_as: r.read_as,
                 tenant: r.tenant_id.map(|id| (id, r.domain.unwrap_or_default())),
                 open_incidents: r.open,
             })

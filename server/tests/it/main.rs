@@ -21,4 +21,5 @@ mod replicas;
 mod scheduler;
 mod status;
 mod status_board;
+mod status_feeds;
 mod tenants;

@@ -55,7 +55,8 @@ async fn advisories_become_notifications_once_and_a_malformed_feed_leaves_the_hi
     server::init_crypto();
     let job =
         FeedJob { pool: pool.clone(), fetcher: Fetcher::new(server::outbound::Policy::ANY_ADDRESS).expect("fetcher") };
-    let now = Utc::now();
+    // A day after the newest advisory: news, not history (an update older than a week is kept as history).
+    let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 21, 9, 0, 0).single().expect("date");
     assert_eq!(job.read(id, now).await.expect("read"), Read::Read { items: 2, new: 2, updates: 2 });
     let first = history(&pool).await;
     assert_eq!(first.len(), 2, "only the advisories that mention auth0: {first:?}");

@@ -4,6 +4,8 @@ use chrono::{TimeZone, Utc};
 use server::status::adapters::{MAX_BODY, ParseError, SourceKind, parse};
 use server::status::model::{Health, Phase};
 
+const SOURCE_URL: &str = "https://status.example.test/incidents.json";
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/fixtures/status/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }
@@ -14,9 +16,14 @@ fn now() -> chrono::DateTime<Utc> {
 
 #[test]
 fn the_recorded_github_statuspage_summary_reads_as_a_partial_outage_with_its_incident_timeline() {
-    let reading =
-        parse(SourceKind::Statuspage, Some("application/json"), &fixture("statuspage_github_summary.json"), now())
-            .expect("parses");
+    let reading = parse(
+        SourceKind::Statuspage,
+        SOURCE_URL,
+        Some("application/json"),
+        &fixture("statuspage_github_summary.json"),
+        now(),
+    )
+    .expect("parses");
     assert_eq!(reading.state, Health::PartialOutage, "a component in partial outage is worse than the minor indicator");
     assert_eq!(reading.components.len(), 11);
     assert!(reading.components.iter().any(|c| c.name == "Packages" && c.state == Health::PartialOutage));
@@ -31,9 +38,14 @@ fn the_recorded_github_statuspage_summary_reads_as_a_partial_outage_with_its_inc
 
 #[test]
 fn the_auth0_feed_gives_incidents_with_their_phases_in_order() {
-    let reading =
-        parse(SourceKind::Auth0Feed, Some("application/atom+xml"), &fixture("auth0_feed_constructed.atom"), now())
-            .expect("parses");
+    let reading = parse(
+        SourceKind::Auth0Feed,
+        SOURCE_URL,
+        Some("application/atom+xml"),
+        &fixture("auth0_feed_constructed.atom"),
+        now(),
+    )
+    .expect("parses");
     assert_eq!(reading.state, Health::Degraded, "an open incident updated within a day");
     let open = &reading.incidents[0];
     assert_eq!(open.phase, Phase::Monitoring);
@@ -43,7 +55,8 @@ fn the_auth0_feed_gives_incidents_with_their_phases_in_order() {
     assert!(open.link.as_deref().is_some_and(|l| l.ends_with("/incidents/29001")), "the entry's link is kept");
     assert_eq!(reading.incidents[1].phase, Phase::Resolved);
     let ids: Vec<&str> = open.updates.iter().map(|u| u.id.as_str()).collect();
-    let again = parse(SourceKind::Auth0Feed, None, &fixture("auth0_feed_constructed.atom"), now()).expect("parses");
+    let again =
+        parse(SourceKind::Auth0Feed, SOURCE_URL, None, &fixture("auth0_feed_constructed.atom"), now()).expect("parses");
     assert_eq!(ids, again.incidents[0].updates.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), "stable update ids");
 }
 
@@ -51,6 +64,7 @@ fn the_auth0_feed_gives_incidents_with_their_phases_in_order() {
 fn google_workspace_incidents_map_to_states() {
     let reading = parse(
         SourceKind::GoogleWorkspace,
+        SOURCE_URL,
         Some("application/json"),
         &fixture("google_incidents_constructed.json"),
         now(),
@@ -65,26 +79,31 @@ fn google_workspace_incidents_map_to_states() {
 fn hostile_bodies_give_clear_errors_and_never_panic() {
     let summary = fixture("statuspage_github_summary.json");
     let truncated = &summary[..summary.len() / 2];
-    let err = parse(SourceKind::Statuspage, Some("application/json"), truncated, now()).expect_err("truncated");
+    let err =
+        parse(SourceKind::Statuspage, SOURCE_URL, Some("application/json"), truncated, now()).expect_err("truncated");
     assert!(matches!(err, ParseError::Malformed { format: "JSON", .. }), "{err}");
     assert!(err.to_string().starts_with("the answer is not valid JSON: EOF while parsing"), "{err}");
 
     let html = b"<!DOCTYPE html><html><body>Status</body></html>";
-    let err = parse(SourceKind::Statuspage, Some("text/html; charset=utf-8"), html, now()).expect_err("html");
+    let err =
+        parse(SourceKind::Statuspage, SOURCE_URL, Some("text/html; charset=utf-8"), html, now()).expect_err("html");
     assert_eq!(err.to_string(), "the answer is text/html, not JSON; check the URL and the source type");
-    let err = parse(SourceKind::Feed, Some("application/json"), b"{}", now()).expect_err("json for a feed");
+    let err = parse(SourceKind::Feed, SOURCE_URL, Some("application/json"), b"{}", now()).expect_err("json for a feed");
     assert!(err.to_string().contains("not an RSS or Atom feed"), "{err}");
 
     let big = vec![b' '; MAX_BODY + 1];
-    assert_eq!(parse(SourceKind::Feed, None, &big, now()), Err(ParseError::Oversized { size: MAX_BODY + 1 }));
+    assert_eq!(
+        parse(SourceKind::Feed, SOURCE_URL, None, &big, now()),
+        Err(ParseError::Oversized { size: MAX_BODY + 1 })
+    );
 
     // Garbage of every kind: JSON sources refuse it; feed sources refuse it or read no incident — none panics.
     for garbage in [&b""[..], b"not xml at all", b"<rss><channel><item>", b"\xff\xfe\x00<", b"{\"status\": 5}"] {
         for kind in [SourceKind::Statuspage, SourceKind::GoogleWorkspace] {
-            assert!(parse(kind, None, garbage, now()).is_err(), "{kind:?} {garbage:?}");
+            assert!(parse(kind, SOURCE_URL, None, garbage, now()).is_err(), "{kind:?} {garbage:?}");
         }
         for kind in [SourceKind::Auth0Feed, SourceKind::Feed] {
-            if let Ok(reading) = parse(kind, None, garbage, now()) {
+            if let Ok(reading) = parse(kind, SOURCE_URL, None, garbage, now()) {
                 assert!(reading.incidents.iter().all(|i| i.updates.is_empty()), "{kind:?} {garbage:?}");
             }
         }
@@ -224,6 +243,7 @@ mod polling {
 fn apples_jsonp_gives_one_component_per_service_and_open_events_set_the_state() {
     let reading = parse(
         SourceKind::Apple,
+        SOURCE_URL,
         Some("text/javascript; charset=utf-8"),
         &fixture("apple_developer_constructed.js"),
         now(),
@@ -237,9 +257,9 @@ fn apples_jsonp_gives_one_component_per_service_and_open_events_set_the_state() 
     assert_eq!(reading.incidents.len(), 2);
     assert_eq!(reading.incidents[1].phase, Phase::Resolved);
     assert!(reading.incidents[0].updates[0].text.contains("Users are unable to sign in. Some users are affected"));
-    let err = parse(SourceKind::Apple, None, b"jsonCallback({\"services\": 5});", now()).expect_err("bad");
+    let err = parse(SourceKind::Apple, SOURCE_URL, None, b"jsonCallback({\"services\": 5});", now()).expect_err("bad");
     assert!(err.to_string().starts_with("the answer is not valid JSONP"), "{err}");
-    assert!(parse(SourceKind::Apple, Some("text/html"), b"<html>", now()).is_err());
+    assert!(parse(SourceKind::Apple, SOURCE_URL, Some("text/html"), b"<html>", now()).is_err());
 }
 
 #[test]
@@ -249,7 +269,7 @@ fn a_statuspage_incident_history_without_a_page_status_takes_its_state_from_open
         {"id": "b", "name": "Now", "status": "identified", "impact": "minor", "incident_updates": [
             {"id": "b1", "status": "investigating", "body": "Looking.", "created_at": "2026-11-29T10:00:00Z"},
             {"id": "b2", "status": "identified", "body": "Found it.", "created_at": "2026-11-29T10:20:00Z"}]}]}"#;
-    let reading = parse(SourceKind::Statuspage, Some("application/json"), body, now()).expect("parses");
+    let reading = parse(SourceKind::Statuspage, SOURCE_URL, Some("application/json"), body, now()).expect("parses");
     assert_eq!(reading.state, Health::Degraded, "only the open incident counts: minor");
     assert_eq!(reading.incidents[0].phase, Phase::Postmortem);
     assert_eq!(

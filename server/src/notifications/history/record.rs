@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 
 use super::model::rank;
 use super::repo;
+use crate::notifications::delivery::outbox::DELIVER_WITHIN;
 
 /// One update for one notification.
 pub struct Incoming {
@@ -67,20 +68,40 @@ pub struct Applied {
     pub created: bool,
 }
 
+/// Who acknowledges a notification that arrives as history.
+pub const HISTORY: &str = "Tenantry (history)";
+
 /// Adds an update to its notification (creating it), once per `update_origin`, and queues it for delivery to every
 /// channel whose filters match the notification as it now stands. `now` is when the update is due to go out.
+///
+/// An update dated more than `DELIVER_WITHIN` (a week) before `now` is history — a months-old archive read for the
+/// first time, say: it is never delivered, and a notification it creates is acknowledged by `HISTORY` at once, so it
+/// is not counted as open; nor does it reopen anything. A later, recent update of that notification is news: it
+/// opens the notification again and goes out as usual.
 pub async fn apply(conn: &mut PgConnection, n: &Incoming, now: DateTime<Utc>) -> Result<Applied, sqlx::Error> {
     let n = &n.bounded();
+    let past = n.at < now - DELIVER_WITHIN;
     let before = repo::upsert_notification(conn, n).await?;
     let id = before.id;
     let update = repo::insert_update(conn, id, &n.update_origin, n.at, n.severity, &n.text).await?;
     let added = update.is_some();
+    let by_history = before.acknowledged_by.as_deref() == Some(HISTORY);
     if added && rank(n.severity) > rank(&before.severity) {
-        repo::raise_severity(conn, id, n.severity).await?;
-        if before.acknowledged {
+        repo::raise_severity(conn, id, n.severity, !past).await?;
+        if before.acknowledged && !past && !by_history {
             let text = format!("Opened again: the severity rose from {} to {}.", before.severity, n.severity);
             repo::insert_reopened(conn, id, &format!("reopened:{}", n.update_origin), n.at, n.severity, &text).await?;
         }
+    }
+    if added && past && before.created {
+        repo::acknowledge(conn, id, now, HISTORY).await?;
+        let text = "Kept as history: published more than a week before Tenantry first read it, so it was not \
+                    delivered and does not count as open.";
+        repo::insert_acknowledged(conn, id, now, text, HISTORY).await?;
+    } else if added && !past && by_history {
+        repo::reopen(conn, id).await?;
+        let text = "Opened again: a new update arrived for what was kept as history.";
+        repo::insert_reopened(conn, id, &format!("reopened:{}", n.update_origin), n.at, n.severity, text).await?;
     }
     if let Some(update) = update {
         crate::notifications::delivery::service::enqueue(conn, id, update, n.at, now).await?;

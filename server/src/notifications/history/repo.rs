@@ -36,6 +36,8 @@ pub struct Upserted {
     /// The severity before this update.
     pub severity: String,
     pub acknowledged: bool,
+    /// Who acknowledged it (`record::HISTORY` when it was recorded as history).
+    pub acknowledged_by: Option<String>,
     pub created: bool,
 }
 
@@ -53,7 +55,7 @@ pub async fn upsert_notification(conn: &mut PgConnection, n: &Incoming) -> Resul
              regions = ARRAY(SELECT DISTINCT unnest(notifications.regions || EXCLUDED.regions) ORDER BY 1),
              updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at)
          RETURNING id AS "id: NotificationId", severity, acknowledged_at IS NOT NULL AS "acknowledged!",
-                   (xmax = 0) AS "created!""#,
+                   acknowledged_by, (xmax = 0) AS "created!""#,
         n.origin,
         n.source,
         n.kind,
@@ -67,7 +69,13 @@ pub async fn upsert_notification(conn: &mut PgConnection, n: &Incoming) -> Resul
     )
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Upserted { id: r.id, severity: r.severity, acknowledged: r.acknowledged, created: r.created })
+    Ok(Upserted {
+        id: r.id,
+        severity: r.severity,
+        acknowledged: r.acknowledged,
+        acknowledged_by: r.acknowledged_by,
+        created: r.created,
+    })
 }
 
 /// Adds an update to a notification's timeline once per `origin`; `None` when it was there already.
@@ -92,15 +100,32 @@ pub async fn insert_update(
     .await
 }
 
-/// Raises a notification's severity, which opens it again.
-pub async fn raise_severity(conn: &mut PgConnection, id: NotificationId, severity: &str) -> Result<(), sqlx::Error> {
+/// Raises a notification's severity; `reopen` opens it again (a past update raises it without reopening).
+pub async fn raise_severity(
+    conn: &mut PgConnection,
+    id: NotificationId,
+    severity: &str,
+    reopen: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE notifications SET severity = $2, acknowledged_at = NULL, acknowledged_by = NULL WHERE id = $1",
+        "UPDATE notifications SET severity = $2,
+             acknowledged_at = CASE WHEN $3 THEN NULL ELSE acknowledged_at END,
+             acknowledged_by = CASE WHEN $3 THEN NULL ELSE acknowledged_by END
+         WHERE id = $1",
         id.0,
         severity,
+        reopen,
     )
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Opens an acknowledged notification again.
+pub async fn reopen(conn: &mut PgConnection, id: NotificationId) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE notifications SET acknowledged_at = NULL, acknowledged_by = NULL WHERE id = $1", id.0)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -66,6 +66,8 @@ pub struct WatchedRow {
     pub interval_secs: i32,
     pub error: Option<String>,
     pub last_good_at: Option<DateTime<Utc>>,
+    /// The last poll failed: what the source says is from an earlier read.
+    pub stale: bool,
     /// For a tenant's Auth0 feed: the tenant's name, domain and region.
     pub tenant: Option<String>,
     pub domain: Option<String>,
@@ -77,7 +79,9 @@ pub async fn watched(conn: &mut PgConnection) -> Result<Vec<WatchedRow>, sqlx::E
     sqlx::query_as!(
         WatchedRow,
         r#"SELECT s.id AS "id: SourceId", s.name, s.category AS "category: Category", s.state, s.interval_secs,
-                  s.error, s.last_good_at AS "last_good_at: DateTime<Utc>", t.name AS "tenant?", t.domain AS "domain?", t.region AS "region?"
+                  s.error, s.last_good_at AS "last_good_at: DateTime<Utc>",
+                  COALESCE(s.last_attempt_at > s.last_good_at, false) AS "stale!",
+                  t.name AS "tenant?", t.domain AS "domain?", t.region AS "region?"
            FROM status_sources s LEFT JOIN tenants t ON t.id = s.tenant_id
            WHERE s.enabled ORDER BY s.name"#
     )
@@ -98,7 +102,7 @@ pub async fn open_incidents(conn: &mut PgConnection, now: DateTime<Utc>) -> Resu
     let rows = incidents!(
         r#"i.source_id AS "source_id: SourceId", i.external_id"#,
         "WHERE s.enabled AND i.phase NOT IN ('resolved', 'postmortem')
-           AND (i.phase <> 'other' OR COALESCE(i.updated_at, i.first_seen_at) > $1::timestamptz - interval '24 hours')
+           AND (i.phase NOT IN ('other', 'scheduled') OR COALESCE(i.updated_at, i.first_seen_at) > $1::timestamptz - interval '24 hours')
          ORDER BY COALESCE(i.updated_at, i.first_seen_at) DESC LIMIT 500",
         now as _
     )
@@ -151,6 +155,7 @@ pub struct SourceListRow {
     pub last_good_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub interval_secs: i32,
+    pub read_as: Option<String>,
     pub tenant_id: Option<TenantId>,
     pub domain: Option<String>,
     pub open: i64,
@@ -178,11 +183,11 @@ pub async fn sources_page(
         SourceListRow,
         r#"SELECT s.id AS "id: SourceId", s.name, s.kind, s.category AS "category: Category", s.url, s.enabled,
                   s.state, s.error, s.last_good_at AS "last_good_at: DateTime<Utc>",
-                  s.last_attempt_at AS "last_attempt_at: DateTime<Utc>", s.interval_secs,
+                  s.last_attempt_at AS "last_attempt_at: DateTime<Utc>", s.interval_secs, s.read_as,
                   t.id AS "tenant_id?: TenantId", t.domain AS "domain?",
                   (SELECT count(*) FROM status_incidents i WHERE i.source_id = s.id
                        AND i.phase NOT IN ('resolved', 'postmortem')
-                       AND (i.phase <> 'other' OR COALESCE(i.updated_at, i.first_seen_at) > $1::timestamptz - interval '24 hours'))
+                       AND (i.phase NOT IN ('other', 'scheduled') OR COALESCE(i.updated_at, i.first_seen_at) > $1::timestamptz - interval '24 hours'))
                       AS "open!"
            FROM status_sources s LEFT JOIN tenants t ON t.id = s.tenant_id
            WHERE $2::text IS NULL OR s.category = $2
@@ -226,7 +231,7 @@ fn filtered<'a>(select: &str, f: &'a IncidentFilter, now: DateTime<Utc>) -> Quer
     }
     match f.state.as_deref() {
         Some("open") => {
-            q.push(" AND i.phase NOT IN ('resolved', 'postmortem') AND (i.phase <> 'other' OR ")
+            q.push(" AND i.phase NOT IN ('resolved', 'postmortem') AND (i.phase NOT IN ('other', 'scheduled') OR ")
                 .push("COALESCE(i.updated_at, i.first_seen_at) > ")
                 .push_bind(now)
                 .push(" - interval '24 hours')");

@@ -240,6 +240,7 @@ pub struct GoodRead<'a> {
     pub modified: Option<&'a str>,
     pub history_etag: Option<&'a str>,
     pub note: Option<&'a str>,
+    pub read_as: Option<&'a str>,
 }
 
 pub async fn record_read(
@@ -250,14 +251,15 @@ pub async fn record_read(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE status_sources SET state = $2, last_attempt_at = $3, last_good_at = $3, error = $6,
-             etag = $4, last_modified = $5, history_etag = $7 WHERE id = $1",
+             etag = $4, last_modified = $5, history_etag = $7, read_as = COALESCE($8, read_as) WHERE id = $1",
         id as _,
         read.state,
         now as _,
         read.etag,
         read.modified,
         read.note,
-        read.history_etag
+        read.history_etag,
+        read.read_as
     )
     .execute(conn)
     .await?;
@@ -296,7 +298,7 @@ pub async fn upsert_incident(
                                          first_seen_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (source_id, external_id) DO UPDATE
-               SET title = $3, impact = $4, phase = $5, started_at = COALESCE(status_incidents.started_at, $6),
+               SET title = $3, impact = $4, phase = $5, started_at = COALESCE($6, status_incidents.started_at),
                    updated_at = $7, link = $8
            RETURNING id AS "id: IncidentId""#,
         id as _,
@@ -313,16 +315,22 @@ pub async fn upsert_incident(
     .await
 }
 
-/// Stores an update once; `true` when it was new.
+/// Stores an update once; `true` when it was new. An update known by its id takes the time, phase and text the
+/// provider now gives it (a backfilled update's time, an edited text), without counting as new.
 pub async fn insert_update(
     conn: &mut PgConnection,
     incident: IncidentId,
     u: &Update,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "INSERT INTO status_updates (incident_id, external_id, at, phase, text, seen_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, external_id) DO NOTHING",
+    let new = sqlx::query_scalar!(
+        r#"INSERT INTO status_updates (incident_id, external_id, at, phase, text, seen_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (incident_id, external_id) DO UPDATE
+               SET at = COALESCE(EXCLUDED.at, status_updates.at), phase = EXCLUDED.phase, text = EXCLUDED.text
+               WHERE (status_updates.at, status_updates.phase, status_updates.text)
+                     IS DISTINCT FROM (COALESCE(EXCLUDED.at, status_updates.at), EXCLUDED.phase, EXCLUDED.text)
+           RETURNING (xmax = 0) AS "new!""#,
         incident as _,
         u.id,
         u.at as _,
@@ -330,9 +338,9 @@ pub async fn insert_update(
         u.text,
         now as _
     )
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(new.unwrap_or(false))
 }
 
 /// Open incidents of a source that it no longer lists are over.
