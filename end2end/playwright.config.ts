@@ -53,6 +53,9 @@ export default defineConfig({
       TENANTRY_TENANTS_ALLOW_PRIVATE_TARGETS: 'true',
       TENANTRY_STATUS_AUTH0_FEED_URL: `http://127.0.0.1:${simulatorPort}/__status/auth0/feed`,
       TENANTRY_STATUS_BOARD_REFRESH_SECONDS: '2',
+      // Auth0's IP list, as the simulator serves it.
+      TENANTRY_INFRA_ALLOW_PRIVATE_TARGETS: 'true',
+      TENANTRY_INFRA_IP_RANGES_URL: `http://127.0.0.1:${simulatorPort}/ip-ranges.json`,
     },
   }, {
     // The Auth0 simulator, alone: tests add tenants to it through its control API.

@@ -103,7 +103,8 @@ impl Area {
                 "Auth0 logs kept longer than Auth0 keeps them, searchable, with the rate limits hit at peak load."
             }
             Area::Infra => {
-                "The email provider of each tenant and Auth0's outbound IP addresses to open in the firewall."
+                "The email provider of each tenant and Auth0's outbound IP addresses to open in the firewall, \
+                 with every change of them."
             }
             Area::Checklists => "Readiness checklists with evidence and sign-off, for ops leads.",
             Area::Settings => "Users and roles, tenant credentials, delivery channels and the audit log.",
@@ -123,8 +124,9 @@ impl Area {
     /// The issue that builds the area, for areas not built yet.
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
-            Area::Logs | Area::Infra | Area::Checklists => Some("a later issue; none is open for it yet"),
+            Area::Logs | Area::Checklists => Some("a later issue; none is open for it yet"),
             Area::Overview
+            | Area::Infra
             | Area::Status
             | Area::Monitoring
             | Area::Domains

@@ -11,6 +11,7 @@ pub mod domains;
 pub mod error;
 pub mod format;
 pub mod ids;
+pub mod infra;
 pub mod layout;
 pub mod monitoring;
 pub mod notifications;
@@ -101,7 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications/channels/:id/edit") view=ChannelEditPage ssr=SsrMode::Async />
                     <Route path=path!("/notifications/:id") view=NotificationPage ssr=SsrMode::Async />
                     <Route path=path!("/logs") view=|| view! { <NotBuilt area=Area::Logs /> } />
-                    <Route path=path!("/infra") view=|| view! { <NotBuilt area=Area::Infra /> } />
+                    <Route path=path!("/infra") view=infra::InfraPage ssr=SsrMode::Async />
                     <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/users") view=UsersPage ssr=SsrMode::Async />

@@ -75,6 +75,8 @@ fn replica(args: &Args, sim: &Simulator, n: usize) -> anyhow::Result<Child> {
         .env("TENANTRY_STATUS_ALLOW_PRIVATE_TARGETS", "true")
         .env("TENANTRY_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS", "true")
         .env("TENANTRY_STATUS_AUTH0_FEED_URL", format!("{}/__status/auth0/feed", sim.base_url()))
+        .env("TENANTRY_INFRA_ALLOW_PRIVATE_TARGETS", "true")
+        .env("TENANTRY_INFRA_IP_RANGES_URL", format!("{}/ip-ranges.json", sim.base_url()))
         .env("TENANTRY_LOG", "warn")
         .env("RUST_BACKTRACE", "1")
         .stdin(Stdio::null())

@@ -148,6 +148,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let simulator = crate::simulator::Simulator::start(port)
                 .await
                 .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+            simulator.set_ip_ranges(&crate::simulator::ip_ranges::body(1));
             tracing::info!(address = %simulator.base_url(), "the Auth0 simulator is running");
             crate::shutdown_signal().await;
             Ok(())

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use app::accounts::AccountsPort;
 use app::domains::DomainsPort;
+use app::infra::InfraPort;
 use app::monitoring::MonitoringPort;
 use app::notifications::NotificationsPort;
 use app::status::StatusPort;
@@ -19,7 +20,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::accounts::service::SetupToken;
 use crate::scheduler::{self, Registry, kinds};
 use crate::secrets::SecretBox;
-use crate::{accounts, auth0, domains, monitoring, notifications, outbound, status, system, tenants};
+use crate::{accounts, auth0, domains, infra, monitoring, notifications, outbound, status, system, tenants};
 
 /// Every area's port, as the server provides them to pages and server functions: each one as its own context
 /// value (`Arc<dyn XPort>`), so an app area reads only its own port.
@@ -27,6 +28,7 @@ use crate::{accounts, auth0, domains, monitoring, notifications, outbound, statu
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub domains: Arc<dyn DomainsPort>,
+    pub infra: Arc<dyn InfraPort>,
     pub monitoring: Arc<dyn MonitoringPort>,
     pub notifications: Arc<dyn NotificationsPort>,
     pub status: Arc<dyn StatusPort>,
@@ -39,6 +41,7 @@ impl Ports {
     pub fn provide(&self) {
         provide_context(self.accounts.clone());
         provide_context(self.domains.clone());
+        provide_context(self.infra.clone());
         provide_context(self.monitoring.clone());
         provide_context(self.notifications.clone());
         provide_context(self.status.clone());
@@ -76,6 +79,7 @@ pub struct RouterOptions {
     pub monitoring: crate::monitoring::MonitoringOptions,
     pub domains: crate::domains::DomainsOptions,
     pub notifications: crate::notifications::NotificationsOptions,
+    pub infra: crate::infra::InfraOptions,
 }
 
 /// Options for tests and tools that start a router on their own: being their start, this installs the TLS crypto
@@ -101,6 +105,13 @@ impl Default for RouterOptions {
             monitoring: crate::monitoring::MonitoringOptions::default(),
             domains: crate::domains::DomainsOptions::system().expect("the system's DNS settings are readable"),
             notifications: crate::notifications::NotificationsOptions::default(),
+            // Tests and tools never reach the internet: an address the outbound policy refuses before connecting.
+            infra: crate::infra::InfraOptions::new(
+                "http://127.0.0.1:9/ip-ranges.json",
+                std::time::Duration::from_secs(7 * 24 * 3600),
+                false,
+            )
+            .expect("the IP list reader builds from fixed options"),
         }
     }
 }
@@ -141,6 +152,11 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
         }),
         status: status.clone(),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
+        infra: Arc::new(infra::port::PgInfra {
+            pool: pool.clone(),
+            fetcher: options.infra.fetcher.clone(),
+            url: options.infra.ip_ranges_url.clone(),
+        }),
         notifications: Arc::new(notifications::port::PgNotifications {
             pool: pool.clone(),
             outbox: outbox(pool, options, "console"),
@@ -228,6 +244,11 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
             pool: pool.clone(),
             fetcher: outbound::Fetcher::new(outbound::Policy::private_allowed(options.notifications.allow_private))
                 .map_err(failed("the feed reader"))?,
+        }))
+        .with(Arc::new(infra::jobs::IpRangesJob {
+            pool: pool.clone(),
+            fetcher: options.infra.fetcher.clone(),
+            url: options.infra.ip_ranges_url.clone(),
         }))
         .with(Arc::new(notifications::history::jobs::PruneJob {
             pool: pool.clone(),

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domains;
 pub mod engine;
 pub mod http;
+pub mod infra;
 pub mod monitoring;
 pub mod notifications;
 pub mod outbound;
@@ -67,6 +68,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
 
     let secrets = secrets::SecretBox::load(&settings.secret_key)?;
     let mut status_options = settings.status.clone();
+    let mut infra_url = settings.infra.ip_ranges_url.clone();
     let mut domains = {
         let dns = domains::dns::DnsSettings {
             nameservers: settings.domains.nameservers.clone(),
@@ -97,6 +99,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             let (checker, mut lab) = demo::domains(&simulator, Utc::now()).await?;
             domains.checker = Arc::new(checker);
             demo::notifications(&pool, &simulator, &secrets, &mut lab, Utc::now()).await?;
+            infra_url = demo::infra(&pool, &simulator, Utc::now()).await?;
             notify_roots.push(lab.ca_der());
             labs = Some(lab);
             (accounts, Some(simulator))
@@ -114,6 +117,12 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         // Printed once, on purpose: whoever can read the server log may create the first admin.
         tracing::warn!("no user exists yet: open http://{addr}/setup and enter the setup token {token}");
     }
+    let infra_options = infra::InfraOptions::new(
+        &infra_url,
+        settings.infra.ip_ranges_interval,
+        mode == Mode::Demo || settings.infra.allow_private,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot build the IP list reader: {e}"))?;
     let options = http::RouterOptions {
         started_at: Utc::now(),
         started: Instant::now(),
@@ -139,6 +148,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         monitoring: settings.monitoring,
         domains: domains.clone(),
         notifications: notifications.clone(),
+        infra: infra_options.clone(),
     };
     let jobs = engine::jobs(
         &pool,
@@ -152,6 +162,9 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         },
     )?;
     engine::ensure_schedules(&mut *pool.acquire().await?, Utc::now()).await.context("cannot schedule the jobs")?;
+    infra::jobs::ensure(&pool, infra_options.ip_ranges_interval, Utc::now())
+        .await
+        .context("cannot schedule the IP list")?;
     let router = http::router(pool.clone(), options.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let housekeeping = tokio::spawn(accounts::housekeeping::run(pool.clone(), stopped.clone()));

@@ -76,3 +76,12 @@ pub struct NotificationSettings {
     /// DER certificates from `notifications.smtp_ca_file`.
     pub smtp_roots: Vec<Vec<u8>>,
 }
+
+/// Where Auth0's outbound IP list is read, and how often.
+#[derive(Clone, Debug)]
+pub struct InfraSettings {
+    pub ip_ranges_url: String,
+    /// The URL may point at loopback or private addresses (a mirror inside the network, the tests).
+    pub allow_private: bool,
+    pub ip_ranges_interval: Duration,
+}

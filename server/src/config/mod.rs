@@ -14,7 +14,7 @@ use sqlx::postgres::PgConnectOptions;
 mod areas;
 mod table;
 
-pub use areas::{DomainSettings, MonitoringOptions, NotificationSettings, Retention, StatusOptions};
+pub use areas::{DomainSettings, InfraSettings, MonitoringOptions, NotificationSettings, Retention, StatusOptions};
 pub use table::{SETTINGS, Spec};
 
 /// The environment variable that names the optional TOML file.
@@ -61,6 +61,8 @@ pub struct Settings {
     pub scheduler_concurrency: usize,
     /// Notifications: private targets, retention, extra SMTP roots.
     pub notifications: NotificationSettings,
+    /// Auth0's IP list: where it is read and how often.
+    pub infra: InfraSettings,
     /// Custom-domain checks: nameservers (`None`: the system's), interval, TLS warning days and port.
     pub domains: DomainSettings,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
@@ -290,6 +292,18 @@ impl Settings {
                 board_refresh_secs: values
                     .parse("status.board_refresh_seconds", |v| bounded(v, 1, 3600))?
                     .expect("has a default") as u32,
+            },
+            infra: InfraSettings {
+                ip_ranges_url: values
+                    .parse("infra.ip_ranges_url", |v| match reqwest::Url::parse(v) {
+                        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(v.to_string()),
+                        _ => Err("not an http(s) URL".to_string()),
+                    })?
+                    .expect("has a default"),
+                allow_private: values.parse("infra.allow_private_targets", true_or_false)?.unwrap_or(false),
+                ip_ranges_interval: Duration::from_secs(
+                    86_400 * values.parse("infra.ip_ranges_days", |v| bounded(v, 1, 90))?.expect("has a default"),
+                ),
             },
             domains: DomainSettings {
                 nameservers: values

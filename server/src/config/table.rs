@@ -195,6 +195,27 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "infra.ip_ranges_url",
+        env: "TENANTRY_INFRA_IP_RANGES_URL",
+        default: Some("https://cdn.auth0.com/ip-ranges.json"),
+        expected: "an http(s) URL: Auth0's machine-readable list of its outbound IP ranges",
+        secret: false,
+    },
+    Spec {
+        key: "infra.allow_private_targets",
+        env: "TENANTRY_INFRA_ALLOW_PRIVATE_TARGETS",
+        default: Some("false"),
+        expected: "true or false: whether the IP list URL may point at loopback, private or link-local addresses",
+        secret: false,
+    },
+    Spec {
+        key: "infra.ip_ranges_days",
+        env: "TENANTRY_INFRA_IP_RANGES_DAYS",
+        default: Some("7"),
+        expected: "a whole number of days from 1 to 90: how often Auth0's IP list is read",
+        secret: false,
+    },
+    Spec {
         key: "notifications.retention_days",
         env: "TENANTRY_NOTIFICATIONS_RETENTION_DAYS",
         default: Some("730"),

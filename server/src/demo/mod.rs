@@ -13,8 +13,10 @@ use crate::secrets::SecretBox;
 use crate::simulator::{SimTenant, Simulator};
 use crate::tenants::service::{self as tenants, TenantInput};
 
+mod infra;
 mod notifications;
 mod repo;
+pub use infra::infra;
 pub use notifications::notifications;
 
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.

@@ -63,6 +63,7 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/logout", post(auth::sign_out)),
         ("/setup", post(auth::setup)),
         ("/status/board.html", get(fragments::board)),
+        ("/infra/allow-list", get(crate::infra::port::download)),
     ]
 }
 

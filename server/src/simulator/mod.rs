@@ -6,6 +6,7 @@
 mod bucket;
 mod control;
 pub mod dns_tls;
+pub mod ip_ranges;
 pub mod receivers;
 mod routes;
 mod status_pages;
@@ -193,6 +194,9 @@ pub struct SimIncident {
 /// The phases an incident goes through, in order.
 pub const LIFECYCLE: [&str; 5] = ["investigating", "identified", "monitoring", "resolved", "postmortem"];
 
+/// The feed slug the IP list is kept under.
+const IP_RANGES: &str = "ip-ranges.json";
+
 #[derive(Default)]
 struct State {
     status_pages: HashMap<String, SimStatusPage>,
@@ -316,6 +320,11 @@ impl Simulator {
     /// broken one.
     pub fn set_feed(&self, slug: &str, content_type: &str, body: &str) {
         self.state().feeds.insert(slug.to_string(), (content_type.to_string(), body.to_string()));
+    }
+
+    /// Serves `body` as Auth0's outbound IP list at `/ip-ranges.json` (with an ETag); see `ip_ranges::body`.
+    pub fn set_ip_ranges(&self, body: &str) {
+        self.set_feed(IP_RANGES, "application/json", body);
     }
 
     fn feed(&self, slug: &str) -> Option<(String, String)> {

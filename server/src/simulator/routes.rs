@@ -62,7 +62,8 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
     if let Some(rest) = path.strip_prefix("/__simulator/") {
         return control(&sim, req.method().clone(), rest, req).await;
     }
-    if let Some(slug) = path.strip_prefix("/__feeds/") {
+    let feed = if path == "/ip-ranges.json" { Some(super::IP_RANGES) } else { path.strip_prefix("/__feeds/") };
+    if let Some(slug) = feed {
         let etag = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
         let answer = match sim.feed(slug) {
             Some((content_type, body)) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),

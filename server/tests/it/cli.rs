@@ -168,6 +168,8 @@ async fn serve_migrates_serves_logs_json_and_stops_gracefully_on_sigterm(pool: P
         .env("TENANTRY_ADDR", &addr)
         .env("DATABASE_URL", &url)
         .env("TENANTRY_LOG_FORMAT", "json")
+        // Auth0's IP list: refused at once (a private address), never the internet.
+        .env("TENANTRY_INFRA_IP_RANGES_URL", "http://127.0.0.1:9/ip-ranges.json")
         .env("TENANTRY_SECRET_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -50,6 +50,7 @@ async fn two_replicas_poll_fifty_tenants_for_two_minutes_without_running_a_job_t
                 .env("TENANTRY_TENANTS_ALLOW_PRIVATE_TARGETS", "true")
                 // The tenants' Auth0 status feeds: refused at once (a private address), never the internet.
                 .env("TENANTRY_STATUS_AUTH0_FEED_URL", "http://127.0.0.1:9/feed")
+                .env("TENANTRY_INFRA_IP_RANGES_URL", "http://127.0.0.1:9/ip-ranges.json")
                 .env("TENANTRY_LOG", "warn")
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())

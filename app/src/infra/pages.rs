@@ -1,0 +1,174 @@
+//! `/infra`: the email provider of every tenant, and Auth0's outbound IP ranges — the allow-list for the regions in
+//! use, exports, every version and the difference between two.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{EXPORTS, EmailRow, InfraOverview, ReadIpListNow, load_infra};
+use crate::accounts::{Role, current_user};
+use crate::format::{timestamp, timestamp_or_never as when};
+use crate::pages::{Empty, Problem, failure, loaded};
+
+/// `/infra`.
+#[component]
+pub fn InfraPage() -> impl IntoView {
+    let (from, to) = use_query_map().with_untracked(|q| {
+        (q.get("from").and_then(|v| v.parse::<i64>().ok()), q.get("to").and_then(|v| v.parse::<i64>().ok()))
+    });
+    view! {
+        <Title text="Infrastructure" />
+        <h1>"Infrastructure"</h1>
+        <p class="lead">
+            "What production email and the firewalls in front of your services need: each tenant's email provider, and \
+             the addresses Auth0 calls your network from (custom databases, Actions and Rules calling your APIs, \
+             your SMTP server, log-stream endpoints)."
+        </p>
+        {loaded("Reading infrastructure…", load_infra(from, to), |o| view! { <InfraView o /> })}
+    }
+}
+
+#[component]
+fn InfraView(o: InfraOverview) -> impl IntoView {
+    view! {
+        <EmailSection rows=o.email.clone() />
+        <RangesSection o />
+    }
+}
+
+#[component]
+fn EmailSection(rows: Vec<EmailRow>) -> impl IntoView {
+    let empty = rows.is_empty();
+    view! {
+        <section class="card" aria-labelledby="email-h">
+            <h2 id="email-h">"Email provider"</h2>
+            <p class="muted">
+                "Auth0's built-in provider is for testing: 10 emails a minute shared by every kind of email, always \
+                 from no-reply@auth0user.net, and no custom templates. Production needs your own provider."
+            </p>
+            {empty.then(|| view! {
+                <Empty>"No tenant is registered yet. Add one under Tenants; its email provider shows here after its first snapshot."</Empty>
+            })}
+            {(!empty).then(|| view! {
+                <table class="list" data-testid="email-providers">
+                    <thead><tr><th>"Tenant"</th><th>"Environment"</th><th>"Provider"</th><th>"Sender"</th><th>"Verdict"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| view! {
+                            <tr data-testid="email-row" data-verdict=r.verdict.label()>
+                                <td><a href=format!("/tenants/{}", r.tenant_id)>{r.tenant.clone()}</a></td>
+                                <td>{r.environment.clone()}</td>
+                                <td>{r.provider.clone()}{(r.enabled == Some(false)).then_some(" (turned off)")}</td>
+                                <td>{r.sender.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td>
+                                    <span class=r.verdict.class()>{r.verdict.label()}</span>
+                                    <div class="muted small">{r.advice.clone()}</div>
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn RangesSection(o: InfraOverview) -> impl IntoView {
+    let read = ServerAction::<ReadIpListNow>::new();
+    let error = failure(read);
+    let can_read = current_user().is_some_and(|u| u.role >= Role::OpsLead);
+    let regions = o.regions.join(",");
+    let region_words = o.regions.iter().map(|r| r.to_ascii_uppercase()).collect::<Vec<_>>().join(", ");
+    let source = o.source.clone();
+    let versions = o.versions.clone();
+    let (newest, older) = (versions.first().map(|v| v.id), versions.get(1).map(|v| v.id));
+    view! {
+        <section class="card" aria-labelledby="ranges-h">
+            <h2 id="ranges-h">"Auth0's outbound IP ranges"</h2>
+            <p class="muted">
+                "Auth0 calls your network from these addresses (one set per region). Allow them, on the ports your \
+                 services listen on (587 or 465 for SMTP, 443 for APIs and log streams), wherever Auth0 reaches in. \
+                 Auth0 publishes a change before it takes effect; Tenantry reads the list weekly and notifies changes."
+            </p>
+            {match source.clone() {
+                None => view! {
+                    <p data-testid="ranges-source">"The list has not been read yet. It is read at start and weekly; an ops lead can read it now."</p>
+                }.into_any(),
+                Some(s) => view! {
+                    <p data-testid="ranges-source">
+                        "Read from " <code>{s.url.clone()}</code> " · last good read " {when(s.last_good_at)}
+                        {o.last_updated_at.map(|t| format!(" · the list says it was updated {}", timestamp(t)))}
+                    </p>
+                    {s.error.clone().map(|e| view! {
+                        <p class="problem" role="alert" data-testid="ranges-error">
+                            {format!("The last read ({}) failed: {e}. The last good version below stays in use.", when(s.last_attempt_at))}
+                        </p>
+                    })}
+                }.into_any(),
+            }}
+            {can_read.then(|| view! {
+                <ActionForm action=read attr:class="inline">
+                    <button type="submit">"Read the list now"</button>
+                </ActionForm>
+            })}
+            <Problem error=error.clone() />
+            <h3>{format!("Allow-list for your regions ({})", if region_words.is_empty() { "none yet".into() } else { region_words })}</h3>
+            {o.regions.is_empty().then(|| view! {
+                <Empty>"No registered tenant has a region yet. Register tenants (Tenants → Add) and the allow-list for their regions shows here."</Empty>
+            })}
+            {(!o.unlisted_regions.is_empty()).then(|| view! {
+                <p class="problem">{format!("The list names no ranges for: {}. Ask Auth0 Support for the addresses of these regions.", o.unlisted_regions.join(", ").to_ascii_uppercase())}</p>
+            })}
+            {(!o.ranges.is_empty()).then(|| view! {
+                <table class="list compact" data-testid="allow-list">
+                    <thead><tr><th>"Region"</th><th>"Range"</th></tr></thead>
+                    <tbody>
+                        {o.ranges.iter().map(|r| view! { <tr><td>{r.region.to_ascii_uppercase()}</td><td><code>{r.cidr.clone()}</code></td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+                <form method="get" action="/infra/allow-list" class="inline" data-testid="export-form">
+                    <input type="hidden" name="regions" value=regions.clone() />
+                    <label>"Format "
+                        <select name="format">
+                            {EXPORTS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>" TCP ports " <input type="text" name="ports" value="443" size="12" pattern="[0-9, ]+" /></label>
+                    <button type="submit">"Download"</button>
+                </form>
+            })}
+            <h3>"Versions"</h3>
+            {versions.is_empty().then(|| view! { <p class="muted">"No version stored yet."</p> })}
+            {(!versions.is_empty()).then(|| view! {
+                <table class="list compact" data-testid="ip-versions">
+                    <thead><tr><th>"Read"</th><th>"Ranges"</th><th>"What changed"</th></tr></thead>
+                    <tbody>
+                        {versions.iter().map(|v| view! {
+                            <tr>
+                                <td>{timestamp(v.fetched_at)}</td>
+                                <td>{v.ranges}</td>
+                                <td>{if v.summary.is_empty() { "first version read".to_string() } else { v.summary.clone() }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <form method="get" action="/infra" class="inline">
+                    <label>"Compare " <select name="from">{versions.iter().map(|v| view! { <option value=v.id.to_string() selected=Some(v.id) == older>{timestamp(v.fetched_at)}</option> }).collect_view()}</select></label>
+                    <label>" with " <select name="to">{versions.iter().map(|v| view! { <option value=v.id.to_string() selected=Some(v.id) == newest>{timestamp(v.fetched_at)}</option> }).collect_view()}</select></label>
+                    <button type="submit">"Compare"</button>
+                </form>
+            })}
+            {o.diff.map(|(from, to, lines)| view! {
+                <div class="diff" data-testid="ip-diff">
+                    <h3>{format!("Changes from version {from} to {to}")}</h3>
+                    {if lines.is_empty() {
+                        view! { <p>"The two versions list the same ranges."</p> }.into_any()
+                    } else {
+                        view! { <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                </div>
+            })}
+        </section>
+    }
+}

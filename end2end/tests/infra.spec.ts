@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { demo, signInDemo } from './accounts';
+
+// On the demo console: an ops lead opens Infrastructure, finds the production tenant on Auth0's built-in email
+// provider, reads the allow-list for the regions in use, compares the two versions of Auth0's IP list (one US
+// address swapped), downloads the allow-list as CSV, and finds the change among the notifications.
+
+test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(`with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
+    test.use({ javaScriptEnabled, acceptDownloads: true });
+    test('an ops lead reviews email and the firewall allow-list', async ({ page }) => {
+      await signInDemo(page, 'ops-lead@demo.tenantry.test');
+      // The demo's first snapshots take a moment after start.
+      const workforce = page.getByTestId('email-row').filter({ hasText: 'acme-workforce-prod' });
+      await expect(async () => {
+        await page.goto(`${demo}/infra`);
+        await expect(workforce).toHaveAttribute('data-verdict', 'required', { timeout: 500 });
+      }).toPass({ timeout: 45_000 });
+      await expect(workforce).toContainText("Auth0's built-in provider");
+      await expect(workforce).toContainText('10 emails a minute');
+      await expect(page.getByTestId('email-row').filter({ hasText: /^acme-prod/ })).toHaveAttribute('data-verdict', 'ok');
+
+      await expect(page.getByRole('heading', { name: 'Allow-list for your regions (EU, US)' })).toBeVisible();
+      const allow = page.getByTestId('allow-list');
+      await expect(allow).toContainText('192.0.2.16/32');
+      await expect(allow).not.toContainText('192.0.2.15/32');
+      await expect(allow).toContainText('198.51.100.20/32');
+      await expect(allow).not.toContainText('203.0.113.30/32');
+      await expect(page.getByTestId('ip-versions')).toContainText(
+        'US: added 192.0.2.16/32 (from 2027-01-15); removed 192.0.2.15/32 (from 2027-03-01)',
+      );
+      await page.getByRole('button', { name: 'Compare' }).click();
+      await expect(page.getByTestId('ip-diff')).toContainText('US: added 192.0.2.16/32');
+      await page.screenshot({ path: `test-results/screenshots/${javaScriptEnabled ? 'js' : 'nojs'}-infra.png`, fullPage: true });
+
+      await page.getByLabel('Format').selectOption('csv');
+      await page.getByLabel('TCP ports').fill('443,587');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+      expect(download.suggestedFilename()).toBe('auth0-outbound.csv');
+      const csv = readFileSync((await download.path()) ?? '', 'utf8');
+      expect(csv.split('\n')[0]).toBe('region,cidr');
+      expect(csv).toContain('us,192.0.2.16/32');
+      expect(csv).toContain('eu,198.51.100.20/32');
+
+      await page.goto(`${demo}/notifications`);
+      await expect(page.getByRole('link', { name: "Auth0's outbound IP ranges changed (US)" })).toBeVisible();
+    });
+  });
+}
