@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { demo, signInDemo } from './accounts';
 
 // On the demo console: an ops lead opens Infrastructure, finds the production tenant on Auth0's built-in email
-// provider, reads the allow-list for the regions in use, compares the two versions of Auth0's IP list (one US
+// provider and the revoked DKIM key of another's sender domain (in the demo's own DNS zone), reads the allow-list for the regions in use, compares the two versions of Auth0's IP list (one US
 // address swapped), downloads the allow-list as CSV, and finds the change among the notifications.
 
 test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
@@ -12,6 +12,8 @@ for (const javaScriptEnabled of [true, false]) {
   test.describe(`with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
     test.use({ javaScriptEnabled, acceptDownloads: true });
     test('an ops lead reviews email and the firewall allow-list', async ({ page }) => {
+      // The mail records are read within a minute of the demo's first snapshots.
+      test.setTimeout(150_000);
       await signInDemo(page, 'ops-lead@demo.tenantry.test');
       // The demo's first snapshots take a moment after start.
       const workforce = page.getByTestId('email-row').filter({ hasText: 'acme-workforce-prod' });
@@ -22,6 +24,15 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(workforce).toContainText("Auth0's built-in provider");
       await expect(workforce).toContainText('10 emails a minute');
       await expect(page.getByTestId('email-row').filter({ hasText: /^acme-prod/ })).toHaveAttribute('data-verdict', 'ok');
+      // acme-prod sends through SendGrid as acme.example, whose DKIM key the demo's DNS zone publishes revoked.
+      const records = page.locator('[data-testid="mail-records"][data-tenant="acme-prod"]');
+      await expect(async () => {
+        await page.goto(`${demo}/infra`);
+        await expect(records.locator('[data-record="DKIM"]')).toHaveAttribute('data-verdict', 'required', { timeout: 500 });
+      }).toPass({ timeout: 90_000 });
+      await expect(records.locator('[data-record="DKIM"]')).toContainText('revoked');
+      await expect(records.locator('[data-record="SPF"]')).toHaveAttribute('data-verdict', 'ok');
+      await expect(records.locator('[data-record="DMARC"]')).toContainText('p=quarantine');
 
       await expect(page.getByRole('heading', { name: 'Allow-list for your regions (EU, US)' })).toBeVisible();
       const allow = page.getByTestId('allow-list');

@@ -110,6 +110,10 @@ impl Default for RouterOptions {
                 "http://127.0.0.1:9/ip-ranges.json",
                 std::time::Duration::from_secs(7 * 24 * 3600),
                 false,
+                Arc::new(
+                    crate::domains::dns::DnsChecker::new(&crate::domains::dns::DnsSettings::default())
+                        .expect("the system's DNS settings are readable"),
+                ),
             )
             .expect("the IP list reader builds from fixed options"),
         }
@@ -156,6 +160,7 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             pool: pool.clone(),
             fetcher: options.infra.fetcher.clone(),
             url: options.infra.ip_ranges_url.clone(),
+            dns: options.infra.dns.clone(),
         }),
         notifications: Arc::new(notifications::port::PgNotifications {
             pool: pool.clone(),
@@ -250,6 +255,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
             fetcher: options.infra.fetcher.clone(),
             url: options.infra.ip_ranges_url.clone(),
         }))
+        .with(Arc::new(infra::jobs::MailJob { pool: pool.clone(), dns: options.infra.dns.clone() }))
         .with(Arc::new(notifications::history::jobs::PruneJob {
             pool: pool.clone(),
             keep: options.notifications.retention,

@@ -69,11 +69,12 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let secrets = secrets::SecretBox::load(&settings.secret_key)?;
     let mut status_options = settings.status.clone();
     let mut infra_url = settings.infra.ip_ranges_url.clone();
+    // The nameservers the custom-domain checks and the mail-record checks ask.
+    let mut dns = domains::dns::DnsSettings {
+        nameservers: settings.domains.nameservers.clone(),
+        timeout: Duration::from_secs(3),
+    };
     let mut domains = {
-        let dns = domains::dns::DnsSettings {
-            nameservers: settings.domains.nameservers.clone(),
-            timeout: Duration::from_secs(3),
-        };
         let mut tls = domains::tls::TlsSettings::system();
         tls.warn_days = settings.domains.tls_warn_days.clone();
         let checker = domains::check::Checker::new(&dns, tls, settings.domains.tls_port)
@@ -100,6 +101,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             domains.checker = Arc::new(checker);
             demo::notifications(&pool, &simulator, &secrets, &mut lab, Utc::now()).await?;
             infra_url = demo::infra(&pool, &simulator, Utc::now()).await?;
+            dns.nameservers = Some(vec![lab.dns_addr()]);
             notify_roots.push(lab.ca_der());
             labs = Some(lab);
             (accounts, Some(simulator))
@@ -121,6 +123,9 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         &infra_url,
         settings.infra.ip_ranges_interval,
         mode == Mode::Demo || settings.infra.allow_private,
+        Arc::new(
+            domains::dns::DnsChecker::new(&dns).map_err(|e| anyhow::anyhow!("TENANTRY_DOMAINS_NAMESERVERS: {e}"))?,
+        ),
     )
     .map_err(|e| anyhow::anyhow!("cannot build the IP list reader: {e}"))?;
     let options = http::RouterOptions {

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
-use super::InfraOverview;
 #[cfg(feature = "ssr")]
 use super::InfraPort;
+use super::{EmailRow, InfraOverview};
 use crate::accounts::Role;
 use crate::error::AppError;
+use crate::ids::TenantId;
 
 #[cfg(feature = "ssr")]
 use crate::{accounts::port_as, api::redirect};
@@ -22,5 +23,19 @@ pub async fn load_infra(from: Option<i64>, to: Option<i64>) -> Result<InfraOverv
 #[server(endpoint = "infra/read-now")]
 pub async fn read_ip_list_now() -> Result<(), AppError> {
     port_as::<dyn InfraPort>(Role::OpsLead)?.read_now().await?;
+    redirect("/infra")
+}
+
+/// One tenant's email provider and mail records, for the tenant page.
+#[server(endpoint = "infra/tenant-email")]
+pub async fn load_tenant_email(id: TenantId) -> Result<Option<EmailRow>, AppError> {
+    port_as::<dyn InfraPort>(Role::Helpdesk)?.tenant_email(id).await
+}
+
+/// Sets the DKIM selectors checked for a tenant and checks its mail records again (ops lead and up).
+#[server(endpoint = "infra/selectors")]
+pub async fn set_dkim_selectors(tenant: TenantId, selectors: String) -> Result<(), AppError> {
+    let actor = crate::accounts::acting_as(Role::OpsLead)?;
+    crate::api::port::<dyn InfraPort>().set_selectors(&actor, tenant, &selectors).await?;
     redirect("/infra")
 }

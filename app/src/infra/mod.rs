@@ -6,7 +6,7 @@ mod api;
 mod pages;
 
 pub use api::*;
-pub use pages::InfraPage;
+pub use pages::{InfraPage, MailChecks, TenantEmail};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -66,12 +66,24 @@ impl EmailVerdict {
     /// The badge class the board uses for the same meaning.
     pub fn class(self) -> &'static str {
         match self {
-            EmailVerdict::Required => "badge critical",
-            EmailVerdict::Warning => "badge warning",
+            EmailVerdict::Required => "badge bad",
+            EmailVerdict::Warning => "badge warn",
             EmailVerdict::Ok => "badge ok",
             EmailVerdict::Unknown => "badge unknown",
         }
     }
+}
+
+/// One mail record of the sender domain (SPF, DKIM or DMARC) as read in live DNS.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailCheck {
+    /// `SPF`, `DKIM` or `DMARC`.
+    pub record: String,
+    pub verdict: EmailVerdict,
+    /// What DNS holds ("none", the record, the policy).
+    pub found: String,
+    /// Why, and what to do.
+    pub advice: String,
 }
 
 /// One tenant's email provider, from its latest snapshot.
@@ -87,6 +99,13 @@ pub struct EmailRow {
     pub verdict: EmailVerdict,
     /// Why, and what to do.
     pub advice: String,
+    /// The sender's domain whose mail records are checked.
+    pub domain: Option<String>,
+    /// SPF, DKIM and DMARC as last read (empty before the first check, or on the built-in provider).
+    pub checks: Vec<MailCheck>,
+    pub checked_at: Option<DateTime<Utc>>,
+    /// DKIM selectors set for the tenant (empty: the provider's usual ones).
+    pub selectors: Vec<String>,
 }
 
 /// Everything `/infra` shows.
@@ -126,4 +145,13 @@ pub trait InfraPort: Send + Sync + 'static {
     async fn overview(&self, compare: Option<(i64, i64)>) -> Result<InfraOverview, AppError>;
     /// Reads the IP list now; the outcome in words.
     async fn read_now(&self) -> Result<String, AppError>;
+    /// One tenant's email row (the tenant page), `None` for an unknown tenant.
+    async fn tenant_email(&self, tenant: TenantId) -> Result<Option<EmailRow>, AppError>;
+    /// Sets the DKIM selectors checked for a tenant ("s1, s2"; empty: the provider's usual ones) and checks again.
+    async fn set_selectors(
+        &self,
+        by: &crate::accounts::Acting,
+        tenant: TenantId,
+        selectors: &str,
+    ) -> Result<(), AppError>;
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{EXPORTS, EmailRow, InfraOverview, ReadIpListNow, load_infra};
+use super::{EXPORTS, EmailRow, InfraOverview, MailCheck, ReadIpListNow, SetDkimSelectors, load_infra};
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Empty, Problem, failure, loaded};
@@ -40,12 +40,14 @@ fn InfraView(o: InfraOverview) -> impl IntoView {
 #[component]
 fn EmailSection(rows: Vec<EmailRow>) -> impl IntoView {
     let empty = rows.is_empty();
+    let can_set = current_user().is_some_and(|u| u.role >= Role::OpsLead);
     view! {
         <section class="card" aria-labelledby="email-h">
             <h2 id="email-h">"Email provider"</h2>
             <p class="muted">
                 "Auth0's built-in provider is for testing: 10 emails a minute shared by every kind of email, always \
-                 from no-reply@auth0user.net, and no custom templates. Production needs your own provider."
+                 from no-reply@auth0user.net, and no custom templates. Production needs your own provider, and its \
+                 sender domain needs SPF, DKIM and DMARC (read in live DNS after each new snapshot and every 6 hours)."
             </p>
             {empty.then(|| view! {
                 <Empty>"No tenant is registered yet. Add one under Tenants; its email provider shows here after its first snapshot."</Empty>
@@ -54,22 +56,73 @@ fn EmailSection(rows: Vec<EmailRow>) -> impl IntoView {
                 <table class="list" data-testid="email-providers">
                     <thead><tr><th>"Tenant"</th><th>"Environment"</th><th>"Provider"</th><th>"Sender"</th><th>"Verdict"</th></tr></thead>
                     <tbody>
-                        {rows.into_iter().map(|r| view! {
-                            <tr data-testid="email-row" data-verdict=r.verdict.label()>
-                                <td><a href=format!("/tenants/{}", r.tenant_id)>{r.tenant.clone()}</a></td>
-                                <td>{r.environment.clone()}</td>
-                                <td>{r.provider.clone()}{(r.enabled == Some(false)).then_some(" (turned off)")}</td>
-                                <td>{r.sender.clone().unwrap_or_else(|| "—".into())}</td>
-                                <td>
-                                    <span class=r.verdict.class()>{r.verdict.label()}</span>
-                                    <div class="muted small">{r.advice.clone()}</div>
-                                </td>
-                            </tr>
-                        }).collect_view()}
+                        {rows.into_iter().map(|r| view! { <EmailRowView r can_set /> }).collect_view()}
                     </tbody>
                 </table>
             })}
         </section>
+    }
+}
+
+/// One tenant's row, and under it its mail records and the selector form.
+#[component]
+fn EmailRowView(r: EmailRow, can_set: bool) -> impl IntoView {
+    let tenant = r.tenant_id.to_string();
+    let selectors = r.selectors.join(", ");
+    let domain = r.domain.clone();
+    let save = ServerAction::<SetDkimSelectors>::new();
+    let error = failure(save);
+    view! {
+        <tr data-testid="email-row" data-verdict=r.verdict.label()>
+            <td><a href=format!("/tenants/{}", r.tenant_id)>{r.tenant.clone()}</a></td>
+            <td>{r.environment.clone()}</td>
+            <td>{r.provider.clone()}{(r.enabled == Some(false)).then_some(" (turned off)")}</td>
+            <td>{r.sender.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>
+                <span class=r.verdict.class()>{r.verdict.label()}</span>
+                <div class="muted small">{r.advice.clone()}</div>
+            </td>
+        </tr>
+        {domain.map(|domain| view! {
+            <tr class="sub" data-testid="mail-records" data-tenant=r.tenant.clone()>
+                <td colspan="5">
+                    <MailChecks checks=r.checks.clone() domain=domain.clone() checked_at=r.checked_at />
+                    {can_set.then(|| view! {
+                        <ActionForm action=save attr:class="inline">
+                            <input type="hidden" name="tenant" value=tenant.clone() />
+                            <label>"DKIM selectors for " {domain.clone()} " "
+                                <input type="text" name="selectors" value=selectors.clone() size="24" maxlength="200"
+                                    placeholder="the provider's usual ones" />
+                            </label>
+                            <button type="submit">"Save and check"</button>
+                        </ActionForm>
+                        <Problem error=error.clone() />
+                    })}
+                </td>
+            </tr>
+        })}
+    }
+}
+
+/// SPF, DKIM and DMARC of a sender domain, each with its verdict and what to do.
+#[component]
+pub fn MailChecks(
+    checks: Vec<MailCheck>,
+    domain: String,
+    checked_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> impl IntoView {
+    view! {
+        <p class="small">{format!("Mail records of {domain} · checked {}", when(checked_at))}</p>
+        {checks.is_empty().then(|| view! { <p class="muted small">"Not checked yet: the records are read within a minute."</p> })}
+        <ul class="checks">
+            {checks.into_iter().map(|c| view! {
+                <li data-testid="mail-check" data-record=c.record.clone() data-verdict=c.verdict.label()>
+                    <strong>{c.record.clone()}</strong>" "<span class=c.verdict.class()>{c.verdict.label()}</span>
+                    {(!c.found.is_empty()).then(|| view! { " " <code>{c.found.clone()}</code> })}
+                    <div class="muted small">{c.advice.clone()}</div>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 
@@ -171,4 +224,26 @@ fn RangesSection(o: InfraOverview) -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// The tenant page's email section: the provider's verdict and the sender domain's mail records.
+#[component]
+pub fn TenantEmail(id: crate::ids::TenantId) -> impl IntoView {
+    loaded("Reading the email provider…", super::load_tenant_email(id), |row| {
+        row.map(|r| {
+            view! {
+                <section class="card" aria-labelledby="email-h" data-testid="tenant-email">
+                    <h2 id="email-h">"Email"</h2>
+                    <p>
+                        {r.provider.clone()}{(r.enabled == Some(false)).then_some(" (turned off)")}
+                        {r.sender.clone().map(|s| format!(" · sends as {s}"))}
+                        " " <span class=r.verdict.class() data-testid="email-verdict">{r.verdict.label()}</span>
+                    </p>
+                    <p class="muted small">{r.advice.clone()}</p>
+                    {r.domain.clone().map(|domain| view! { <MailChecks checks=r.checks.clone() domain checked_at=r.checked_at /> })}
+                    <p class="small"><a href="/infra">"All tenants' email and the firewall allow-list"</a></p>
+                </section>
+            }
+        })
+    })
 }

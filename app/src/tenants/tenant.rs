@@ -10,6 +10,7 @@ use super::{RefreshTenant, load_tenant};
 use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
 use crate::ids::TenantId;
+use crate::infra::TenantEmail;
 use crate::pages::{Notice, Problem, failure, loaded};
 
 fn is_admin() -> bool {
@@ -48,6 +49,7 @@ pub fn TenantPage() -> impl IntoView {
                                 {is_admin().then(|| view! { <a class="button" href=edit>"Edit"</a> })}
                             </p>
                             <Findings findings=t.findings.clone() />
+                            <TenantEmail id=cell.id />
                             <section class="card">
                                 <h2>"Registry"</h2>
                                 <dl class="facts">

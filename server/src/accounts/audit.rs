@@ -62,10 +62,11 @@ pub enum Action {
     ChannelChanged,
     ChannelRemoved,
     ChannelTested,
+    DkimSelectorsSet,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -93,6 +94,7 @@ impl Action {
         Action::ChannelChanged,
         Action::ChannelRemoved,
         Action::ChannelTested,
+        Action::DkimSelectorsSet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +126,7 @@ impl Action {
             Action::ChannelChanged => "channel_changed",
             Action::ChannelRemoved => "channel_removed",
             Action::ChannelTested => "channel_tested",
+            Action::DkimSelectorsSet => "dkim_selectors_set",
         }
     }
 }

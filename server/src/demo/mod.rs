@@ -117,7 +117,10 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
         if t.name == "acme-prod" {
             let target = format!("{}-cd-demo.edge.tenants.us.auth0.com", t.name);
             sim.custom_domains.push(sim.custom_domain("login.acme.example", "ready", &target));
-            sim.email_provider = serde_json::from_str(crate::simulator::fixtures::EMAIL_PROVIDER).ok();
+            // SendGrid sending as acme.example, whose DKIM key the demo's DNS zone publishes revoked.
+            sim.email_provider = Some(serde_json::json!({
+                "name": "sendgrid", "enabled": true, "default_from_address": "login@acme.example"
+            }));
             sim.log_streams = serde_json::from_str(crate::simulator::fixtures::LOG_STREAMS).unwrap_or_default();
             sim.settings["idle_session_lifetime"] = serde_json::json!(24);
         }
@@ -287,13 +290,18 @@ pub async fn monitoring(
 /// The demo's DNS, TLS, webhook and SMTP servers (kept alive as long as the server) and the CA of its
 /// certificates.
 pub struct Labs {
-    _dns: crate::simulator::dns_tls::DnsLab,
+    dns: crate::simulator::dns_tls::DnsLab,
     _tls: crate::simulator::dns_tls::TlsLab,
     ca: crate::simulator::dns_tls::LabCa,
     receivers: Option<(crate::simulator::receivers::Receiver, crate::simulator::receivers::SmtpLab)>,
 }
 
 impl Labs {
+    /// The demo's nameserver (its zones: the custom domains' and the mail records of acme.example).
+    pub fn dns_addr(&self) -> std::net::SocketAddr {
+        self.dns.addr
+    }
+
     /// The demo CA's certificate (DER), which the demo's SMTP server's certificate chains to.
     pub fn ca_der(&self) -> Vec<u8> {
         self.ca.der.to_vec()
@@ -347,6 +355,10 @@ pub async fn domains(
         A(edge("acme-prod", "demo"), local),
         A(edge("acme-prod", "retired"), local),
         A(edge("acme-workforce-prod", "id"), local),
+        // acme-prod's sender domain: SPF lets SendGrid send, DMARC quarantines, the DKIM key is revoked.
+        Txt("acme.example".into(), "v=spf1 include:sendgrid.net ~all".into()),
+        Txt("_dmarc.acme.example".into(), "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.example".into()),
+        Txt("s1._domainkey.acme.example".into(), "v=DKIM1; k=rsa; p=".into()),
     ];
     let dns = DnsLab::start(
         &["acme.example", "acme-dev.example", "acme-corp.example", "edge.tenants.us.auth0.com"],
@@ -383,5 +395,5 @@ pub async fn domains(
     )
     .map_err(|e| anyhow::anyhow!("demo resolver: {e}"))?;
     tracing::info!(dns = %dns.addr, tls = %tls.addr, "demo custom domains served by a local DNS zone and TLS server");
-    Ok((checker, Labs { _dns: dns, _tls: tls, ca, receivers: None }))
+    Ok((checker, Labs { dns, _tls: tls, ca, receivers: None }))
 }

@@ -115,6 +115,8 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::Admin, "/api/notifications/channel-test", Kind::Api),
     at_least(Role::Helpdesk, "/api/infra/overview", Kind::Api),
     at_least(Role::OpsLead, "/api/infra/read-now", Kind::Api),
+    at_least(Role::Helpdesk, "/api/infra/tenant-email", Kind::Api),
+    at_least(Role::OpsLead, "/api/infra/selectors", Kind::Api),
     at_least(Role::Helpdesk, "/infra/allow-list", Kind::Page),
     at_least(Role::Helpdesk, "/domains/check", Kind::Page),
     at_least(Role::Helpdesk, "/domains/{id}", Kind::Page),

@@ -97,7 +97,22 @@ pub fn row(t: &TenantRow) -> EmailRow {
         sender,
         verdict,
         advice,
+        domain: None,
+        checks: Vec::new(),
+        checked_at: None,
+        selectors: Vec::new(),
     }
+}
+
+/// The row with what the last mail-record check found.
+pub fn with_mail(mut row: EmailRow, mail: Option<&super::repo::MailRow>) -> EmailRow {
+    if let Some(m) = mail {
+        row.selectors = m.selectors.clone();
+        row.checked_at = m.checked_at;
+        row.domain = m.domain.clone();
+        row.checks = serde_json::from_value(m.checks.clone()).unwrap_or_default();
+    }
+    row
 }
 
 #[cfg(test)]
@@ -113,6 +128,7 @@ mod tests {
             environment: environment.into(),
             region: Some("eu".into()),
             snapshot_at: Some(chrono::Utc::now()),
+            snapshot_id: Some(1),
             provider,
         }
     }

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use app::accounts::Acting;
 use app::error::AppError;
-use app::infra::{InfraOverview, InfraPort};
+use app::ids::TenantId;
+use app::infra::{EmailRow, InfraOverview, InfraPort};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,13 +15,20 @@ use serde::Deserialize;
 use sqlx::PgPool;
 
 use super::exports::{AllowList, Format, ports};
+use super::repo;
 use super::service::{self, Polled};
+use crate::accounts::audit::{self, Action, Actor};
 use crate::outbound::Fetcher;
 
 pub struct PgInfra {
     pub pool: PgPool,
     pub fetcher: Fetcher,
     pub url: String,
+    pub dns: std::sync::Arc<crate::domains::dns::DnsChecker>,
+}
+
+fn db(e: sqlx::Error) -> AppError {
+    crate::db::app_error("infra", e)
 }
 
 #[async_trait::async_trait]
@@ -35,8 +44,30 @@ impl InfraPort for PgInfra {
             }
             Ok(Polled::Unchanged) => Ok("unchanged".into()),
             Ok(Polled::NewVersion { changes, .. }) => Ok(format!("a new version ({changes} region(s) changed)")),
-            Err(e) => Err(crate::db::app_error("infra", e)),
+            Err(e) => Err(db(e)),
         }
+    }
+
+    async fn tenant_email(&self, tenant: TenantId) -> Result<Option<EmailRow>, AppError> {
+        service::tenant_email(&self.pool, tenant.0).await.map_err(db)
+    }
+
+    async fn set_selectors(&self, by: &Acting, tenant: TenantId, selectors: &str) -> Result<(), AppError> {
+        let list =
+            super::sender::selectors(selectors).map_err(|e| AppError::Invalid(format!("DKIM selectors: {e}")))?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if !repo::set_selectors(&mut tx, tenant.0, &list).await.map_err(db)? {
+            return Err(AppError::NotFound(TenantId::WHAT.into()));
+        }
+        let detail = if list.is_empty() { "the provider's usual selectors".to_string() } else { list.join(", ") };
+        let actor = Actor::from_current(&by.user);
+        audit::record(&mut tx, &actor, Action::DkimSelectorsSet, &tenant.to_string(), &by.client_ip, &detail)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        // Read the records with the new selectors now, so the page shows their verdict.
+        super::sender::check_all(&self.pool, &self.dns, Utc::now()).await.map_err(db)?;
+        Ok(())
     }
 }
 

@@ -150,19 +150,92 @@ pub struct TenantRow {
     pub environment: String,
     pub region: Option<String>,
     pub snapshot_at: Option<DateTime<Utc>>,
+    pub snapshot_id: Option<i64>,
     pub provider: Option<Value>,
 }
 
 pub async fn tenants(conn: &mut PgConnection) -> Result<Vec<TenantRow>, sqlx::Error> {
     sqlx::query_as!(
         TenantRow,
-        r#"SELECT t.id, t.name, t.environment, t.region, s.taken_at AS "snapshot_at?: DateTime<Utc>",
+        r#"SELECT t.id, t.name, t.environment, t.region, s.taken_at AS "snapshot_at?: DateTime<Utc>", s.id AS "snapshot_id?",
                 s.data->'email_provider' AS "provider?"
            FROM tenants t
-           LEFT JOIN LATERAL (SELECT taken_at, data FROM tenants_snapshots
+           LEFT JOIN LATERAL (SELECT id, taken_at, data FROM tenants_snapshots
                                WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true
           ORDER BY t.name"#
     )
     .fetch_all(conn)
     .await
+}
+
+/// A tenant's mail-record state.
+#[derive(Clone, Debug)]
+pub struct MailRow {
+    pub tenant_id: uuid::Uuid,
+    pub selectors: Vec<String>,
+    pub domain: Option<String>,
+    pub provider_verdict: Option<String>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub snapshot_id: Option<i64>,
+    pub checks: Value,
+}
+
+pub async fn mail_rows(conn: &mut PgConnection) -> Result<Vec<MailRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MailRow,
+        r#"SELECT tenant_id, selectors, domain, provider_verdict, checked_at AS "checked_at: DateTime<Utc>", snapshot_id,
+                  checks
+             FROM infra_mail"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What one check found, kept for the page and compared by the next check.
+pub struct MailState<'a> {
+    pub tenant_id: uuid::Uuid,
+    pub domain: Option<&'a str>,
+    pub provider: Option<&'a str>,
+    pub provider_verdict: &'a str,
+    pub snapshot_id: Option<i64>,
+    pub checks: &'a Value,
+    pub at: DateTime<Utc>,
+}
+
+/// Stores a check (keeping the tenant's selectors).
+pub async fn save_mail(conn: &mut PgConnection, s: &MailState<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO infra_mail (tenant_id, domain, provider, provider_verdict, checks, checked_at, snapshot_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant_id) DO UPDATE SET domain = EXCLUDED.domain, provider = EXCLUDED.provider,
+             provider_verdict = EXCLUDED.provider_verdict, checks = EXCLUDED.checks, checked_at = EXCLUDED.checked_at,
+             snapshot_id = EXCLUDED.snapshot_id",
+        s.tenant_id,
+        s.domain,
+        s.provider,
+        s.provider_verdict,
+        s.checks,
+        s.at as _,
+        s.snapshot_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the DKIM selectors checked for a tenant; `false` when the tenant does not exist.
+pub async fn set_selectors(
+    conn: &mut PgConnection,
+    tenant: uuid::Uuid,
+    selectors: &[String],
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "INSERT INTO infra_mail (tenant_id, selectors) SELECT id, $2 FROM tenants WHERE id = $1
+         ON CONFLICT (tenant_id) DO UPDATE SET selectors = EXCLUDED.selectors, checked_at = NULL",
+        tenant,
+        selectors
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }

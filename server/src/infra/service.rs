@@ -1,7 +1,7 @@
 //! The infrastructure area's rules: reading Auth0's IP list into a new version when it changed (and a notice of
 //! what changed), the allow-list for the regions in use, and the email provider verdict of every tenant.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use app::infra::{EmailRow, InfraOverview, RangeRow, SourceState, VersionBrief};
 use chrono::{DateTime, Utc};
@@ -168,6 +168,8 @@ pub async fn overview(pool: &PgPool, compare: Option<(i64, i64)>) -> Result<Infr
     let tenants = repo::tenants(&mut conn).await?;
     let latest = repo::latest_version(&mut conn).await?;
     let versions = repo::versions(&mut conn, 50).await?;
+    let mail: HashMap<uuid::Uuid, repo::MailRow> =
+        repo::mail_rows(&mut conn).await?.into_iter().map(|m| (m.tenant_id, m)).collect();
     let in_use = regions_in_use(&tenants);
     let list = latest.as_ref().and_then(|v| model::parse(v.body.as_bytes()).ok());
     let mut ranges = Vec::new();
@@ -212,6 +214,14 @@ pub async fn overview(pool: &PgPool, compare: Option<(i64, i64)>) -> Result<Infr
             .map(|v| VersionBrief { id: v.id, fetched_at: v.fetched_at, ranges: v.ranges, summary: v.summary })
             .collect(),
         diff,
-        email: tenants.iter().map(email::row).collect::<Vec<EmailRow>>(),
+        email: tenants.iter().map(|t| email::with_mail(email::row(t), mail.get(&t.id))).collect::<Vec<EmailRow>>(),
     })
+}
+
+/// One tenant's email row, `None` for an unknown tenant.
+pub async fn tenant_email(pool: &PgPool, tenant: uuid::Uuid) -> Result<Option<EmailRow>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let mail = repo::mail_rows(&mut conn).await?.into_iter().find(|m| m.tenant_id == tenant);
+    let row = repo::tenants(&mut conn).await?.into_iter().find(|t| t.id == tenant);
+    Ok(row.map(|t| email::with_mail(email::row(&t), mail.as_ref())))
 }

@@ -14,6 +14,7 @@ pub const NOTIFICATIONS_COLLECT: &str = "notifications.collect";
 pub const NOTIFICATIONS_FEED: &str = "notifications.feed";
 pub const NOTIFICATIONS_PRUNE: &str = "notifications.prune";
 pub const INFRA_IP_RANGES: &str = "infra.ip_ranges";
+pub const INFRA_MAIL: &str = "infra.mail";
 
 /// The jobs that follow the tenant registry (each under the key `all`): the status sync gives every tenant its
 /// Auth0 feed, the domains sync reads the custom domains of the latest snapshots.

@@ -101,6 +101,8 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/api/notifications/channel-test", Some(Role::Admin), "/api/notifications/channel-test"),
     ("POST", "/api/infra/overview", Some(Role::Helpdesk), "/api/infra/overview"),
     ("POST", "/api/infra/read-now", Some(Role::OpsLead), "/api/infra/read-now"),
+    ("POST", "/api/infra/tenant-email", Some(Role::Helpdesk), "/api/infra/tenant-email"),
+    ("POST", "/api/infra/selectors", Some(Role::OpsLead), "/api/infra/selectors"),
     ("GET", "/infra/allow-list", Some(Role::Helpdesk), "/infra/allow-list"),
     ("GET", "/domains/check", Some(Role::Helpdesk), "/domains/check"),
     ("GET", "/domains/{id}", Some(Role::Helpdesk), "/domains/00000000-0000-0000-0000-000000000000"),

@@ -262,3 +262,117 @@ async fn the_page_and_the_download_show_the_email_verdicts_and_the_allow_list(po
     let lead = app.signed_in(Role::OpsLead).await;
     assert!(lead.page("/infra").await.html.contains("Read the list now"));
 }
+
+async fn snapshot(pool: &PgPool, tenant: uuid::Uuid, provider: serde_json::Value) {
+    sqlx::query("INSERT INTO tenants_snapshots (tenant_id, taken_at, hash, data) VALUES ($1, now(), 'h', $2)")
+        .bind(tenant)
+        .bind(serde_json::json!({"settings": {}, "email_provider": provider}))
+        .execute(pool)
+        .await
+        .expect("snapshot");
+}
+
+async fn email_notices(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT n.severity, n.title FROM notifications n WHERE n.kind = 'email' ORDER BY n.title")
+        .fetch_all(pool)
+        .await
+        .expect("notices")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sender_domains_are_checked_in_a_real_dns_server_and_changes_are_notified(pool: PgPool) {
+    use app::infra::EmailVerdict;
+    use server::domains::dns::{DnsChecker, DnsSettings};
+    use server::simulator::dns_tls::{DnsLab, LabRecord::Txt};
+    let lab = DnsLab::start(
+        &["acme.example", "beta.example"],
+        &[
+            Txt("acme.example".into(), "v=spf1 include:sendgrid.net -all".into()),
+            Txt("_dmarc.acme.example".into(), "v=DMARC1; p=reject".into()),
+            Txt("s1._domainkey.acme.example".into(), "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ".into()),
+            Txt("_dmarc.beta.example".into(), "v=DMARC1; p=none".into()),
+        ],
+    )
+    .await
+    .expect("lab DNS server");
+    let dns =
+        DnsChecker::new(&DnsSettings { nameservers: Some(vec![lab.addr]), timeout: std::time::Duration::from_secs(2) })
+            .expect("resolver");
+    let acme = insert_tenant(&pool, "acme-prod", Region::Us, Environment::Production).await;
+    let beta = insert_tenant(&pool, "beta-prod", Region::Eu, Environment::Production).await;
+    let builtin = insert_tenant(&pool, "old-prod", Region::Eu, Environment::Production).await;
+    snapshot(
+        &pool,
+        acme,
+        serde_json::json!({"name": "sendgrid", "enabled": true, "default_from_address": "login@acme.example"}),
+    )
+    .await;
+    snapshot(
+        &pool,
+        beta,
+        serde_json::json!({"name": "ses", "enabled": true, "default_from_address": "Beta <no-reply@beta.example>"}),
+    )
+    .await;
+    snapshot(&pool, builtin, serde_json::Value::Null).await;
+
+    let now = Utc::now();
+    assert_eq!(server::infra::sender::check_all(&pool, &dns, now).await.expect("check"), 2, "two sender domains read");
+    let o = service::overview(&pool, None).await.expect("overview");
+    let row = |name: &str| o.email.iter().find(|r| r.tenant == name).expect("row").clone();
+    let verdicts = |name: &str| row(name).checks.iter().map(|c| (c.record.clone(), c.verdict)).collect::<Vec<_>>();
+    assert_eq!(
+        verdicts("acme-prod"),
+        [("SPF".into(), EmailVerdict::Ok), ("DKIM".into(), EmailVerdict::Ok), ("DMARC".into(), EmailVerdict::Ok)]
+    );
+    assert_eq!(row("acme-prod").domain.as_deref(), Some("acme.example"));
+    assert_eq!(
+        verdicts("beta-prod"),
+        [
+            ("SPF".into(), EmailVerdict::Warning),
+            ("DKIM".into(), EmailVerdict::Unknown),
+            ("DMARC".into(), EmailVerdict::Warning)
+        ]
+    );
+    assert!(row("beta-prod").checks[1].advice.contains("Set the selectors"), "SES makes its own selectors");
+    assert!(row("old-prod").checks.is_empty() && row("old-prod").verdict == EmailVerdict::Required);
+    assert_eq!(
+        email_notices(&pool).await,
+        [
+            ("warning".to_string(), "beta-prod: DMARC of beta.example".to_string()),
+            ("warning".to_string(), "beta-prod: SPF of beta.example".to_string()),
+            ("critical".to_string(), "old-prod: email provider".to_string()),
+        ],
+        "new problems are told, passing records are not"
+    );
+
+    // A minute later nothing is due; six hours later the same answers: nothing new to tell.
+    assert_eq!(server::infra::sender::check_all(&pool, &dns, now + Duration::minutes(1)).await.expect("check"), 0);
+    assert_eq!(server::infra::sender::check_all(&pool, &dns, now + Duration::hours(6)).await.expect("check"), 2);
+    assert_eq!(email_notices(&pool).await.len(), 3);
+
+    // Selectors set for the tenant are what DKIM looks at.
+    let mut conn = pool.acquire().await.expect("conn");
+    assert!(server::infra::repo::set_selectors(&mut conn, beta, &["mail2026".into()]).await.expect("set"));
+    drop(conn);
+    server::infra::sender::check_all(&pool, &dns, now + Duration::hours(12)).await.expect("check");
+    let dkim = row_of(&pool, "beta-prod").await;
+    assert_eq!(dkim.0, EmailVerdict::Warning);
+    assert!(dkim.1.contains("mail2026._domainkey.beta.example"), "{}", dkim.1);
+    assert_eq!(email_notices(&pool).await.len(), 4, "DKIM went from unknown to a warning");
+
+    // The tenant page shows the provider's verdict and the records.
+    let app = TestApp::spawn(pool.clone()).await;
+    let developer = app.signed_in(Role::Developer).await;
+    let page = developer.page(&format!("/tenants/{builtin}")).await;
+    assert!(page.html.contains(r#"data-testid="email-verdict""#) && text_of(&page.html).contains("required"));
+    let page = developer.page(&format!("/tenants/{beta}")).await;
+    let text = text_of(&page.html);
+    assert!(text.contains("Mail records of beta.example") && text.contains("p=none"), "{text}");
+}
+
+async fn row_of(pool: &PgPool, tenant: &str) -> (app::infra::EmailVerdict, String) {
+    let o = service::overview(pool, None).await.expect("overview");
+    let r = o.email.into_iter().find(|r| r.tenant == tenant).expect("row");
+    let dkim = r.checks.into_iter().find(|c| c.record == "DKIM").expect("DKIM");
+    (dkim.verdict, dkim.advice)
+}

@@ -292,7 +292,7 @@ mod demo_company {
             "1 production tenant(s) without a custom domain",
             "bad credentials",
             "login.acme.example (ready)",
-            "email: smtp",
+            "email: sendgrid",
         ] {
             assert!(inventory.contains(expected), "{expected:?} in {inventory}");
         }
