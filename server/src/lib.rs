@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domains;
 pub mod engine;
 pub mod http;
+pub mod logs;
 pub mod monitoring;
 pub mod notifications;
 pub mod outbound;
@@ -139,6 +140,11 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         monitoring: settings.monitoring,
         domains: domains.clone(),
         notifications: notifications.clone(),
+        logs: logs::LogsOptions {
+            max_body_bytes: settings.logs.max_body_bytes,
+            retention_days: settings.logs.retention_days,
+            ..logs::LogsOptions::default()
+        },
     };
     let jobs = engine::jobs(
         &pool,

@@ -76,3 +76,12 @@ pub struct NotificationSettings {
     /// DER certificates from `notifications.smtp_ca_file`.
     pub smtp_roots: Vec<Vec<u8>>,
 }
+
+/// How Auth0 logs are received and kept.
+#[derive(Clone, Copy, Debug)]
+pub struct LogsSettings {
+    /// The largest body the log-stream receiver reads.
+    pub max_body_bytes: usize,
+    /// How long events are kept (days).
+    pub retention_days: i32,
+}

@@ -10,6 +10,7 @@ mod assets;
 pub mod auth;
 pub mod edge;
 mod fragments;
+mod hooks;
 mod ops;
 pub mod serve;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub started: Instant,
     pub setup: SetupToken,
     pub status: Arc<crate::status::port::PgStatus>,
+    /// The log-stream receiver's limits.
+    pub logs: crate::logs::LogsOptions,
 }
 
 pub use crate::engine::RouterOptions;
@@ -63,6 +66,7 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/logout", post(auth::sign_out)),
         ("/setup", post(auth::setup)),
         ("/status/board.html", get(fragments::board)),
+        ("/hooks/logs/{tenant}", post(hooks::receive_logs)),
     ]
 }
 
@@ -89,6 +93,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         started: options.started,
         setup: options.setup.clone(),
         status,
+        logs: options.logs,
     };
     let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
     let context = move || {
@@ -160,7 +165,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
 pub const MAX_REQUEST_BODY: usize = 256 * 1024;
 
 /// Refuses a declared body over `MAX_REQUEST_BODY` with 413, and cuts off an undeclared one at it.
+/// Machine routes (`access::MACHINE_PREFIX`) apply limits of their own after checking their token.
 async fn limit_body(req: Request, next: Next) -> Response {
+    if access::is_machine_route(req.uri().path()) {
+        return next.run(req).await;
+    }
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

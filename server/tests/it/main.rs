@@ -10,6 +10,7 @@ mod delivery;
 mod domains;
 mod fuzz;
 mod harness;
+mod logs;
 mod monitoring;
 mod notifications;
 mod notifications_feeds;
