@@ -35,7 +35,7 @@ use crate::accounts::{DeniedPage, SetupPage, SignInPage};
 use crate::areas::{Area, NotBuilt};
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
-use crate::logs::{LogEventPage, LogsPage, QuarantinePage};
+use crate::logs::{LogEventPage, LogsPage, QuarantinePage, UserLookupPage};
 use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
 use crate::notifications::{
     ChannelEditPage, ChannelNewPage, ChannelPage, ChannelsPage, FeedsPage, NotificationPage, NotificationsPage,
@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications/:id") view=NotificationPage ssr=SsrMode::Async />
                     <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async />
                     <Route path=path!("/logs/quarantine") view=QuarantinePage ssr=SsrMode::Async />
+                    <Route path=path!("/logs/user") view=UserLookupPage ssr=SsrMode::Async />
                     <Route path=path!("/logs/:tenant/:log_id") view=LogEventPage ssr=SsrMode::Async />
                     <Route path=path!("/infra") view=|| view! { <NotBuilt area=Area::Infra /> } />
                     <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />

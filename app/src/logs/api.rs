@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::LogsPort;
-use super::{EventDetail, LogsQuery, LogsResults, QuarantineRow};
+use super::{EventDetail, EventRow, LogsQuery, LogsResults, QuarantineRow};
 use crate::accounts::Role;
 use crate::error::AppError;
 use crate::ids::TenantId;
@@ -25,4 +25,10 @@ pub async fn load_log_event(tenant: TenantId, log_id: String) -> Result<EventDet
 #[server(endpoint = "logs/quarantine")]
 pub async fn load_quarantine() -> Result<Vec<QuarantineRow>, AppError> {
     port_as::<dyn LogsPort>(Role::Developer)?.quarantine().await
+}
+
+/// The helpdesk's look-up: one user's last events across tenants.
+#[server(endpoint = "logs/user")]
+pub async fn load_user_events(user: String) -> Result<Vec<EventRow>, AppError> {
+    port_as::<dyn LogsPort>(Role::Helpdesk)?.user_events(user).await
 }

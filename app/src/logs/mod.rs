@@ -5,11 +5,13 @@ mod api;
 mod event;
 mod quarantine;
 mod search;
+mod user;
 
 pub use api::*;
 pub use event::LogEventPage;
 pub use quarantine::QuarantinePage;
 pub use search::LogsPage;
+pub use user::UserLookupPage;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -140,4 +142,6 @@ pub trait LogsPort: Send + Sync + 'static {
     async fn search(&self, query: LogsQuery) -> Result<LogsResults, AppError>;
     async fn event(&self, tenant: TenantId, log_id: String) -> Result<EventDetail, AppError>;
     async fn quarantine(&self) -> Result<Vec<QuarantineRow>, AppError>;
+    /// The last 50 events of a user (id or name) across tenants, failures first.
+    async fn user_events(&self, user: String) -> Result<Vec<EventRow>, AppError>;
 }

@@ -11,7 +11,11 @@ use crate::pages::{Empty, FilterSelect, Filters, loaded, query_string, subnav};
 
 /// The sub-navigation of the logs area.
 pub fn logs_nav(current: &'static str) -> impl IntoView {
-    subnav("Logs", current, vec![("/logs", "Search"), ("/logs/quarantine", "Quarantine")])
+    subnav(
+        "Logs",
+        current,
+        vec![("/logs", "Search"), ("/logs/user", "A user's sign-ins"), ("/logs/quarantine", "Quarantine")],
+    )
 }
 
 /// A link to the search with one more filter.
@@ -57,6 +61,8 @@ fn Results(results: LogsResults, query: LogsQuery) -> impl IntoView {
         pairs.push(("after", after));
         format!("/logs{}", query_string(&pairs))
     });
+    let pairs = query_string(&query.pairs());
+    let download = move |ext: &str| format!("/logs/export.{ext}{pairs}");
     let first = query.after.is_some().then(|| format!("/logs{}", query_string(&query.pairs())));
     let empty = results.rows.is_empty();
     let nothing_stored = results.progress.iter().all(|p| p.events_stored == 0);
@@ -72,7 +78,11 @@ fn Results(results: LogsResults, query: LogsQuery) -> impl IntoView {
             <label>"From (UTC)" <input type="text" name="from" value=v(&query.from) placeholder="YYYY-MM-DD HH:MM" /></label>
             <label>"To (UTC)" <input type="text" name="to" value=v(&query.to) placeholder="YYYY-MM-DD HH:MM" /></label>
         </Filters>
-        <p class="muted">"Times are UTC. " {format!("{} event(s) on this page, found in {} ms.", results.rows.len(), results.took_ms)}</p>
+        <p class="muted">
+            "Times are UTC. " {format!("{} event(s) on this page, found in {} ms. ", results.rows.len(), results.took_ms)}
+            "Download this search: "<a href=download("csv") data-testid="export-csv">"CSV"</a>" · "
+            <a href=download("jsonl") data-testid="export-jsonl">"JSON Lines"</a>
+        </p>
         {(empty && nothing_stored).then(|| view! {
             <Empty>
                 "No events are stored yet. Pull a tenant's logs with "<code>"tenantry logs pull TENANT"</code>

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod edge;
 mod fragments;
 mod hooks;
+mod logs_export;
 mod ops;
 pub mod serve;
 
@@ -67,6 +68,8 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/setup", post(auth::setup)),
         ("/status/board.html", get(fragments::board)),
         ("/hooks/logs/{tenant}", post(hooks::receive_logs)),
+        ("/logs/export.csv", get(logs_export::csv)),
+        ("/logs/export.jsonl", get(logs_export::json_lines)),
     ]
 }
 

@@ -40,6 +40,35 @@ pub enum LogsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write the events a search finds to standard output, newest first: CSV, or JSON Lines (each event as Auth0
+    /// sent it; `logs import` reads it back).
+    Export {
+        /// csv or jsonl.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        tenant: Option<String>,
+        /// An event code (fp) or category:NAME (category:login).
+        #[arg(long = "type")]
+        kind: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        client: Option<String>,
+        /// An address or a network (203.0.113.0/24).
+        #[arg(long)]
+        ip: Option<String>,
+        #[arg(long)]
+        connection: Option<String>,
+        /// Words in the description, or a log id.
+        #[arg(long)]
+        text: Option<String>,
+        /// UTC: YYYY-MM-DD or "YYYY-MM-DD HH:MM".
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 async fn tenant(pool: &PgPool, name: &str) -> anyhow::Result<TenantRef> {
@@ -112,6 +141,30 @@ pub async fn run(pool: &PgPool, settings: &Settings, command: LogsCommand) -> an
             let read = total.stored + total.duplicates + total.rejected;
             println!("{}: {total}", t.name);
             println!("{read} item(s) in {secs:.1} s ({:.0} items/s)", read as f64 / secs.max(0.001));
+        }
+        LogsCommand::Export { format, tenant: name, kind, user, client, ip, connection, text, from, to } => {
+            let format = match format.as_str() {
+                "csv" => super::export::Format::Csv,
+                "jsonl" => super::export::Format::JsonLines,
+                other => anyhow::bail!("--format {other:?}: write csv or jsonl"),
+            };
+            let tenant = match name {
+                Some(name) => Some(tenant(pool, &name).await?.id.to_string()),
+                None => None,
+            };
+            let query =
+                app::logs::LogsQuery { tenant, kind, user, client, ip, connection, q: text, from, to, after: None };
+            let filter = super::port::filter(&query).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (send, mut receive) = tokio::sync::mpsc::channel(4);
+            let reader = pool.clone();
+            let writer = tokio::spawn(async move { super::export::export(&reader, filter, format, send).await });
+            use std::io::Write;
+            while let Some(chunk) = receive.recv().await {
+                std::io::stdout().write_all(&chunk?)?;
+            }
+            std::io::stdout().flush()?;
+            let written = writer.await??;
+            eprintln!("{written} event(s) exported");
         }
     }
     Ok(())

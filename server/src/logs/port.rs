@@ -214,6 +214,17 @@ impl LogsPort for PgLogs {
         })
     }
 
+    async fn user_events(&self, user: String) -> Result<Vec<EventRow>, AppError> {
+        let Some(user) = field("User", &Some(user))? else { return Ok(Vec::new()) };
+        let filter = Filter { user: Some(user), ..Filter::default() };
+        let mut conn = self.pool.acquire().await.map_err(|e| app_error("logs", e))?;
+        let found = search::search(&mut conn, &filter, 50).await.map_err(|e| app_error("logs", e))?;
+        let mut rows: Vec<EventRow> = found.into_iter().map(row).collect();
+        // Failures first (what the caller is asking about), each group newest first.
+        rows.sort_by_key(|r| r.outcome != "failure");
+        Ok(rows)
+    }
+
     async fn quarantine(&self) -> Result<Vec<QuarantineRow>, AppError> {
         let mut conn = self.pool.acquire().await.map_err(|e| app_error("logs", e))?;
         let rows = search::quarantine(&mut conn, 200, 4000).await.map_err(|e| app_error("logs", e))?;

@@ -54,11 +54,32 @@ pub struct Found {
 
 /// The `limit` newest events matching `filter` (after its cursor).
 pub async fn search(conn: &mut PgConnection, filter: &Filter, limit: i64) -> Result<Vec<Found>, sqlx::Error> {
+    query(filter, limit, "").build_query_as::<Found>().fetch_all(conn).await
+}
+
+/// An event found, with the payload Auth0 sent (for exports).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FoundWhole {
+    #[sqlx(flatten)]
+    pub found: Found,
+    pub payload: serde_json::Value,
+}
+
+/// `search`, each event with its payload.
+pub async fn search_whole(
+    conn: &mut PgConnection,
+    filter: &Filter,
+    limit: i64,
+) -> Result<Vec<FoundWhole>, sqlx::Error> {
+    query(filter, limit, ", e.payload").build_query_as::<FoundWhole>().fetch_all(conn).await
+}
+
+fn query(filter: &Filter, limit: i64, more: &str) -> QueryBuilder<'static, Postgres> {
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT e.tenant_id, t.name AS tenant_name, e.log_id, e.date, e.type_code, e.description, e.client_id, \
-         e.client_name, e.user_id, e.user_name, host(e.ip) AS ip, e.connection \
-         FROM logs_events e JOIN tenants t ON t.id = e.tenant_id WHERE true",
+         e.client_name, e.user_id, e.user_name, host(e.ip) AS ip, e.connection",
     );
+    q.push(more).push(" FROM logs_events e JOIN tenants t ON t.id = e.tenant_id WHERE true");
     if let Some(tenant) = filter.tenant {
         q.push(" AND e.tenant_id = ").push_bind(tenant.0);
     }
@@ -101,7 +122,7 @@ pub async fn search(conn: &mut PgConnection, filter: &Filter, limit: i64) -> Res
         q.push(", ").push_bind(after.tenant.0).push(", ").push_bind(after.log_id.clone()).push(")");
     }
     q.push(" ORDER BY e.date DESC, e.tenant_id DESC, e.log_id DESC LIMIT ").push_bind(limit);
-    q.build_query_as::<Found>().fetch_all(conn).await
+    q
 }
 
 /// One stored event with everything Auth0 sent.
