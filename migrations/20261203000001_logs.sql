@@ -36,7 +36,9 @@ CREATE TABLE logs_events_default PARTITION OF logs_events DEFAULT;
 -- Search: newest first per tenant and across tenants (keyset on date, tenant, log id), and the filters.
 CREATE INDEX logs_events_tenant_date ON logs_events (tenant_id, date DESC, log_id DESC);
 CREATE INDEX logs_events_date ON logs_events (date DESC, tenant_id DESC, log_id DESC);
-CREATE INDEX logs_events_user ON logs_events (tenant_id, user_id, date DESC) WHERE user_id IS NOT NULL;
+-- A user across tenants (the helpdesk's look-up): by id or by name.
+CREATE INDEX logs_events_user_id ON logs_events (user_id, date DESC) WHERE user_id IS NOT NULL;
+CREATE INDEX logs_events_user_name ON logs_events (user_name, date DESC) WHERE user_name IS NOT NULL;
 CREATE INDEX logs_events_client ON logs_events (tenant_id, client_id, date DESC) WHERE client_id IS NOT NULL;
 CREATE INDEX logs_events_type ON logs_events (tenant_id, type_code, date DESC);
 CREATE INDEX logs_events_ip ON logs_events USING gist (ip inet_ops) WHERE ip IS NOT NULL;

@@ -98,6 +98,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             let (checker, mut lab) = demo::domains(&simulator, Utc::now()).await?;
             domains.checker = Arc::new(checker);
             demo::notifications(&pool, &simulator, &secrets, &mut lab, Utc::now()).await?;
+            demo::logs(&pool, &simulator, Utc::now()).await?;
             notify_roots.push(lab.ca_der());
             labs = Some(lab);
             (accounts, Some(simulator))

@@ -103,3 +103,30 @@ async fn the_pull_stops_at_the_rate_limit_and_continues_later(pool: PgPool) {
     assert_eq!(total, 1000);
     assert_eq!(count(&pool).await, 1000);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_demo_company_has_two_days_of_logs_to_pull(pool: PgPool) {
+    server::init_crypto();
+    let key = [9; 32];
+    let sim = server::demo::company(&pool, &SecretBox::new(key), Duration::from_secs(900)).await.expect("demo");
+    server::demo::logs(&pool, &sim, Utc::now()).await.expect("demo logs");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM scheduler_jobs WHERE kind = 'logs.pull'")
+        .fetch_all(&pool)
+        .await
+        .expect("jobs");
+    assert_eq!(keys.len(), 2, "acme-prod and acme-dev are pulled");
+    let client =
+        Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
+    let job = PullJob { pool: pool.clone(), client, secrets: SecretBox::new(key) };
+    let mut stored = 0;
+    for key in &keys {
+        stored += job.pull(key.parse().expect("tenant id"), false, Utc::now()).await.expect("pulled").counts.stored;
+    }
+    // acme-prod: 50 pages (the oldest event, then 49 of 100), the rest next run; acme-dev: all 1500.
+    assert_eq!(stored, 1 + 49 * 100 + 1500, "a run reads at most 50 pages; the next run continues");
+    let limits: i64 = sqlx::query_scalar("SELECT count(*) FROM logs_events WHERE type_code = 'api_limit'")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert!(limits > 0, "the peak's rate-limit burst is there");
+}
