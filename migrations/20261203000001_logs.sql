@@ -83,7 +83,8 @@ CREATE TABLE logs_progress (
     last_pull_at     timestamptz,
     last_pull_error  text,
     last_delivery_at timestamptz,
-    retention_days   integer     NOT NULL DEFAULT 400 CHECK (retention_days BETWEEN 1 AND 3650)
+    -- Days events are kept; NULL: the server's logs.retention_days.
+    retention_days   integer     CHECK (retention_days BETWEEN 1 AND 3650)
 );
 
 -- The log-stream receiver's token per tenant: only its SHA-256 is kept; the token is shown once.

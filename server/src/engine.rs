@@ -145,7 +145,7 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             drift_expected: options.drift_expected.clone(),
         }),
         status: status.clone(),
-        logs: Arc::new(logs::port::PgLogs { pool: pool.clone() }),
+        logs: Arc::new(logs::port::PgLogs { pool: pool.clone(), retention_days: options.logs.retention_days }),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
         notifications: Arc::new(notifications::port::PgNotifications {
             pool: pool.clone(),

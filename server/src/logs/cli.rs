@@ -40,6 +40,8 @@ pub enum LogsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Set how many days the tenant's events are kept (1-3650), or `default` for the server's logs.retention_days.
+    Retention { tenant: String, days: String },
     /// Write the events a search finds to standard output, newest first: CSV, or JSON Lines (each event as Auth0
     /// sent it; `logs import` reads it back).
     Export {
@@ -141,6 +143,25 @@ pub async fn run(pool: &PgPool, settings: &Settings, command: LogsCommand) -> an
             let read = total.stored + total.duplicates + total.rejected;
             println!("{}: {total}", t.name);
             println!("{read} item(s) in {secs:.1} s ({:.0} items/s)", read as f64 / secs.max(0.001));
+        }
+        LogsCommand::Retention { tenant: name, days } => {
+            let t = tenant(pool, &name).await?;
+            let days = match days.as_str() {
+                "default" => None,
+                n => Some(
+                    n.parse::<i32>()
+                        .ok()
+                        .filter(|d| (1..=3650).contains(d))
+                        .with_context(|| format!("{n:?} is not a number of days from 1 to 3650 (or `default`)"))?,
+                ),
+            };
+            repo::set_retention(&mut *pool.acquire().await?, t.id, days).await?;
+            match days {
+                Some(d) => println!("{}: events are kept {d} days", t.name),
+                None => {
+                    println!("{}: events are kept {} days (logs.retention_days)", t.name, settings.logs.retention_days)
+                }
+            }
         }
         LogsCommand::Export { format, tenant: name, kind, user, client, ip, connection, text, from, to } => {
             let format = match format.as_str() {

@@ -212,7 +212,7 @@ impl RetentionJob {
                 retained.dropped.push(name);
             }
         }
-        retained.deleted = repo::delete_expired(&mut conn, now, 50_000).await?;
+        retained.deleted = repo::delete_expired(&mut conn, now, self.default_days, 50_000).await?;
         Ok(retained)
     }
 }

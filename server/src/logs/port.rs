@@ -21,6 +21,8 @@ const MAX_FIELD: usize = 256;
 
 pub struct PgLogs {
     pub pool: PgPool,
+    /// The retention of tenants that did not choose one (days).
+    pub retention_days: i32,
 }
 
 fn invalid(message: String) -> AppError {
@@ -168,7 +170,7 @@ impl LogsPort for PgLogs {
                     last_pull_error: p.last_pull_error,
                     last_delivery_at: p.last_delivery_at,
                     has_token: p.has_token.unwrap_or(false),
-                    retention_days: p.retention_days.unwrap_or(400),
+                    retention_days: p.retention_days.unwrap_or(self.retention_days),
                 })
                 .collect(),
             took_ms,

@@ -44,6 +44,9 @@ pub async fn store(
     let newest = newest.zip(newest_at).map(|(e, at)| (e.log_id.as_str(), at));
     repo::record_batch(&mut tx, tenant, source, &counts, newest, checkpoint, now).await?;
     tx.commit().await?;
+    metrics::counter!("logs_events_stored_total", "source" => source.as_str()).increment(counts.stored);
+    metrics::counter!("logs_events_duplicate_total", "source" => source.as_str()).increment(counts.duplicates);
+    metrics::counter!("logs_items_rejected_total", "source" => source.as_str()).increment(counts.rejected);
     Ok(counts)
 }
 

@@ -277,22 +277,41 @@ pub async fn drop_partition(conn: &mut PgConnection, name: &str) -> Result<(), s
     Ok(())
 }
 
-/// The longest retention any tenant has (the default when none set one).
+/// The longest retention any tenant has (`default` for tenants that did not choose one).
 pub async fn longest_retention_days(conn: &mut PgConnection, default: i32) -> Result<i32, sqlx::Error> {
     let days = sqlx::query_scalar!("SELECT max(retention_days) FROM logs_progress").fetch_one(conn).await?;
     Ok(days.unwrap_or(default).max(default))
 }
 
+/// Sets how long the tenant's events are kept (`None`: the server's default).
+pub async fn set_retention(conn: &mut PgConnection, tenant: TenantId, days: Option<i32>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO logs_progress (tenant_id, retention_days) VALUES ($1, $2)
+           ON CONFLICT (tenant_id) DO UPDATE SET retention_days = $2"#,
+        tenant.0,
+        days
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Deletes events older than their tenant's own retention (shorter than the longest one) and old events waiting
 /// in the default partition; at most `limit` rows a call. Returns how many went.
-pub async fn delete_expired(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    default_days: i32,
+    limit: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"DELETE FROM logs_events e
            WHERE (e.tenant_id, e.log_id, e.date) IN (
                SELECT x.tenant_id, x.log_id, x.date FROM logs_events x JOIN logs_progress p ON p.tenant_id = x.tenant_id
-               WHERE x.date < $1::timestamptz - make_interval(days => p.retention_days) LIMIT $2)"#,
+               WHERE x.date < $1::timestamptz - make_interval(days => COALESCE(p.retention_days, $3)) LIMIT $2)"#,
         now as _,
         limit,
+        default_days,
     )
     .execute(conn)
     .await?;

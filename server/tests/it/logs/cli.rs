@@ -66,6 +66,14 @@ async fn the_command_line_imports_exports_pulls_and_makes_tokens(pool: PgPool) {
     assert_eq!(code, 0);
     assert!(!rotated.contains(&token), "a new token");
 
+    let (code, out, _) = tenantry(&pool, &["logs", "retention", "acme-prod", "30"], &[]);
+    assert_eq!((code, out.trim()), (0, "acme-prod: events are kept 30 days"));
+    let (code, _, err) = tenantry(&pool, &["logs", "retention", "acme-prod", "0"], &[]);
+    assert!(code == 1 && err.contains("from 1 to 3650"), "{err}");
+    let days: Option<i32> =
+        sqlx::query_scalar("SELECT retention_days FROM logs_progress").fetch_one(&pool).await.expect("progress");
+    assert_eq!(days, Some(30));
+
     let key = "03".repeat(32);
     let env = [("TENANTRY_SECRET_KEY", key.as_str()), ("TENANTRY_TENANTS_ALLOW_PRIVATE_TARGETS", "true")];
     // The simulator runs on this test's runtime: wait for the command without blocking it.
