@@ -4,6 +4,10 @@
 //! Layers, outermost first: request id → request log → security headers → edge (host allow-list, canonical
 //! path, client address) → body limit → metrics → same-origin check (CSRF) → session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
 //! request to the "not allowed" page), so it sees every request, including unknown paths.
+//!
+//! Machine routes (`access::MACHINE_PREFIX`, `/hooks/…`: the Auth0 log-stream receiver in `hooks`) skip the console
+//! body limit and the same-origin check: they are posted by Auth0, not by a browser, and check their own token
+//! before reading the body, under a limit of their own.
 
 pub mod access;
 mod assets;

@@ -146,6 +146,17 @@ impl<R: BufRead> Items<R> {
         }
     }
 
+    /// Whether the input (at its first item) is JSON Lines, judged by its first line when the reader holds it
+    /// whole: a pretty-printed value's first line opens it (`{`) or ends with `,` or `:`; any other line is an
+    /// item of its own.
+    fn first_line_is_a_line(&mut self) -> io::Result<bool> {
+        let buf = self.reader.fill_buf()?;
+        Ok(buf.iter().position(|b| *b == b'\n').is_some_and(|end| {
+            let line = buf[..end].trim_ascii();
+            !line.is_empty() && !matches!(line.last(), Some(b'{' | b'[' | b',' | b':'))
+        }))
+    }
+
     /// One line (without its end), cut at the item limit; `None` at the end of the input.
     fn line(&mut self) -> io::Result<Option<(Vec<u8>, bool)>> {
         let mut buf = Vec::new();
@@ -212,6 +223,11 @@ impl<R: BufRead> Items<R> {
                     Some(b'[') => {
                         self.bump();
                         self.mode = Mode::Array;
+                    }
+                    Some(_) if !self.first_done && self.first_line_is_a_line()? => {
+                        // JSON Lines from the first line on, so a damaged first line cannot swallow the rest.
+                        self.first_done = true;
+                        self.mode = Mode::Lines;
                     }
                     Some(_) => {
                         let (bytes, over, newline, truncated) = self.value(false)?;

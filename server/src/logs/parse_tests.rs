@@ -78,3 +78,15 @@ fn odd_values_are_refused_in_words() {
     assert_eq!(unknown.type_code, "brand_new", "unknown codes are kept");
     assert_eq!(unknown.ip, None);
 }
+
+#[test]
+fn a_damaged_first_line_does_not_swallow_the_lines_after_it() {
+    let body = format!("{{\"log_id\":\"0\",\"date\":\"2026-12-01T1\n{}\n{}\n", raw("1"), raw("2"));
+    let (ids, reasons) = ids(&body);
+    assert_eq!(ids, ["1", "2"]);
+    assert_eq!(reasons.len(), 1);
+    assert!(reasons[0].starts_with("not JSON"), "{reasons:?}");
+    let pretty =
+        format!("{{\n  \"log_id\": \"1\",\n  \"date\": \"2026-12-01T10:00:00Z\",\n  \"type\": \"s\"\n}}\n{}", raw("2"));
+    assert_eq!(super::body(pretty.as_bytes(), Limits::default()).expect("read").0.len(), 2, "pretty, then a line");
+}
