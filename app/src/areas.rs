@@ -124,9 +124,10 @@ impl Area {
     /// The issue that builds the area, for areas not built yet.
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {
-            Area::Logs | Area::Checklists => Some("a later issue; none is open for it yet"),
+            Area::Checklists => Some("a later issue; none is open for it yet"),
             Area::Overview
             | Area::Infra
+            | Area::Logs
             | Area::Status
             | Area::Monitoring
             | Area::Domains

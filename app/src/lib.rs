@@ -13,6 +13,7 @@ pub mod format;
 pub mod ids;
 pub mod infra;
 pub mod layout;
+pub mod logs;
 pub mod monitoring;
 pub mod notifications;
 pub mod pages;
@@ -35,6 +36,7 @@ use crate::accounts::{DeniedPage, SetupPage, SignInPage};
 use crate::areas::{Area, NotBuilt};
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
+use crate::logs::{LogEventPage, LogsPage, QuarantinePage, UserLookupPage};
 use crate::monitoring::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
 use crate::notifications::{
     ChannelEditPage, ChannelNewPage, ChannelPage, ChannelsPage, FeedsPage, NotificationPage, NotificationsPage,
@@ -101,7 +103,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications/channels/:id") view=ChannelPage ssr=SsrMode::Async />
                     <Route path=path!("/notifications/channels/:id/edit") view=ChannelEditPage ssr=SsrMode::Async />
                     <Route path=path!("/notifications/:id") view=NotificationPage ssr=SsrMode::Async />
-                    <Route path=path!("/logs") view=|| view! { <NotBuilt area=Area::Logs /> } />
+                    <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async />
+                    <Route path=path!("/logs/quarantine") view=QuarantinePage ssr=SsrMode::Async />
+                    <Route path=path!("/logs/user") view=UserLookupPage ssr=SsrMode::Async />
+                    <Route path=path!("/logs/:tenant/:log_id") view=LogEventPage ssr=SsrMode::Async />
                     <Route path=path!("/infra") view=infra::InfraPage ssr=SsrMode::Async />
                     <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />
                     <Route path=path!("/settings") view=SettingsPage />

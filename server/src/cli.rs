@@ -51,6 +51,9 @@ pub enum Command {
     /// Manage console users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Auth0 logs: pull, receive, import.
+    #[command(subcommand)]
+    Logs(crate::logs::cli::LogsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +140,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Logs(command) => {
+            let url = settings.database_url()?;
+            let pool = db::connect(&settings.database, url).await?;
+            db::migrate(&pool).await?;
+            crate::logs::cli::run(&pool, &settings, command).await
         }
         Command::User(command) => {
             let url = settings.database_url()?;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use app::accounts::AccountsPort;
 use app::domains::DomainsPort;
 use app::infra::InfraPort;
+use app::logs::LogsPort;
 use app::monitoring::MonitoringPort;
 use app::notifications::NotificationsPort;
 use app::status::StatusPort;
@@ -20,7 +21,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::accounts::service::SetupToken;
 use crate::scheduler::{self, Registry, kinds};
 use crate::secrets::SecretBox;
-use crate::{accounts, auth0, domains, infra, monitoring, notifications, outbound, status, system, tenants};
+use crate::{accounts, auth0, domains, infra, logs, monitoring, notifications, outbound, status, system, tenants};
 
 /// Every area's port, as the server provides them to pages and server functions: each one as its own context
 /// value (`Arc<dyn XPort>`), so an app area reads only its own port.
@@ -29,6 +30,7 @@ pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub domains: Arc<dyn DomainsPort>,
     pub infra: Arc<dyn InfraPort>,
+    pub logs: Arc<dyn LogsPort>,
     pub monitoring: Arc<dyn MonitoringPort>,
     pub notifications: Arc<dyn NotificationsPort>,
     pub status: Arc<dyn StatusPort>,
@@ -42,6 +44,7 @@ impl Ports {
         provide_context(self.accounts.clone());
         provide_context(self.domains.clone());
         provide_context(self.infra.clone());
+        provide_context(self.logs.clone());
         provide_context(self.monitoring.clone());
         provide_context(self.notifications.clone());
         provide_context(self.status.clone());
@@ -80,6 +83,7 @@ pub struct RouterOptions {
     pub domains: crate::domains::DomainsOptions,
     pub notifications: crate::notifications::NotificationsOptions,
     pub infra: crate::infra::InfraOptions,
+    pub logs: crate::logs::LogsOptions,
 }
 
 /// Options for tests and tools that start a router on their own: being their start, this installs the TLS crypto
@@ -116,6 +120,7 @@ impl Default for RouterOptions {
                 ),
             )
             .expect("the IP list reader builds from fixed options"),
+            logs: crate::logs::LogsOptions::default(),
         }
     }
 }
@@ -155,6 +160,7 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             drift_expected: options.drift_expected.clone(),
         }),
         status: status.clone(),
+        logs: Arc::new(logs::port::PgLogs { pool: pool.clone(), retention_days: options.logs.retention_days }),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
         infra: Arc::new(infra::port::PgInfra {
             pool: pool.clone(),
@@ -219,7 +225,13 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         Arc::new(auth0::Auth0Client::new(jobs.auth0_timeout, jobs.tenant_targets).map_err(|e| anyhow::anyhow!("{e}"))?);
     let secrets: SecretBox = options.secrets.clone();
     Ok(Registry::default()
-        .with(Arc::new(tenants::jobs::SnapshotJob { pool: pool.clone(), client, secrets: secrets.clone() }))
+        .with(Arc::new(tenants::jobs::SnapshotJob {
+            pool: pool.clone(),
+            client: client.clone(),
+            secrets: secrets.clone(),
+        }))
+        .with(Arc::new(logs::jobs::PullJob { pool: pool.clone(), client, secrets: secrets.clone() }))
+        .with(Arc::new(logs::jobs::RetentionJob { pool: pool.clone(), default_days: options.logs.retention_days }))
         .with(Arc::new(
             status::jobs::StatusPollJob::new(pool.clone(), options.status.allow_private)
                 .map_err(failed("the status poller"))?,
@@ -270,6 +282,7 @@ pub const SCHEDULES: &[(&str, Duration)] = &[
     (kinds::MONITORING_ROLLUP, monitoring::jobs::rollup::INTERVAL),
     (kinds::NOTIFICATIONS_COLLECT, notifications::history::jobs::COLLECT_INTERVAL),
     (kinds::NOTIFICATIONS_PRUNE, notifications::history::jobs::PRUNE_INTERVAL),
+    (kinds::LOGS_RETENTION, logs::jobs::RETENTION_INTERVAL),
 ];
 
 /// Makes sure every recurring schedule has its job; the status sync runs at once (new tenants get their feeds).

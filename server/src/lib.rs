@@ -12,6 +12,7 @@ pub mod domains;
 pub mod engine;
 pub mod http;
 pub mod infra;
+pub mod logs;
 pub mod monitoring;
 pub mod notifications;
 pub mod outbound;
@@ -102,6 +103,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             demo::notifications(&pool, &simulator, &secrets, &mut lab, Utc::now()).await?;
             infra_url = demo::infra(&pool, &simulator, Utc::now()).await?;
             dns.nameservers = Some(vec![lab.dns_addr()]);
+            demo::logs(&pool, &simulator, Utc::now()).await?;
             notify_roots.push(lab.ca_der());
             labs = Some(lab);
             (accounts, Some(simulator))
@@ -154,6 +156,11 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         domains: domains.clone(),
         notifications: notifications.clone(),
         infra: infra_options.clone(),
+        logs: logs::LogsOptions {
+            max_body_bytes: settings.logs.max_body_bytes,
+            retention_days: settings.logs.retention_days,
+            ..logs::LogsOptions::default()
+        },
     };
     let jobs = engine::jobs(
         &pool,

@@ -85,3 +85,12 @@ pub struct InfraSettings {
     pub allow_private: bool,
     pub ip_ranges_interval: Duration,
 }
+
+/// How Auth0 logs are received and kept.
+#[derive(Clone, Copy, Debug)]
+pub struct LogsSettings {
+    /// The largest body the log-stream receiver reads.
+    pub max_body_bytes: usize,
+    /// How long events are kept (days).
+    pub retention_days: i32,
+}

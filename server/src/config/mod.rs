@@ -14,7 +14,9 @@ use sqlx::postgres::PgConnectOptions;
 mod areas;
 mod table;
 
-pub use areas::{DomainSettings, InfraSettings, MonitoringOptions, NotificationSettings, Retention, StatusOptions};
+pub use areas::{
+    DomainSettings, InfraSettings, LogsSettings, MonitoringOptions, NotificationSettings, Retention, StatusOptions,
+};
 pub use table::{SETTINGS, Spec};
 
 /// The environment variable that names the optional TOML file.
@@ -63,6 +65,8 @@ pub struct Settings {
     pub notifications: NotificationSettings,
     /// Auth0's IP list: where it is read and how often.
     pub infra: InfraSettings,
+    /// Logs: the receiver's body limit and retention.
+    pub logs: LogsSettings,
     /// Custom-domain checks: nameservers (`None`: the system's), interval, TLS warning days and port.
     pub domains: DomainSettings,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
@@ -337,6 +341,13 @@ impl Settings {
             scheduler_concurrency: values
                 .parse("scheduler.concurrency", |v| bounded(v, 1, 1024))?
                 .expect("has a default") as usize,
+            logs: LogsSettings {
+                max_body_bytes: values
+                    .parse("logs.max_body_bytes", |v| bounded(v, 1024, 1 << 30))?
+                    .expect("has a default") as usize,
+                retention_days: values.parse("logs.retention_days", |v| bounded(v, 1, 3650))?.expect("has a default")
+                    as i32,
+            },
             notifications: NotificationSettings {
                 allow_private: values
                     .parse("notifications.allow_private_targets", |v| match v {

@@ -188,6 +188,20 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "logs.max_body_bytes",
+        env: "TENANTRY_LOGS_MAX_BODY_BYTES",
+        default: Some("10485760"),
+        expected: "a whole number of bytes from 1024 to 1073741824: the largest body the log-stream receiver reads",
+        secret: false,
+    },
+    Spec {
+        key: "logs.retention_days",
+        env: "TENANTRY_LOGS_RETENTION_DAYS",
+        default: Some("400"),
+        expected: "a whole number of days from 1 to 3650: how long Auth0 log events are kept",
+        secret: false,
+    },
+    Spec {
         key: "notifications.allow_private_targets",
         env: "TENANTRY_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS",
         default: Some("false"),

@@ -397,3 +397,22 @@ pub async fn domains(
     tracing::info!(dns = %dns.addr, tls = %tls.addr, "demo custom domains served by a local DNS zone and TLS server");
     Ok((checker, Labs { dns, _tls: tls, ca, receivers: None }))
 }
+
+/// The demo's Auth0 logs: two days of sign-ins, logouts, token exchanges, signups, Management API writes and a
+/// rate-limit burst on acme-prod and acme-dev (the simulator's flow), pulled by the scheduler from the first minute.
+pub async fn logs(pool: &PgPool, simulator: &Simulator, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    for (name, events) in [("acme-prod", 6000), ("acme-dev", 1500)] {
+        let Some(t) = COMPANY.iter().find(|t| t.name == name) else { continue };
+        let domain = format!("{}.{}.auth0.com", t.name, t.region);
+        simulator.seed_log_flow(&domain, now - chrono::Duration::days(2), events);
+        if let Some(id) = repo::tenant_by_domain(&mut *pool.acquire().await?, &domain).await? {
+            let id = app::ids::TenantId(id);
+            // A new simulator has a new flow: start again from its oldest event (stored ones are not stored twice).
+            crate::logs::repo::reset_checkpoint(&mut *pool.acquire().await?, id).await?;
+            crate::logs::jobs::schedule_pull(pool, id, now).await?;
+            crate::scheduler::run_soon(&mut *pool.acquire().await?, crate::logs::jobs::PULL_KIND, &id.to_string(), now)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -124,6 +124,16 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::Helpdesk, "/api/domains/detail", Kind::Api),
     at_least(Role::Developer, "/api/domains/check-now", Kind::Api),
     at_least(Role::Helpdesk, "/api/domains/check-host", Kind::Api),
+    public("/hooks/logs/{tenant}", Kind::Api),
+    at_least(Role::Developer, "/logs/quarantine", Kind::Page),
+    at_least(Role::Helpdesk, "/logs/user", Kind::Page),
+    at_least(Role::Helpdesk, "/api/logs/user", Kind::Api),
+    at_least(Role::Developer, "/logs/export.csv", Kind::Page),
+    at_least(Role::Developer, "/logs/export.jsonl", Kind::Page),
+    at_least(Role::Developer, "/logs/{tenant}/{log_id}", Kind::Page),
+    at_least(Role::Developer, "/api/logs/search", Kind::Api),
+    at_least(Role::Developer, "/api/logs/event", Kind::Api),
+    at_least(Role::Developer, "/api/logs/quarantine", Kind::Api),
     at_least(Role::OpsLead, "/monitoring/new", Kind::Page),
     at_least(Role::Helpdesk, "/monitoring/{id}", Kind::Page),
     at_least(Role::OpsLead, "/monitoring/{id}/edit", Kind::Page),
@@ -230,10 +240,19 @@ pub async fn authorize(State(state): State<AccessState>, mut req: Request, next:
     }
 }
 
+/// Where machines post (an Auth0 log stream): no console session, no CSRF check and no console body limit;
+/// each such route checks its own token before reading the body and applies its own limit.
+pub const MACHINE_PREFIX: &str = "/hooks/";
+
+/// Whether `path` is a machine route (`MACHINE_PREFIX`).
+pub fn is_machine_route(path: &str) -> bool {
+    path.starts_with(MACHINE_PREFIX)
+}
+
 /// Refuses state-changing requests that do not come from the console's own pages (CSRF). Browsers say where a
 /// request comes from in `Sec-Fetch-Site` (modern) or `Origin`; a request that says neither is refused too.
 pub async fn same_origin_only(State(public_url): State<Option<Arc<str>>>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || is_machine_route(req.uri().path()) {
         return next.run(req).await;
     }
     let headers = req.headers();

@@ -4,12 +4,18 @@
 //! Layers, outermost first: request id → request log → security headers → edge (host allow-list, canonical
 //! path, client address) → body limit → metrics → same-origin check (CSRF) → session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
 //! request to the "not allowed" page), so it sees every request, including unknown paths.
+//!
+//! Machine routes (`access::MACHINE_PREFIX`, `/hooks/…`: the Auth0 log-stream receiver in `hooks`) skip the console
+//! body limit and the same-origin check: they are posted by Auth0, not by a browser, and check their own token
+//! before reading the body, under a limit of their own.
 
 pub mod access;
 mod assets;
 pub mod auth;
 pub mod edge;
 mod fragments;
+mod hooks;
+mod logs_export;
 mod ops;
 pub mod serve;
 
@@ -48,6 +54,8 @@ pub struct AppState {
     pub started: Instant,
     pub setup: SetupToken,
     pub status: Arc<crate::status::port::PgStatus>,
+    /// The log-stream receiver's limits.
+    pub logs: crate::logs::LogsOptions,
 }
 
 pub use crate::engine::RouterOptions;
@@ -64,6 +72,9 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/setup", post(auth::setup)),
         ("/status/board.html", get(fragments::board)),
         ("/infra/allow-list", get(crate::infra::port::download)),
+        ("/hooks/logs/{tenant}", post(hooks::receive_logs)),
+        ("/logs/export.csv", get(logs_export::csv)),
+        ("/logs/export.jsonl", get(logs_export::json_lines)),
     ]
 }
 
@@ -90,6 +101,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         started: options.started,
         setup: options.setup.clone(),
         status,
+        logs: options.logs,
     };
     let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
     let context = move || {
@@ -161,7 +173,11 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
 pub const MAX_REQUEST_BODY: usize = 256 * 1024;
 
 /// Refuses a declared body over `MAX_REQUEST_BODY` with 413, and cuts off an undeclared one at it.
+/// Machine routes (`access::MACHINE_PREFIX`) apply limits of their own after checking their token.
 async fn limit_body(req: Request, next: Next) -> Response {
+    if access::is_machine_route(req.uri().path()) {
+        return next.run(req).await;
+    }
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

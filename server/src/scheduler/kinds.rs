@@ -21,3 +21,5 @@ pub const INFRA_MAIL: &str = "infra.mail";
 pub const REGISTRY_FOLLOWERS: &[&str] = &[STATUS_SYNC, DOMAINS_SYNC];
 /// How often a registry follower runs on its own.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+pub const LOGS_PULL: &str = "logs.pull";
+pub const LOGS_RETENTION: &str = "logs.retention";

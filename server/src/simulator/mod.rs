@@ -7,6 +7,7 @@ mod bucket;
 mod control;
 pub mod dns_tls;
 pub mod ip_ranges;
+pub mod logs;
 pub mod receivers;
 mod routes;
 mod status_pages;
@@ -333,6 +334,12 @@ impl Simulator {
 
     fn status_page(&self, slug: &str) -> Option<SimStatusPage> {
         self.state().status_pages.get(slug).cloned()
+    }
+
+    /// Appends `count` events of the tenant's deterministic flow (`logs::flow`) from `start` on.
+    pub fn seed_log_flow(&self, domain: &str, start: chrono::DateTime<chrono::Utc>, count: usize) {
+        let events = logs::flow(domain, start, count);
+        self.update(domain, |t| t.logs.extend(events));
     }
 
     /// Appends log events with increasing log ids (for checkpoint paging).

@@ -309,7 +309,7 @@ fn management_api(
 }
 
 /// `/api/v2/logs`: checkpoint paging (`from`, `take` ≤ 100, by log_id, with a `Link: rel="next"`), or search
-/// (`q=type:X`, `page`, `per_page` ≤ 100, newest first).
+/// (`q=type:X`, `page`, `per_page` ≤ 100, `sort=date:1|-1`; newest first by default).
 fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
     let id = |e: &Value| e["log_id"].as_str().unwrap_or("").to_string();
     if let Some(from) = query.get("from") {
@@ -330,7 +330,12 @@ fn logs(tenant: &SimTenant, query: &HashMap<String, String>) -> Response {
     let kind = query.get("q").and_then(|q| q.strip_prefix("type:")).map(str::to_string);
     let mut events: Vec<&Value> =
         tenant.logs.iter().filter(|e| kind.as_deref().is_none_or(|k| e["type"].as_str() == Some(k))).collect();
-    events.sort_by_key(|e| std::cmp::Reverse(id(e)));
+    let date = |e: &Value| e["date"].as_str().unwrap_or("").to_string();
+    match query.get("sort").map(String::as_str) {
+        Some("date:1") => events.sort_by_key(|e| date(e)),
+        Some("date:-1") => events.sort_by_key(|e| std::cmp::Reverse(date(e))),
+        _ => events.sort_by_key(|e| std::cmp::Reverse(id(e))),
+    }
     let page: Vec<Value> = events.into_iter().skip(page * per_page).take(per_page).cloned().collect();
     json_response(StatusCode::OK, Value::Array(page))
 }

@@ -11,6 +11,7 @@ mod domains;
 mod fuzz;
 mod harness;
 mod infra;
+mod logs;
 mod monitoring;
 mod notifications;
 mod notifications_feeds;
