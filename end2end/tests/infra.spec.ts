@@ -56,6 +56,12 @@ for (const javaScriptEnabled of [true, false]) {
       expect(csv).toContain('us,192.0.2.16/32');
       expect(csv).toContain('eu,198.51.100.20/32');
 
+      // The firewall guide names acme-dev's SMTP server on port 25, with the region's ranges.
+      const dev = page.locator('[data-testid="firewall"][data-tenant="acme-dev"]');
+      await expect(dev).toContainText('6 range(s) for US');
+      await expect(dev.getByTestId('firewall-entry')).toContainText('mail.acme-dev.example');
+      await expect(dev.getByTestId('firewall-entry')).toContainText('often blocked');
+
       await page.goto(`${demo}/notifications`);
       await expect(page.getByRole('link', { name: "Auth0's outbound IP ranges changed (US)" })).toBeVisible();
     });

@@ -62,6 +62,22 @@ pub enum ParseError {
     OtherFormat { found: &'static str, expected: &'static str },
 }
 
+/// `scheme://host[:port]` of an endpoint URL, and its port (the scheme's default when none is given); `None` for
+/// anything that is not an http(s) URL. Paths and query strings (which can carry tokens) are never kept.
+pub fn origin_of(url: &str) -> Option<(String, u16)> {
+    let u = reqwest::Url::parse(url.trim()).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = u.host_str()?;
+    let port = u.port_or_known_default()?;
+    let shown = match u.port() {
+        Some(p) => format!("{}://{host}:{p}", u.scheme()),
+        None => format!("{}://{host}", u.scheme()),
+    };
+    Some((shown, port))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +98,16 @@ mod tests {
         );
         assert_eq!(strip_tags("latency < 5 ms, <a href=\"x\">details</a>"), "latency < 5 ms, details");
         assert_eq!(strip_tags("<p>one</p><p>two</p>"), "one two");
+    }
+
+    #[test]
+    fn an_origin_keeps_only_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://logs.acme.example/auth0?token=s3cret"),
+            Some(("https://logs.acme.example".into(), 443))
+        );
+        assert_eq!(origin_of("http://10.1.2.3:8080/in"), Some(("http://10.1.2.3:8080".into(), 8080)));
+        assert_eq!(origin_of("ftp://x.example/"), None);
+        assert_eq!(origin_of("not a url"), None);
     }
 }

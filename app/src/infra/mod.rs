@@ -3,6 +3,7 @@
 //! its verdict. DTOs, the `InfraPort`, the server functions.
 
 mod api;
+mod firewall;
 mod pages;
 
 pub use api::*;
@@ -108,6 +109,30 @@ pub struct EmailRow {
     pub selectors: Vec<String>,
 }
 
+/// One thing Auth0 calls in a company's network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirewallEntry {
+    /// "SMTP email provider", "Log stream \"SIEM\" (http)".
+    pub what: String,
+    /// The host or `scheme://host[:port]` Auth0 connects to.
+    pub target: String,
+    /// The TCP port(s) to open.
+    pub ports: String,
+    pub note: String,
+}
+
+/// A tenant's firewall guide.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirewallRow {
+    pub tenant_id: TenantId,
+    pub tenant: String,
+    pub region: Option<String>,
+    /// How many ranges the latest IP list gives for the region (`None` before the list was read or when it names
+    /// no such region).
+    pub ranges: Option<usize>,
+    pub entries: Vec<FirewallEntry>,
+}
+
 /// Everything `/infra` shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InfraOverview {
@@ -125,6 +150,7 @@ pub struct InfraOverview {
     /// (from, to, what changed in words) when two versions were compared.
     pub diff: Option<(i64, i64, Vec<String>)>,
     pub email: Vec<EmailRow>,
+    pub firewall: Vec<FirewallRow>,
 }
 
 /// The export formats, as (URL name, label).

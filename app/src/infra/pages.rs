@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::firewall::FirewallSection;
 use super::{EXPORTS, EmailRow, InfraOverview, MailCheck, ReadIpListNow, SetDkimSelectors, load_infra};
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
@@ -31,9 +32,11 @@ pub fn InfraPage() -> impl IntoView {
 
 #[component]
 fn InfraView(o: InfraOverview) -> impl IntoView {
+    let has_list = !o.versions.is_empty();
     view! {
         <EmailSection rows=o.email.clone() />
-        <RangesSection o />
+        <RangesSection o=o.clone() />
+        <FirewallSection rows=o.firewall has_list />
     }
 }
 

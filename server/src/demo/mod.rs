@@ -124,6 +124,13 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
             sim.log_streams = serde_json::from_str(crate::simulator::fixtures::LOG_STREAMS).unwrap_or_default();
             sim.settings["idle_session_lifetime"] = serde_json::json!(24);
         }
+        if t.name == "acme-dev" {
+            // An SMTP server on port 25: the firewall guide names it (and warns about the port).
+            sim.email_provider = Some(serde_json::json!({
+                "name": "smtp", "enabled": true, "default_from_address": "no-reply@acme-dev.example",
+                "credentials": {"smtp_host": "mail.acme-dev.example", "smtp_port": 25, "smtp_user": "auth0"}
+            }));
+        }
         simulator.add_tenant(sim);
         let secret = if t.name == "acme-qa" { "not-the-secret".to_string() } else { format!("{}-secret", t.name) };
         let input = TenantInput {

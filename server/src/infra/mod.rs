@@ -7,10 +7,11 @@
 //! area's SQL) · `service` (read the list, store a version and its notice; the page's overview) · `jobs`
 //! (`infra.ip_ranges`, `infra.mail`) · `port` (the pages' `InfraPort`, the allow-list download) · `mail` (SPF, DKIM
 //! and DMARC verdicts from DNS answers) · `sender` (the `infra.mail` step: every tenant's provider and mail records,
-//! a changed verdict as a notice).
+//! a changed verdict as a notice) · `firewall` (what Auth0 calls in a tenant's network, from its snapshot).
 
 pub mod email;
 pub mod exports;
+pub mod firewall;
 pub mod jobs;
 pub mod mail;
 pub mod model;

@@ -152,13 +152,15 @@ pub struct TenantRow {
     pub snapshot_at: Option<DateTime<Utc>>,
     pub snapshot_id: Option<i64>,
     pub provider: Option<Value>,
+    /// The log streams of the latest snapshot (sinks reduced to where they send).
+    pub log_streams: Option<Value>,
 }
 
 pub async fn tenants(conn: &mut PgConnection) -> Result<Vec<TenantRow>, sqlx::Error> {
     sqlx::query_as!(
         TenantRow,
         r#"SELECT t.id, t.name, t.environment, t.region, s.taken_at AS "snapshot_at?: DateTime<Utc>", s.id AS "snapshot_id?",
-                s.data->'email_provider' AS "provider?"
+                s.data->'email_provider' AS "provider?", s.data->'log_streams' AS "log_streams?"
            FROM tenants t
            LEFT JOIN LATERAL (SELECT id, taken_at, data FROM tenants_snapshots
                                WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true

@@ -9,9 +9,9 @@ use ipnet::Ipv4Net;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use super::email;
 use super::model::{self, IpList, RegionChange};
 use super::repo::{self, NewVersion};
+use super::{email, firewall};
 use crate::notifications::record::Incoming;
 use crate::outbound::{Fetched, Fetcher};
 
@@ -215,6 +215,14 @@ pub async fn overview(pool: &PgPool, compare: Option<(i64, i64)>) -> Result<Infr
             .collect(),
         diff,
         email: tenants.iter().map(|t| email::with_mail(email::row(t), mail.get(&t.id))).collect::<Vec<EmailRow>>(),
+        firewall: tenants
+            .iter()
+            .map(|t| {
+                let ranges =
+                    list.as_ref().zip(t.region.as_ref()).and_then(|(l, r)| l.regions.get(r)).map(BTreeSet::len);
+                firewall::guide(t, ranges)
+            })
+            .collect(),
     })
 }
 

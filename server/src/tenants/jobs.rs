@@ -102,8 +102,9 @@ impl SnapshotJob {
         Ok(outcome)
     }
 
-    /// Reads everything a snapshot holds. Log-stream sinks (which can hold credentials) and email-provider
-    /// credentials are never kept.
+    /// Reads everything a snapshot holds. Secrets are never kept: of the email provider's credentials only the SMTP
+    /// host and port, of a log stream's sink only where it sends (an HTTP endpoint's scheme, host and port; a Splunk
+    /// host and port) — what the firewall guide needs.
     async fn read(&self, t: &TenantEndpoint) -> Result<(Value, Option<i64>), Auth0Error> {
         let settings = self.client.tenant_settings(t).await?.raw;
         let custom_domains = match self.client.custom_domains(t).await?.raw {
@@ -113,15 +114,41 @@ impl SnapshotJob {
         let email_provider = self.client.email_provider(t).await?.map(|p| {
             let mut raw = p.raw;
             if let Some(map) = raw.as_object_mut() {
-                map.remove("credentials");
+                let credentials = map.remove("credentials");
                 map.remove("settings");
+                let kept: serde_json::Map<String, Value> = credentials
+                    .as_ref()
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| matches!(k.as_str(), "smtp_host" | "smtp_port"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if !kept.is_empty() {
+                    map.insert("credentials".into(), Value::Object(kept));
+                }
             }
             raw
         });
         let mut log_streams = self.client.log_streams(t).await?.raw;
         for stream in log_streams.as_array_mut().into_iter().flatten() {
             if let Some(map) = stream.as_object_mut() {
-                map.remove("sink");
+                let sink = map.remove("sink");
+                let at = |key: &str| sink.as_ref().and_then(|s| s.get(key)).cloned();
+                let mut kept = serde_json::Map::new();
+                if let Some((origin, _)) =
+                    at("httpEndpoint").as_ref().and_then(Value::as_str).and_then(crate::text::origin_of)
+                {
+                    kept.insert("httpEndpoint".into(), Value::String(origin));
+                }
+                for key in ["splunkDomain", "splunkPort"] {
+                    if let Some(v) = at(key).filter(|v| v.is_string() || v.is_number()) {
+                        kept.insert(key.into(), v);
+                    }
+                }
+                if !kept.is_empty() {
+                    map.insert("sink".into(), Value::Object(kept));
+                }
             }
         }
         let active_users = self.client.active_users(t).await.ok().map(|a| i64::try_from(a.value).unwrap_or(i64::MAX));

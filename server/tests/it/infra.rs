@@ -376,3 +376,36 @@ async fn row_of(pool: &PgPool, tenant: &str) -> (app::infra::EmailVerdict, Strin
     let dkim = r.checks.into_iter().find(|c| c.record == "DKIM").expect("DKIM");
     (dkim.verdict, dkim.advice)
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_firewall_guide_names_what_auth0_calls_with_the_region_s_ranges(pool: PgPool) {
+    let prod = insert_tenant(&pool, "acme-prod", Region::Us, Environment::Production).await;
+    insert_tenant(&pool, "acme-dev", Region::Eu, Environment::Development).await;
+    sqlx::query("INSERT INTO tenants_snapshots (tenant_id, taken_at, hash, data) VALUES ($1, now(), 'h', $2)")
+        .bind(prod)
+        .bind(serde_json::json!({
+            "email_provider": {"name": "smtp", "enabled": true, "default_from_address": "id@acme.example",
+                               "credentials": {"smtp_host": "mail.acme.example", "smtp_port": 587}},
+            "log_streams": [{"name": "SIEM", "type": "http", "status": "active", "sink": {"httpEndpoint": "https://siem.acme.example"}}]
+        }))
+        .execute(&pool)
+        .await
+        .expect("snapshot");
+    let (_sim, url) = sim_with_list(2).await;
+    service::poll(&pool, &fetcher(), &url, Utc::now()).await.expect("poll");
+
+    let o = service::overview(&pool, None).await.expect("overview");
+    let g = o.firewall.iter().find(|f| f.tenant == "acme-prod").expect("guide");
+    assert_eq!(g.ranges, Some(6), "the US ranges of version 2");
+    let rows: Vec<(&str, &str)> = g.entries.iter().map(|e| (e.target.as_str(), e.ports.as_str())).collect();
+    assert_eq!(rows, [("mail.acme.example", "587"), ("https://siem.acme.example", "443")]);
+    let dev = o.firewall.iter().find(|f| f.tenant == "acme-dev").expect("guide");
+    assert!(dev.entries.is_empty() && dev.ranges == Some(4), "{dev:?}");
+
+    let app = TestApp::spawn(pool.clone()).await;
+    let page = app.signed_in(Role::Helpdesk).await.page("/infra").await;
+    let text = text_of(&page.html);
+    assert!(text.contains("acme-prod · 6 range(s) for US"), "{text}");
+    assert!(text.contains("SMTP email provider mail.acme.example 587"), "{text}");
+    assert!(text.contains("acme-dev · 4 range(s) for EU Nothing in the snapshot calls into your network"), "{text}");
+}
