@@ -14,7 +14,7 @@ use crate::simulator::{Simulator, ip_ranges};
 pub async fn infra(pool: &PgPool, simulator: &Simulator, now: DateTime<Utc>) -> anyhow::Result<String> {
     let url = format!("{}/ip-ranges.json", simulator.base_url());
     let fetcher = Fetcher::new(Policy::private_allowed(true)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let read_before = repo::latest_version(&mut *pool.acquire().await?).await?.is_some();
+    let read_before = repo::version(&mut *pool.acquire().await?, None).await?.is_some();
     if !read_before {
         simulator.set_ip_ranges(&ip_ranges::body(1));
         service::poll(pool, &fetcher, &url, now - TimeDelta::days(7))

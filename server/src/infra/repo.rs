@@ -81,30 +81,21 @@ pub async fn read_failed(conn: &mut PgConnection, error: &str, now: DateTime<Utc
     Ok(())
 }
 
-pub async fn latest_version(conn: &mut PgConnection) -> Result<Option<VersionRow>, sqlx::Error> {
+/// The version `id`, or the latest one when `id` is `None`.
+pub async fn version(conn: &mut PgConnection, id: Option<i64>) -> Result<Option<VersionRow>, sqlx::Error> {
     sqlx::query_as!(
         VersionRow,
         r#"SELECT id, fetched_at AS "fetched_at: DateTime<Utc>", last_updated_at AS "last_updated_at: DateTime<Utc>", sha256,
                 body, ranges, summary
-           FROM infra_ip_versions ORDER BY fetched_at DESC, id DESC LIMIT 1"#
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn version(conn: &mut PgConnection, id: i64) -> Result<Option<VersionRow>, sqlx::Error> {
-    sqlx::query_as!(
-        VersionRow,
-        r#"SELECT id, fetched_at AS "fetched_at: DateTime<Utc>", last_updated_at AS "last_updated_at: DateTime<Utc>", sha256,
-                body, ranges, summary
-           FROM infra_ip_versions WHERE id = $1"#,
+           FROM infra_ip_versions WHERE $1::bigint IS NULL OR id = $1
+          ORDER BY fetched_at DESC, id DESC LIMIT 1"#,
         id
     )
     .fetch_optional(conn)
     .await
 }
 
-/// The newest `limit` versions, without their bodies' text kept small (bodies are read one at a time).
+/// The newest `limit` versions, without their bodies (a body is read one version at a time).
 pub async fn versions(conn: &mut PgConnection, limit: i64) -> Result<Vec<VersionRow>, sqlx::Error> {
     sqlx::query_as!(
         VersionRow,

@@ -72,7 +72,7 @@ async fn store(
     now: DateTime<Utc>,
 ) -> Result<Polled, sqlx::Error> {
     let sha = hex::encode(Sha256::digest(text.as_bytes()));
-    let previous = repo::latest_version(conn).await?;
+    let previous = repo::version(conn, None).await?;
     if previous.as_ref().is_some_and(|p| p.sha256 == sha) {
         return Ok(Polled::Unchanged);
     }
@@ -152,7 +152,7 @@ pub async fn allow_list(
     regions: Option<&BTreeSet<String>>,
 ) -> Result<Option<BTreeMap<String, BTreeSet<Ipv4Net>>>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let Some(latest) = repo::latest_version(&mut conn).await? else { return Ok(None) };
+    let Some(latest) = repo::version(&mut conn, None).await? else { return Ok(None) };
     let Ok(list) = model::parse(latest.body.as_bytes()) else { return Ok(None) };
     let wanted = match regions {
         Some(r) => r.clone(),
@@ -166,7 +166,7 @@ pub async fn overview(pool: &PgPool, compare: Option<(i64, i64)>) -> Result<Infr
     let mut conn = pool.acquire().await?;
     let source = repo::source(&mut conn).await?;
     let tenants = repo::tenants(&mut conn).await?;
-    let latest = repo::latest_version(&mut conn).await?;
+    let latest = repo::version(&mut conn, None).await?;
     let versions = repo::versions(&mut conn, 50).await?;
     let mail: HashMap<uuid::Uuid, repo::MailRow> =
         repo::mail_rows(&mut conn).await?.into_iter().map(|m| (m.tenant_id, m)).collect();
@@ -186,8 +186,8 @@ pub async fn overview(pool: &PgPool, compare: Option<(i64, i64)>) -> Result<Infr
     }
     let diff = match compare {
         Some((from, to)) => {
-            let a = repo::version(&mut conn, from).await?;
-            let b = repo::version(&mut conn, to).await?;
+            let a = repo::version(&mut conn, Some(from)).await?;
+            let b = repo::version(&mut conn, Some(to)).await?;
             match (
                 a.and_then(|a| model::parse(a.body.as_bytes()).ok()),
                 b.and_then(|b| model::parse(b.body.as_bytes()).ok()),
