@@ -22,8 +22,8 @@ pub async fn load_infra(from: Option<i64>, to: Option<i64>) -> Result<InfraOverv
 /// Reads Auth0's IP list now (ops lead and up change the area).
 #[server(endpoint = "infra/read-now")]
 pub async fn read_ip_list_now() -> Result<(), AppError> {
-    port_as::<dyn InfraPort>(Role::OpsLead)?.read_now().await?;
-    redirect("/infra")
+    let new = port_as::<dyn InfraPort>(Role::OpsLead)?.read_now().await?;
+    redirect(if new { "/infra?read=new" } else { "/infra?read=unchanged" })
 }
 
 /// One tenant's email provider and mail records, for the tenant page.

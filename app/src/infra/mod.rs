@@ -169,8 +169,8 @@ pub const EXPORTS: [(&str, &str); 7] = [
 #[async_trait::async_trait]
 pub trait InfraPort: Send + Sync + 'static {
     async fn overview(&self, compare: Option<(i64, i64)>) -> Result<InfraOverview, AppError>;
-    /// Reads the IP list now; the outcome in words.
-    async fn read_now(&self) -> Result<String, AppError>;
+    /// Reads the IP list now: `true` when it brought a new version.
+    async fn read_now(&self) -> Result<bool, AppError>;
     /// One tenant's email row (the tenant page), `None` for an unknown tenant.
     async fn tenant_email(&self, tenant: TenantId) -> Result<Option<EmailRow>, AppError>;
     /// Sets the DKIM selectors checked for a tenant ("s1, s2"; empty: the provider's usual ones) and checks again.

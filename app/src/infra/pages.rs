@@ -10,14 +10,24 @@ use super::firewall::FirewallSection;
 use super::{EXPORTS, EmailRow, InfraOverview, MailCheck, ReadIpListNow, SetDkimSelectors, load_infra};
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Empty, Problem, failure, loaded};
+use crate::pages::{Empty, Notice, Problem, failure, loaded};
 
 /// `/infra`.
 #[component]
 pub fn InfraPage() -> impl IntoView {
-    let (from, to) = use_query_map().with_untracked(|q| {
-        (q.get("from").and_then(|v| v.parse::<i64>().ok()), q.get("to").and_then(|v| v.parse::<i64>().ok()))
+    let (from, to, read) = use_query_map().with_untracked(|q| {
+        (
+            q.get("from").and_then(|v| v.parse::<i64>().ok()),
+            q.get("to").and_then(|v| v.parse::<i64>().ok()),
+            q.get("read"),
+        )
     });
+    // After "Read the list now": what the read brought (fixed words, never the query's text).
+    let read = match read.as_deref() {
+        Some("new") => Some("Auth0's IP list was read: a new version, shown below with what changed."),
+        Some("unchanged") => Some("Auth0's IP list was read: unchanged since the last version."),
+        _ => None,
+    };
     view! {
         <Title text="Infrastructure" />
         <h1>"Infrastructure"</h1>
@@ -26,6 +36,7 @@ pub fn InfraPage() -> impl IntoView {
              the addresses Auth0 calls your network from (custom databases, Actions and Rules calling your APIs, \
              your SMTP server, log-stream endpoints)."
         </p>
+        {read.map(|text| view! { <Notice tone="ok" testid="read-outcome"><p>{text}</p></Notice> })}
         {loaded("Reading infrastructure…", load_infra(from, to), |o| view! { <InfraView o /> })}
     }
 }

@@ -37,13 +37,13 @@ impl InfraPort for PgInfra {
         service::overview(&self.pool, compare).await.map_err(|e| crate::db::app_error("infra", e))
     }
 
-    async fn read_now(&self) -> Result<String, AppError> {
+    async fn read_now(&self) -> Result<bool, AppError> {
         match service::poll(&self.pool, &self.fetcher, &self.url, Utc::now()).await {
             Ok(Polled::Failed(e)) => {
                 Err(AppError::Unavailable(format!("The list could not be read: {e}. The last good version stays.")))
             }
-            Ok(Polled::Unchanged) => Ok("unchanged".into()),
-            Ok(Polled::NewVersion { changes, .. }) => Ok(format!("a new version ({changes} region(s) changed)")),
+            Ok(Polled::Unchanged) => Ok(false),
+            Ok(Polled::NewVersion { .. }) => Ok(true),
             Err(e) => Err(db(e)),
         }
     }

@@ -218,14 +218,18 @@ async fn the_page_and_the_download_show_the_email_verdicts_and_the_allow_list(po
         .execute(&pool)
         .await
         .expect("snapshot");
-    let app = TestApp::spawn(pool.clone()).await;
+    let (_sim, url) = sim_with_list(1).await;
+    let dns = std::sync::Arc::new(
+        server::domains::dns::DnsChecker::new(&server::domains::dns::DnsSettings::default()).expect("resolver"),
+    );
+    let infra = server::infra::InfraOptions::new(&url, std::time::Duration::from_secs(3600), true, dns).expect("infra");
+    let app = TestApp::spawn_with(pool.clone(), server::http::RouterOptions { infra, ..Default::default() }).await;
     let helpdesk = app.signed_in(Role::Helpdesk).await;
 
     let before = helpdesk.get("/infra/allow-list?format=plain").await;
     assert_eq!(before.status(), 404, "no list read yet");
     assert!(before.text().await.expect("body").contains("has not been read yet"));
 
-    let (_sim, url) = sim_with_list(1).await;
     service::poll(&pool, &fetcher(), &url, Utc::now()).await.expect("poll");
 
     let page = helpdesk.page("/infra").await;
@@ -261,6 +265,11 @@ async fn the_page_and_the_download_show_the_email_verdicts_and_the_allow_list(po
 
     let lead = app.signed_in(Role::OpsLead).await;
     assert!(lead.page("/infra").await.html.contains("Read the list now"));
+    // Reading it now (a form post, JavaScript off) says what the read brought.
+    let read = lead.post_form_on("/infra", "/api/infra/read-now", &[]).await;
+    assert_eq!(read.headers()["location"], "/infra?read=unchanged", "{}", read.status());
+    let page = lead.page("/infra?read=unchanged").await;
+    assert!(text_of(&page.html).contains("Auth0's IP list was read: unchanged since the last version."));
 }
 
 async fn snapshot(pool: &PgPool, tenant: uuid::Uuid, provider: serde_json::Value) {
