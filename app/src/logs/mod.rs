@@ -3,12 +3,14 @@
 
 mod api;
 mod event;
+mod health;
 mod quarantine;
 mod search;
 mod user;
 
 pub use api::*;
 pub use event::LogEventPage;
+pub use health::{HealthFinding, HealthRow, StreamHealth, StreamRow, lag_text};
 pub use quarantine::QuarantinePage;
 pub use search::LogsPage;
 pub use user::UserLookupPage;
@@ -107,6 +109,8 @@ pub struct LogsResults {
     /// (value, text) of the event-type filter: categories first, then codes.
     pub kinds: Vec<(String, String)>,
     pub progress: Vec<ProgressRow>,
+    /// How each tenant's logs get out of Auth0, with the findings.
+    pub health: Vec<HealthRow>,
     pub took_ms: u64,
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{EventRow, LogsQuery, LogsResults, search_logs};
+use super::{EventRow, LogsQuery, LogsResults, StreamHealth, search_logs};
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Empty, FilterSelect, Filters, loaded, query_string, subnav};
 
@@ -98,6 +98,7 @@ fn Results(results: LogsResults, query: LogsQuery) -> impl IntoView {
             {first.map(|href| view! { <a href=href>"← Newest"</a> })}
             {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">"Older →"</a> })}
         </nav>
+        <StreamHealth rows=results.health />
         <Progress rows=results.progress />
     }
 }

@@ -153,6 +153,8 @@ impl LogsPort for PgLogs {
             found.last().map(|f| cursor_text(&Cursor { date: f.date, tenant: f.tenant_id, log_id: f.log_id.clone() }))
         });
         let progress = search::progress(&mut conn).await.map_err(|e| app_error("logs", e))?;
+        let now = Utc::now();
+        let observed = super::repo::health::observed(&mut conn).await.map_err(|e| app_error("logs", e))?;
         Ok(LogsResults {
             rows: found.into_iter().map(row).collect(),
             next: next.flatten(),
@@ -173,6 +175,7 @@ impl LogsPort for PgLogs {
                     retention_days: p.retention_days.unwrap_or(self.retention_days),
                 })
                 .collect(),
+            health: observed.iter().map(|o| super::health::row(o, now)).collect(),
             took_ms,
         })
     }

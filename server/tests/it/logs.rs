@@ -157,6 +157,7 @@ use pull::{DOMAIN, pull_setup, start};
 use receiver::event_line;
 
 mod cli;
+mod health;
 mod pull;
 mod receiver;
 mod search;
