@@ -160,7 +160,11 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             drift_expected: options.drift_expected.clone(),
         }),
         status: status.clone(),
-        logs: Arc::new(logs::port::PgLogs { pool: pool.clone(), retention_days: options.logs.retention_days }),
+        logs: Arc::new(logs::port::PgLogs {
+            pool: pool.clone(),
+            retention_days: options.logs.retention_days,
+            public_url: options.public_url.clone(),
+        }),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
         infra: Arc::new(infra::port::PgInfra {
             pool: pool.clone(),

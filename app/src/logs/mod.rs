@@ -5,6 +5,7 @@ mod api;
 mod event;
 mod health;
 mod quarantine;
+mod receiver;
 mod search;
 mod user;
 
@@ -12,6 +13,7 @@ pub use api::*;
 pub use event::LogEventPage;
 pub use health::{HealthFinding, HealthRow, StreamHealth, StreamRow, lag_text};
 pub use quarantine::QuarantinePage;
+pub use receiver::{LoadReceiver, ReceiverInfo, TenantReceiver, load_receiver};
 pub use search::LogsPage;
 pub use user::UserLookupPage;
 
@@ -148,4 +150,6 @@ pub trait LogsPort: Send + Sync + 'static {
     async fn quarantine(&self) -> Result<Vec<QuarantineRow>, AppError>;
     /// The last 50 events of a user (id or name) across tenants, failures first.
     async fn user_events(&self, user: String) -> Result<Vec<EventRow>, AppError>;
+    /// The tenant's log-stream receiver: its address (under the console's public URL, else `origin`) and token.
+    async fn receiver(&self, tenant: TenantId, origin: String) -> Result<ReceiverInfo, AppError>;
 }

@@ -161,3 +161,4 @@ mod health;
 mod pull;
 mod receiver;
 mod search;
+mod tenant_page;

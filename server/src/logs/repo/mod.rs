@@ -240,6 +240,20 @@ pub async fn token_created(conn: &mut PgConnection, tenant: TenantId) -> Result<
     .await
 }
 
+/// The receiver's last delivery for the tenant and the events the stream brought.
+pub async fn deliveries(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<(Option<DateTime<Utc>>, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT last_delivery_at AS "at: DateTime<Utc>", stream_events FROM logs_progress WHERE tenant_id = $1"#,
+        tenant.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.at, r.stream_events)).unwrap_or((None, 0)))
+}
+
 /// Sets (or replaces) the tenant's receiver token by its hash.
 pub async fn set_token(
     conn: &mut PgConnection,

@@ -45,7 +45,7 @@ async fn every_filter_narrows_the_search(pool: PgPool) {
     )
     .await;
     store(b, vec![event("b1", 6, "fp", Some("203.0.113.9"), "ann", "shop")]).await;
-    let port = PgLogs { pool: pool.clone(), retention_days: 400 };
+    let port = PgLogs { pool: pool.clone(), retention_days: 400, public_url: None };
     let q = |f: fn(&mut LogsQuery)| {
         let mut query = LogsQuery::default();
         f(&mut query);
@@ -109,7 +109,7 @@ async fn keyset_pages_neither_overlap_nor_skip(pool: PgPool) {
         let events: Vec<Event> = (0..60).map(|i| event(&format!("e{i:03}"), i / 3, "s", None, "ann", "shop")).collect();
         service::store(&pool, t, Source::Import, &events, &[], None, Utc::now()).await.expect("stored");
     }
-    let port = PgLogs { pool: pool.clone(), retention_days: 400 };
+    let port = PgLogs { pool: pool.clone(), retention_days: 400, public_url: None };
     let (mut seen, mut pages, mut after) = (Vec::new(), 0, None);
     loop {
         let page = port.search(LogsQuery { after: after.clone(), ..Default::default() }).await.expect("page");
