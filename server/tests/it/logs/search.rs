@@ -228,7 +228,17 @@ async fn the_helpdesk_looks_a_user_up_failures_first_in_words(pool: PgPool) {
         .await;
     store(b, vec![event("3", 3, "slo", None, "ann", "shop"), event("4", 4, "s", None, "bob", "shop")]).await;
     let app = TestApp::spawn(pool.clone()).await;
-    let page = app.signed_in(Role::Helpdesk).await.page("/logs/user?user=ann%40example.com").await;
+    let helpdesk = app.signed_in(Role::Helpdesk).await;
+    // The helpdesk finds the look-up in the navigation: its Logs entry leads there, not to the search.
+    let nav = |html: &str| {
+        html.split("aria-label=\"Main\"").nth(1).and_then(|n| n.split("</nav>").next()).unwrap_or_default().to_string()
+    };
+    let entries = nav(&helpdesk.page("/system").await.html);
+    assert!(entries.contains("href=\"/logs/user\""), "{entries}");
+    assert!(!entries.contains("href=\"/logs\""), "{entries}");
+    let developer = nav(&app.signed_in(Role::Developer).await.page("/system").await.html);
+    assert!(developer.contains("href=\"/logs\"") && !developer.contains("/logs/user"), "{developer}");
+    let page = helpdesk.page("/logs/user?user=ann%40example.com").await;
     assert_eq!(page.status, StatusCode::OK);
     let items: Vec<String> = page
         .html
