@@ -158,6 +158,7 @@ use receiver::event_line;
 
 mod cli;
 mod health;
+mod outage;
 mod pull;
 mod receiver;
 mod search;
