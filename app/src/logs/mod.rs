@@ -99,6 +99,8 @@ pub struct ProgressRow {
     pub last_delivery_at: Option<DateTime<Utc>>,
     pub has_token: bool,
     pub retention_days: i32,
+    /// How far the newest stored event is behind now, in minutes (`None`: nothing stored).
+    pub lag_minutes: Option<i64>,
 }
 
 /// A page of search results with what the form offers.

@@ -143,7 +143,9 @@ fn Progress(rows: Vec<ProgressRowList>) -> impl IntoView {
                         <tr data-testid="logs-tenant">
                             <td><a href=filtered("tenant", &p.tenant_id.to_string())>{p.tenant_name.clone()}</a></td>
                             <td>{p.events_stored}{(p.rejected > 0).then(|| format!(" ({} quarantined)", p.rejected))}</td>
-                            <td>{when(p.newest_at)}</td>
+                            <td>{when(p.newest_at)}{p.lag_minutes.map(|m| view! {
+                                <br /><span class="muted" data-testid="behind">{format!("behind Auth0 by {}", super::lag_text(m))}</span>
+                            })}</td>
                             <td>{when(p.last_pull_at)}{p.last_pull_error.clone().map(|e| view! { <p class="advice">{e}</p> })}</td>
                             <td>{when(p.last_delivery_at)}</td>
                             <td>{if p.has_token { "set" } else { "none" }}</td>

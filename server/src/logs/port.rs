@@ -175,6 +175,7 @@ impl LogsPort for PgLogs {
                     last_delivery_at: p.last_delivery_at,
                     has_token: p.has_token.unwrap_or(false),
                     retention_days: p.retention_days.unwrap_or(self.retention_days),
+                    lag_minutes: p.newest_at.map(|n| (now - n).num_minutes()),
                 })
                 .collect(),
             health: observed.iter().map(|o| super::health::row(o, now)).collect(),

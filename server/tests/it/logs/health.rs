@@ -83,6 +83,7 @@ async fn events_past_auth0_retention_are_a_loss_in_days_and_the_page_shows_it(po
     assert!(text.contains("about 2 day(s) of events"), "{text}");
     assert!(text.contains("plan unknown: assumed Starter"), "{text}");
     assert!(text.contains("1 deliveries, 1 events"), "{text}");
+    assert!(text.contains("behind Auth0 by 3 days 0 h"), "the progress says the lag: {text}");
 
     let findings = health::assess_all(&pool, now).await.expect("assessed");
     assert_eq!(findings.appeared, 3, "no capture, paused, lost");
