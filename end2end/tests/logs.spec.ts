@@ -37,7 +37,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test('an ops lead sees the paused log stream', async ({ page }) => {
-      await signInDemo(page, 'ops_lead@demo.tenantry.test');
+      await signInDemo(page, 'ops-lead@demo.tenantry.test');
       const paused = page
         .locator('[data-testid="stream-health-tenant"][data-tenant="acme-prod"]')
         .getByTestId('stream-finding')
