@@ -121,6 +121,19 @@ impl Area {
         }
     }
 
+    /// Where the area's navigation entry leads a user of `role`: the area's page when the role may open it, else a
+    /// page of the area open to that role (the helpdesk's logs entry is the user look-up, `/logs/user`), else
+    /// nowhere (no entry).
+    pub fn entry_for(self, role: Role) -> Option<&'static str> {
+        if role >= self.min_role() {
+            return Some(self.path());
+        }
+        match self {
+            Area::Logs if role >= Role::Helpdesk => Some("/logs/user"),
+            _ => None,
+        }
+    }
+
     /// The issue that builds the area, for areas not built yet.
     pub fn arrives_with(self) -> Option<&'static str> {
         match self {

@@ -32,11 +32,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <ul>
                     {Area::ALL
                         .into_iter()
-                        .filter(|area| user.role >= area.min_role())
-                        .map(|area| {
+                        .filter_map(|area| area.entry_for(user.role).map(|href| (area, href)))
+                        .map(|(area, href)| {
                             view! {
                                 <li class:secondary=area == Area::System>
-                                    <A href=area.path() exact=area == Area::Overview>
+                                    <A href=href exact=area == Area::Overview>
                                         {area.label()}
                                     </A>
                                     {(area == Area::Notifications)

@@ -5,7 +5,7 @@ import { ROLES, emailFor, signIn, usersInDatabase, type Role } from './accounts'
 // JavaScript.
 
 const NAV: Record<Role, string[]> = {
-  helpdesk: ['Overview', 'Custom domains', 'Status', 'Monitoring', 'Notifications', 'Infrastructure', 'Checklists', 'About / System'],
+  helpdesk: ['Overview', 'Custom domains', 'Status', 'Monitoring', 'Notifications', 'Logs', 'Infrastructure', 'Checklists', 'About / System'],
   developer: ['Overview', 'Tenants', 'Custom domains', 'Status', 'Monitoring', 'Notifications', 'Logs', 'Infrastructure', 'Checklists', 'About / System'],
   ops_lead: ['Overview', 'Tenants', 'Custom domains', 'Status', 'Monitoring', 'Notifications', 'Logs', 'Infrastructure', 'Checklists', 'Settings', 'About / System'],
   admin: ['Overview', 'Tenants', 'Custom domains', 'Status', 'Monitoring', 'Notifications', 'Logs', 'Infrastructure', 'Checklists', 'Settings', 'About / System'],

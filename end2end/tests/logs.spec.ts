@@ -3,7 +3,8 @@ import { demo, signInDemo } from './accounts';
 
 // On the demo console, whose scheduler pulls two days of simulated Auth0 logs for acme-prod and acme-dev: a
 // developer finds the rate-limit burst by category, opens an event (its code in words, the payload as Auth0 sent
-// it) and follows its IP to a filtered search; the helpdesk looks a customer up. With JavaScript off too.
+// it) and follows its IP to a filtered search; an ops lead sees the paused log stream's finding; the helpdesk looks
+// a customer up. With JavaScript off too.
 
 test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
 
@@ -33,6 +34,21 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByTestId('event-ip').getByRole('link').click();
       await expect(page).toHaveURL(/\/logs\?ip=/);
       await expect(events.first()).toContainText(ip);
+    });
+
+    test('an ops lead sees the paused log stream', async ({ page }) => {
+      await signInDemo(page, 'ops-lead@demo.tenantry.test');
+      const paused = page
+        .locator('[data-testid="stream-health-tenant"][data-tenant="acme-prod"]')
+        .getByTestId('stream-finding')
+        .filter({ hasText: 'is paused' });
+      // acme-prod's first snapshot (which lists its streams) is read within a minute of the start.
+      await expect(async () => {
+        await page.goto(`${demo}/logs`);
+        await expect(paused).toBeVisible({ timeout: 500 });
+      }).toPass({ timeout: 60_000 });
+      await expect(paused).toContainText('"Test-LogStream-1751995604" (datadog) is paused');
+      await expect(page.getByTestId('stream-health')).toContainText('Stream health');
     });
 
     test('the helpdesk looks a customer up', async ({ page }) => {

@@ -160,7 +160,11 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             drift_expected: options.drift_expected.clone(),
         }),
         status: status.clone(),
-        logs: Arc::new(logs::port::PgLogs { pool: pool.clone(), retention_days: options.logs.retention_days }),
+        logs: Arc::new(logs::port::PgLogs {
+            pool: pool.clone(),
+            retention_days: options.logs.retention_days,
+            public_url: options.public_url.clone(),
+        }),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
         infra: Arc::new(infra::port::PgInfra {
             pool: pool.clone(),
@@ -232,6 +236,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         }))
         .with(Arc::new(logs::jobs::PullJob { pool: pool.clone(), client, secrets: secrets.clone() }))
         .with(Arc::new(logs::jobs::RetentionJob { pool: pool.clone(), default_days: options.logs.retention_days }))
+        .with(Arc::new(logs::health::HealthJob { pool: pool.clone() }))
         .with(Arc::new(
             status::jobs::StatusPollJob::new(pool.clone(), options.status.allow_private)
                 .map_err(failed("the status poller"))?,
@@ -283,6 +288,7 @@ pub const SCHEDULES: &[(&str, Duration)] = &[
     (kinds::NOTIFICATIONS_COLLECT, notifications::history::jobs::COLLECT_INTERVAL),
     (kinds::NOTIFICATIONS_PRUNE, notifications::history::jobs::PRUNE_INTERVAL),
     (kinds::LOGS_RETENTION, logs::jobs::RETENTION_INTERVAL),
+    (kinds::LOGS_HEALTH, logs::health::INTERVAL),
 ];
 
 /// Makes sure every recurring schedule has its job; the status sync runs at once (new tenants get their feeds).

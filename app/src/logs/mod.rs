@@ -3,13 +3,17 @@
 
 mod api;
 mod event;
+mod health;
 mod quarantine;
+mod receiver;
 mod search;
 mod user;
 
 pub use api::*;
 pub use event::LogEventPage;
+pub use health::{HealthFinding, HealthRow, StreamHealth, StreamRow, lag_text};
 pub use quarantine::QuarantinePage;
+pub use receiver::{LoadReceiver, ReceiverInfo, TenantReceiver, load_receiver};
 pub use search::LogsPage;
 pub use user::UserLookupPage;
 
@@ -95,6 +99,8 @@ pub struct ProgressRow {
     pub last_delivery_at: Option<DateTime<Utc>>,
     pub has_token: bool,
     pub retention_days: i32,
+    /// How far the newest stored event is behind now, in minutes (`None`: nothing stored).
+    pub lag_minutes: Option<i64>,
 }
 
 /// A page of search results with what the form offers.
@@ -107,6 +113,8 @@ pub struct LogsResults {
     /// (value, text) of the event-type filter: categories first, then codes.
     pub kinds: Vec<(String, String)>,
     pub progress: Vec<ProgressRow>,
+    /// How each tenant's logs get out of Auth0, with the findings.
+    pub health: Vec<HealthRow>,
     pub took_ms: u64,
 }
 
@@ -144,4 +152,6 @@ pub trait LogsPort: Send + Sync + 'static {
     async fn quarantine(&self) -> Result<Vec<QuarantineRow>, AppError>;
     /// The last 50 events of a user (id or name) across tenants, failures first.
     async fn user_events(&self, user: String) -> Result<Vec<EventRow>, AppError>;
+    /// The tenant's log-stream receiver: its address (under the console's public URL, else `origin`) and token.
+    async fn receiver(&self, tenant: TenantId, origin: String) -> Result<ReceiverInfo, AppError>;
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{EventRow, LogsQuery, LogsResults, search_logs};
+use super::{EventRow, LogsQuery, LogsResults, StreamHealth, search_logs};
 use crate::format::{timestamp, timestamp_or_never as when};
 use crate::pages::{Empty, FilterSelect, Filters, loaded, query_string, subnav};
 
@@ -98,6 +98,7 @@ fn Results(results: LogsResults, query: LogsQuery) -> impl IntoView {
             {first.map(|href| view! { <a href=href>"← Newest"</a> })}
             {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">"Older →"</a> })}
         </nav>
+        <StreamHealth rows=results.health />
         <Progress rows=results.progress />
     }
 }
@@ -142,7 +143,9 @@ fn Progress(rows: Vec<ProgressRowList>) -> impl IntoView {
                         <tr data-testid="logs-tenant">
                             <td><a href=filtered("tenant", &p.tenant_id.to_string())>{p.tenant_name.clone()}</a></td>
                             <td>{p.events_stored}{(p.rejected > 0).then(|| format!(" ({} quarantined)", p.rejected))}</td>
-                            <td>{when(p.newest_at)}</td>
+                            <td>{when(p.newest_at)}{p.lag_minutes.map(|m| view! {
+                                <br /><span class="muted" data-testid="behind">{format!("behind Auth0 by {}", super::lag_text(m))}</span>
+                            })}</td>
                             <td>{when(p.last_pull_at)}{p.last_pull_error.clone().map(|e| view! { <p class="advice">{e}</p> })}</td>
                             <td>{when(p.last_delivery_at)}</td>
                             <td>{if p.has_token { "set" } else { "none" }}</td>

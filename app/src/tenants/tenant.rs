@@ -11,6 +11,7 @@ use crate::accounts::{Role, current_user};
 use crate::format::timestamp;
 use crate::ids::TenantId;
 use crate::infra::TenantEmail;
+use crate::logs::TenantReceiver;
 use crate::pages::{Notice, Problem, failure, loaded};
 
 fn is_admin() -> bool {
@@ -50,6 +51,7 @@ pub fn TenantPage() -> impl IntoView {
                             </p>
                             <Findings findings=t.findings.clone() />
                             <TenantEmail id=cell.id />
+                            <TenantReceiver id=cell.id />
                             <section class="card">
                                 <h2>"Registry"</h2>
                                 <dl class="facts">

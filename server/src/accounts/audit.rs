@@ -63,10 +63,11 @@ pub enum Action {
     ChannelRemoved,
     ChannelTested,
     DkimSelectorsSet,
+    LogsStreamTokenMade,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -95,6 +96,7 @@ impl Action {
         Action::ChannelRemoved,
         Action::ChannelTested,
         Action::DkimSelectorsSet,
+        Action::LogsStreamTokenMade,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +129,7 @@ impl Action {
             Action::ChannelRemoved => "channel_removed",
             Action::ChannelTested => "channel_tested",
             Action::DkimSelectorsSet => "dkim_selectors_set",
+            Action::LogsStreamTokenMade => "logs_stream_token_made",
         }
     }
 }

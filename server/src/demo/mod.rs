@@ -122,6 +122,10 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
                 "name": "sendgrid", "enabled": true, "default_from_address": "login@acme.example"
             }));
             sim.log_streams = serde_json::from_str(crate::simulator::fixtures::LOG_STREAMS).unwrap_or_default();
+            // A paused stream, so the logs page's stream health shows its finding.
+            for stream in &mut sim.log_streams {
+                stream["status"] = serde_json::json!("paused");
+            }
             sim.settings["idle_session_lifetime"] = serde_json::json!(24);
         }
         if t.name == "acme-dev" {

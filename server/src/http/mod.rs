@@ -16,6 +16,7 @@ pub mod edge;
 mod fragments;
 mod hooks;
 mod logs_export;
+mod logs_token;
 mod ops;
 pub mod serve;
 
@@ -75,6 +76,7 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/hooks/logs/{tenant}", post(hooks::receive_logs)),
         ("/logs/export.csv", get(logs_export::csv)),
         ("/logs/export.jsonl", get(logs_export::json_lines)),
+        ("/logs/stream-token/{tenant}", post(logs_token::make)),
     ]
 }
 

@@ -12,6 +12,7 @@ use super::file::{self, Imported};
 use super::jobs::{self, PullJob, Stopped};
 use super::repo::{self, TenantRef};
 use super::service;
+use crate::accounts::audit::Actor;
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
@@ -121,7 +122,7 @@ pub async fn run(pool: &PgPool, settings: &Settings, command: LogsCommand) -> an
                     app::format::timestamp(at)
                 );
             }
-            let token = service::new_token(pool, t.id, Utc::now()).await?;
+            let token = service::new_token(pool, t.id, &Actor::CommandLine, "", Utc::now()).await?;
             let base = settings.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.addr));
             println!("Receiver URL:          {}/hooks/logs/{}", base.trim_end_matches('/'), t.id);
             println!("Authorization Token:   Bearer {token}");

@@ -6,12 +6,14 @@
 //!
 //! Files: `model` (sources, events, Auth0's event-code catalog `event_types.csv`) · `parse` (every input shape,
 //! streaming and bounded) · `repo` (all of the area's SQL; `repo::search` the pages' reads) · `service` (storing
-//! a batch, the receiver's token) · `jobs` (`logs.pull` per tenant, `logs.retention`) · `file` (import) · `export` (CSV and JSON Lines, streamed) · `cli` (`tenantry logs …`) ·
+//! a batch, the receiver's token) · `jobs` (`logs.pull` per tenant, `logs.retention`) · `health` (stream health, `logs.health`, its findings recorded as
+//! notifications) · `file` (import) · `export` (CSV and JSON Lines, streamed) · `cli` (`tenantry logs …`) ·
 //! `port` (the pages' `LogsPort`).
 
 pub mod cli;
 pub mod export;
 pub mod file;
+pub mod health;
 pub mod jobs;
 pub mod model;
 pub mod parse;

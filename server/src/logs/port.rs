@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use app::error::AppError;
 use app::ids::TenantId;
-use app::logs::{EventDetail, EventRow, LogsPort, LogsQuery, LogsResults, ProgressRow, QuarantineRow};
+use app::logs::{EventDetail, EventRow, LogsPort, LogsQuery, LogsResults, ProgressRow, QuarantineRow, ReceiverInfo};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use ipnet::IpNet;
 use sqlx::PgPool;
@@ -23,6 +23,8 @@ pub struct PgLogs {
     pub pool: PgPool,
     /// The retention of tenants that did not choose one (days).
     pub retention_days: i32,
+    /// The console's public URL (`public_url`), under which the receiver's address is given.
+    pub public_url: Option<String>,
 }
 
 fn invalid(message: String) -> AppError {
@@ -153,6 +155,8 @@ impl LogsPort for PgLogs {
             found.last().map(|f| cursor_text(&Cursor { date: f.date, tenant: f.tenant_id, log_id: f.log_id.clone() }))
         });
         let progress = search::progress(&mut conn).await.map_err(|e| app_error("logs", e))?;
+        let now = Utc::now();
+        let observed = super::repo::health::observed(&mut conn).await.map_err(|e| app_error("logs", e))?;
         Ok(LogsResults {
             rows: found.into_iter().map(row).collect(),
             next: next.flatten(),
@@ -171,8 +175,10 @@ impl LogsPort for PgLogs {
                     last_delivery_at: p.last_delivery_at,
                     has_token: p.has_token.unwrap_or(false),
                     retention_days: p.retention_days.unwrap_or(self.retention_days),
+                    lag_minutes: p.newest_at.map(|n| (now - n).num_minutes()),
                 })
                 .collect(),
+            health: observed.iter().map(|o| super::health::row(o, now)).collect(),
             took_ms,
         })
     }
@@ -240,5 +246,23 @@ impl LogsPort for PgLogs {
                 item: q.item,
             })
             .collect())
+    }
+
+    async fn receiver(&self, tenant: TenantId, origin: String) -> Result<ReceiverInfo, AppError> {
+        let mut conn = self.pool.acquire().await.map_err(|e| app_error("logs", e))?;
+        let t = super::repo::find_tenant(&mut conn, &tenant.to_string())
+            .await
+            .map_err(|e| app_error("logs", e))?
+            .ok_or_else(|| AppError::NotFound(TenantId::WHAT.into()))?;
+        let token_created_at = super::repo::token_created(&mut conn, t.id).await.map_err(|e| app_error("logs", e))?;
+        let (last_delivery_at, stream_events) =
+            super::repo::deliveries(&mut conn, t.id).await.map_err(|e| app_error("logs", e))?;
+        let base = self.public_url.clone().unwrap_or(origin);
+        Ok(ReceiverInfo {
+            url: format!("{}/hooks/logs/{}", base.trim_end_matches('/'), t.id),
+            token_created_at,
+            last_delivery_at,
+            stream_events,
+        })
     }
 }

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 
 use super::model::{Event, Rejected, Source, TenantId};
 use super::repo::{self, Counts};
+use crate::accounts::audit::{self, Action, Actor};
 
 /// Stores one batch of `tenant`: its events (duplicates ignored), its rejected items (quarantined), and the
 /// progress, in one transaction; for a pull, `checkpoint` is the newest log id of the page. Returns the counts.
@@ -69,13 +70,24 @@ pub fn token_matches(presented: &str, stored: &[u8]) -> bool {
     hash.len() == stored.len() && hash.iter().zip(stored).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-/// Gives `tenant` a new receiver token (replacing any earlier one) and returns it: the only time it is seen.
-pub async fn new_token(pool: &PgPool, tenant: TenantId, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+/// Gives `tenant` a new receiver token (replacing any earlier one), writes who did it to the audit log in the same
+/// transaction, and returns the token: the only time it is seen.
+pub async fn new_token(
+    pool: &PgPool,
+    tenant: TenantId,
+    actor: &Actor,
+    client_ip: &str,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = format!("tlr_{}", hex::encode(bytes));
-    repo::set_token(&mut *pool.acquire().await?, tenant, &token_hash(&token), now).await?;
+    let mut tx = pool.begin().await?;
+    repo::set_token(&mut tx, tenant, &token_hash(&token), now).await?;
+    let detail = "a new log-stream receiver token (the earlier one, if any, stops working)";
+    audit::record(&mut tx, actor, Action::LogsStreamTokenMade, &tenant.to_string(), client_ip, detail).await?;
+    tx.commit().await?;
     Ok(token)
 }
 

@@ -23,3 +23,4 @@ pub const REGISTRY_FOLLOWERS: &[&str] = &[STATUS_SYNC, DOMAINS_SYNC];
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 pub const LOGS_PULL: &str = "logs.pull";
 pub const LOGS_RETENTION: &str = "logs.retention";
+pub const LOGS_HEALTH: &str = "logs.health";

@@ -11,6 +11,7 @@ pub mod logs;
 pub mod receivers;
 mod routes;
 mod status_pages;
+pub mod stream;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -157,6 +157,9 @@ use pull::{DOMAIN, pull_setup, start};
 use receiver::event_line;
 
 mod cli;
+mod health;
+mod outage;
 mod pull;
 mod receiver;
 mod search;
+mod tenant_page;

@@ -2,6 +2,7 @@
 //! receiver's token, the month partitions and retention. Searches are in `search`. Functions take a connection
 //! (or a transaction) so callers compose them atomically.
 
+pub mod health;
 pub mod search;
 
 use chrono::{DateTime, Utc};
@@ -106,7 +107,7 @@ pub struct Counts {
 }
 
 /// Adds a batch to the tenant's progress: counts, newest event, and for a pull its checkpoint, for a stream the
-/// time of the delivery.
+/// time of the delivery (and one more delivery, with its new events).
 pub async fn record_batch(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -119,8 +120,10 @@ pub async fn record_batch(
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     sqlx::query!(
         r#"INSERT INTO logs_progress (tenant_id, newest_log_id, newest_at, events_stored, duplicates, rejected,
-                                      pull_checkpoint, last_pull_at, last_delivery_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 = 'pull' THEN $9::timestamptz END, CASE WHEN $8 = 'stream' THEN $9::timestamptz END)
+                                      pull_checkpoint, last_pull_at, last_delivery_at, stream_deliveries, stream_events)
+           VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, CASE WHEN $8 = 'pull' THEN $9::timestamptz END,
+                   CASE WHEN $8 = 'stream' THEN $9::timestamptz END, CASE WHEN $8 = 'stream' THEN 1 ELSE 0 END,
+                   CASE WHEN $8 = 'stream' THEN $4::bigint ELSE 0 END)
            ON CONFLICT (tenant_id) DO UPDATE SET
                newest_log_id = GREATEST(logs_progress.newest_log_id, EXCLUDED.newest_log_id),
                newest_at = GREATEST(logs_progress.newest_at, EXCLUDED.newest_at),
@@ -129,7 +132,9 @@ pub async fn record_batch(
                rejected = logs_progress.rejected + EXCLUDED.rejected,
                pull_checkpoint = COALESCE(EXCLUDED.pull_checkpoint, logs_progress.pull_checkpoint),
                last_pull_at = COALESCE(EXCLUDED.last_pull_at, logs_progress.last_pull_at),
-               last_delivery_at = COALESCE(EXCLUDED.last_delivery_at, logs_progress.last_delivery_at)"#,
+               last_delivery_at = COALESCE(EXCLUDED.last_delivery_at, logs_progress.last_delivery_at),
+               stream_deliveries = logs_progress.stream_deliveries + EXCLUDED.stream_deliveries,
+               stream_events = logs_progress.stream_events + EXCLUDED.stream_events"#,
         tenant.0,
         newest.map(|(id, _)| id),
         newest.map(|(_, at)| at) as _,
@@ -233,6 +238,20 @@ pub async fn token_created(conn: &mut PgConnection, tenant: TenantId) -> Result<
     )
     .fetch_optional(conn)
     .await
+}
+
+/// The receiver's last delivery for the tenant and the events the stream brought.
+pub async fn deliveries(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<(Option<DateTime<Utc>>, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT last_delivery_at AS "at: DateTime<Utc>", stream_events FROM logs_progress WHERE tenant_id = $1"#,
+        tenant.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.at, r.stream_events)).unwrap_or((None, 0)))
 }
 
 /// Sets (or replaces) the tenant's receiver token by its hash.

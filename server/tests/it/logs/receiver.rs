@@ -10,7 +10,9 @@ pub(super) fn event_line(id: &str, at: &str, kind: &str, ip: &str) -> String {
 
 async fn receiver(options: server::http::RouterOptions, pool: PgPool) -> (TestApp, TenantId, String) {
     let t = tenant(&pool, "acme-prod").await;
-    let token = service::new_token(&pool, t, Utc::now()).await.expect("token");
+    let token = service::new_token(&pool, t, &server::accounts::audit::Actor::CommandLine, "", Utc::now())
+        .await
+        .expect("token");
     (TestApp::spawn_with(pool, options).await, t, token)
 }
 

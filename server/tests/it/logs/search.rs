@@ -45,7 +45,7 @@ async fn every_filter_narrows_the_search(pool: PgPool) {
     )
     .await;
     store(b, vec![event("b1", 6, "fp", Some("203.0.113.9"), "ann", "shop")]).await;
-    let port = PgLogs { pool: pool.clone(), retention_days: 400 };
+    let port = PgLogs { pool: pool.clone(), retention_days: 400, public_url: None };
     let q = |f: fn(&mut LogsQuery)| {
         let mut query = LogsQuery::default();
         f(&mut query);
@@ -109,7 +109,7 @@ async fn keyset_pages_neither_overlap_nor_skip(pool: PgPool) {
         let events: Vec<Event> = (0..60).map(|i| event(&format!("e{i:03}"), i / 3, "s", None, "ann", "shop")).collect();
         service::store(&pool, t, Source::Import, &events, &[], None, Utc::now()).await.expect("stored");
     }
-    let port = PgLogs { pool: pool.clone(), retention_days: 400 };
+    let port = PgLogs { pool: pool.clone(), retention_days: 400, public_url: None };
     let (mut seen, mut pages, mut after) = (Vec::new(), 0, None);
     loop {
         let page = port.search(LogsQuery { after: after.clone(), ..Default::default() }).await.expect("page");
@@ -228,7 +228,17 @@ async fn the_helpdesk_looks_a_user_up_failures_first_in_words(pool: PgPool) {
         .await;
     store(b, vec![event("3", 3, "slo", None, "ann", "shop"), event("4", 4, "s", None, "bob", "shop")]).await;
     let app = TestApp::spawn(pool.clone()).await;
-    let page = app.signed_in(Role::Helpdesk).await.page("/logs/user?user=ann%40example.com").await;
+    let helpdesk = app.signed_in(Role::Helpdesk).await;
+    // The helpdesk finds the look-up in the navigation: its Logs entry leads there, not to the search.
+    let nav = |html: &str| {
+        html.split("aria-label=\"Main\"").nth(1).and_then(|n| n.split("</nav>").next()).unwrap_or_default().to_string()
+    };
+    let entries = nav(&helpdesk.page("/system").await.html);
+    assert!(entries.contains("href=\"/logs/user\""), "{entries}");
+    assert!(!entries.contains("href=\"/logs\""), "{entries}");
+    let developer = nav(&app.signed_in(Role::Developer).await.page("/system").await.html);
+    assert!(developer.contains("href=\"/logs\"") && !developer.contains("/logs/user"), "{developer}");
+    let page = helpdesk.page("/logs/user?user=ann%40example.com").await;
     assert_eq!(page.status, StatusCode::OK);
     let items: Vec<String> = page
         .html
