@@ -97,7 +97,9 @@ async fn copy(pool: &PgPool, tenant: TenantId, events: &[Event]) -> Duration {
 }
 
 async fn receiver(pool: &PgPool, tenant: TenantId, lines: &[String]) -> Duration {
-    let token = service::new_token(pool, tenant, Utc::now()).await.expect("token");
+    let token = service::new_token(pool, tenant, &server::accounts::audit::Actor::CommandLine, "", Utc::now())
+        .await
+        .expect("token");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = server::http::router(pool.clone(), server::http::RouterOptions::default());
