@@ -80,7 +80,7 @@ pub fn StreamHealth(rows: Vec<HealthRow>) -> impl IntoView {
                                 None => view! { <span class="muted">"no snapshot yet"</span> }.into_any(),
                                 Some(s) if s.is_empty() => view! { <span>"none"</span> }.into_any(),
                                 Some(s) => view! { <ul class="plain">{s.into_iter().map(|s| view! {
-                                    <li>{s.name}" ("{s.kind}") "<span class=format!("badge stream-{}", s.status)>{s.status.clone()}</span></li>
+                                    <li>{s.name}" ("{s.kind}") "<span class=match s.status.as_str() { "active" => "badge ok", "paused" => "badge warn", _ => "badge bad" }>{s.status.clone()}</span></li>
                                 }).collect_view()}</ul> }.into_any(),
                             }}</td>
                             <td>{format!("last delivery {}", when(r.last_delivery_at))}<br />
@@ -90,11 +90,11 @@ pub fn StreamHealth(rows: Vec<HealthRow>) -> impl IntoView {
                                     Some(m) => format!("newest event {} ago", lag_text(m)),
                                     None => "nothing stored".to_string(),
                                 }}</span></td>
-                            <td>{format!("{} days", r.auth0_retention_days)}<br /><span class="muted">{r.retention_basis.clone()}</span></td>
+                            <td>{if r.auth0_retention_days == 1 { "1 day".to_string() } else { format!("{} days", r.auth0_retention_days) }}<br /><span class="muted">{r.retention_basis.clone()}</span></td>
                             <td>{r.findings.is_empty().then_some("none")}
                                 <ul class="plain">{r.findings.into_iter().map(|f| view! {
                                     <li class=format!("finding severity-{}", f.severity) data-testid="stream-finding">
-                                        <span class="badge">{f.severity.clone()}</span>" "{f.text}
+                                        <span class=match f.severity.as_str() { "critical" => "badge bad", "warning" => "badge warn", _ => "badge info" }>{f.severity.clone()}</span>" "{f.text}
                                     </li>
                                 }).collect_view()}</ul></td>
                         </tr>

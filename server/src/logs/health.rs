@@ -53,6 +53,11 @@ pub fn auth0_retention(paid_features: bool) -> (i64, &'static str) {
     }
 }
 
+/// "1 day", "5 days".
+fn days(n: i64) -> String {
+    if n == 1 { "1 day".into() } else { format!("{n} days") }
+}
+
 /// The findings of one tenant at `now`.
 pub fn findings(o: &Observed, now: DateTime<Utc>) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -67,8 +72,9 @@ pub fn findings(o: &Observed, now: DateTime<Utc>) -> Vec<Finding> {
             severity: "critical",
             text: format!(
                 "Production tenant with no active Auth0 log stream and {why}: its events are lost after Auth0's \
-                 retention ({retention} days; {basis}). Point a custom-webhook log stream at the receiver (the \
-                 tenant page shows its address) or start the pull with `tenantry logs pull {}`.",
+                 retention ({}; {basis}). Point a custom-webhook log stream at the receiver (the tenant page \
+                 shows its address) or start the pull with: tenantry logs pull {}",
+                days(retention),
                 o.name
             ),
         });
@@ -89,9 +95,12 @@ pub fn findings(o: &Observed, now: DateTime<Utc>) -> Vec<Finding> {
             severity,
             text: format!(
                 "Log stream \"{}\" ({}) is {}: {what}, so it sends nothing. Events it misses are gone after \
-                 Auth0's retention ({retention} days) unless the pull reads them; resume it in the Auth0 dashboard \
+                 Auth0's retention ({}) unless the pull reads them; resume it in the Auth0 dashboard \
                  (Monitoring → Streams).",
-                s.name, s.kind, s.status
+                s.name,
+                s.kind,
+                s.status,
+                days(retention)
             ),
         });
     }
@@ -105,10 +114,12 @@ pub fn findings(o: &Observed, now: DateTime<Utc>) -> Vec<Finding> {
                 key: "lost".into(),
                 severity: "critical",
                 text: format!(
-                    "Events already lost: the newest stored event is {} days old and Auth0 keeps {retention} days \
-                     ({basis}), so about {lost} day(s) of events after it are gone from Auth0 and from here. Get \
+                    "Events already lost: the newest stored event is {} old and Auth0 keeps {} ({basis}), so \
+                     about {} of events after it are gone from Auth0 and from here. Get \
                      the stream or the pull going again; an Auth0 export, if one was made, can be imported.",
-                    gap.num_days()
+                    days(gap.num_days()),
+                    days(retention),
+                    days(lost)
                 ),
             });
         }
@@ -287,10 +298,10 @@ mod tests {
         let found = findings(&o, now);
         assert_eq!(found.len(), 1);
         assert!(found[0].text.contains("8 days old"), "{}", found[0].text);
-        assert!(found[0].text.contains("about 4 day(s)"), "{}", found[0].text);
+        assert!(found[0].text.contains("about 4 days of events"), "{}", found[0].text);
         assert!(found[0].text.contains("plan unknown: assumed Essentials"), "{}", found[0].text);
         o.paid_features = false;
         o.newest_at = Some(now - chrono::TimeDelta::hours(30));
-        assert!(findings(&o, now)[0].text.contains("Auth0 keeps 1 days"));
+        assert!(findings(&o, now)[0].text.contains("Auth0 keeps 1 day "));
     }
 }

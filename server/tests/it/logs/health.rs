@@ -80,7 +80,7 @@ async fn events_past_auth0_retention_are_a_loss_in_days_and_the_page_shows_it(po
     assert!(text.contains("Stream health"), "{text}");
     assert!(text.contains("\"to-splunk\" (http) is paused"), "{text}");
     // No paid features: Starter assumed, 1 day; the newest event is 3 days old, so 2 days are gone.
-    assert!(text.contains("about 2 day(s) of events"), "{text}");
+    assert!(text.contains("about 2 days of events"), "{text}");
     assert!(text.contains("plan unknown: assumed Starter"), "{text}");
     assert!(text.contains("1 deliveries, 1 events"), "{text}");
     assert!(text.contains("behind Auth0 by 3 days 0 h"), "the progress says the lag: {text}");
