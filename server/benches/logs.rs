@@ -100,14 +100,7 @@ async fn receiver(pool: &PgPool, tenant: TenantId, lines: &[String]) -> Duration
     let token = service::new_token(pool, tenant, &server::accounts::audit::Actor::CommandLine, "", Utc::now())
         .await
         .expect("token");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = server::http::router(pool.clone(), server::http::RouterOptions::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let addr = common::serve(pool).await;
     let url = format!("http://{addr}/hooks/logs/{tenant}");
     let batches: Vec<String> = lines.chunks(BATCH).map(|c| c.join("\n")).collect();
     let http = reqwest::Client::new();

@@ -65,14 +65,7 @@ pub async fn serve_signed_in(
     let (email, password) = ("bench@bench.test", "bench correct horse");
     let new = NewUser { email, display_name: "Bench", role, password };
     service::create_user(pool, &Actor::CommandLine, new, "").await.expect("user");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = server::http::router(pool.clone(), server::http::RouterOptions::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let addr = serve(pool).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let signed = client
         .post(format!("http://{addr}/login"))
@@ -83,4 +76,17 @@ pub async fn serve_signed_in(
         .expect("sign in");
     let cookie = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("cookie").to_string();
     (addr, client, cookie)
+}
+
+/// The whole router on 127.0.0.1:0 over `pool`; its address.
+pub async fn serve(pool: &PgPool) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = server::http::router(pool.clone(), server::http::RouterOptions::default());
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    addr
 }

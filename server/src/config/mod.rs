@@ -12,7 +12,10 @@ use std::time::Duration;
 use sqlx::postgres::PgConnectOptions;
 
 mod areas;
+mod parsers;
 mod table;
+
+use parsers::{bounded, pem_certificates, true_or_false};
 
 pub use areas::{
     DomainSettings, InfraSettings, LogsSettings, MonitoringOptions, NotificationSettings, Retention, StatusOptions,
@@ -21,20 +24,6 @@ pub use table::{SETTINGS, Spec};
 
 /// The environment variable that names the optional TOML file.
 pub const CONFIG_FILE_ENV: &str = "TENANTRY_CONFIG";
-
-/// Reads the CA certificates of a PEM file.
-fn pem_certificates(path: &str) -> Result<Vec<Vec<u8>>, String> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read {path}: {e}"))?
-        .map(|c| c.map(|c| c.to_vec()).map_err(|e| format!("{path} is not PEM: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    if certs.is_empty() {
-        return Err(format!("{path} holds no PEM certificate"));
-    }
-    Ok(certs)
-}
 
 /// The whole configuration, parsed.
 #[derive(Clone, Debug)]
@@ -451,11 +440,6 @@ impl Values {
     }
 }
 
-fn bounded(v: &str, min: u64, max: u64) -> Result<u64, String> {
-    let n: u64 = v.parse().map_err(|_| "not a whole number".to_string())?;
-    if (min..=max).contains(&n) { Ok(n) } else { Err(format!("{n} is out of range")) }
-}
-
 /// Reads the TOML file into dotted keys, refusing keys Tenantry does not know (a typo must not be ignored).
 fn read_file(path: &PathBuf) -> Result<Vec<(&'static str, String)>, ConfigError> {
     let text = std::fs::read_to_string(path)
@@ -507,11 +491,3 @@ fn flatten(
 
 #[cfg(test)]
 mod tests;
-
-fn true_or_false(v: &str) -> Result<bool, String> {
-    match v {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err("neither true nor false".to_string()),
-    }
-}
