@@ -17,6 +17,7 @@ pub mod logs;
 pub mod monitoring;
 pub mod notifications;
 pub mod pages;
+pub mod peak;
 pub mod security;
 pub mod settings;
 pub mod status;
@@ -42,6 +43,7 @@ use crate::notifications::{
     ChannelEditPage, ChannelNewPage, ChannelPage, ChannelsPage, FeedsPage, NotificationPage, NotificationsPage,
 };
 use crate::pages::NotFound;
+use crate::peak::PeakPage;
 use crate::settings::{AuditPage, SettingsPage, UsersPage};
 use crate::status::{BoardPage, IncidentPage, IncidentsPage, SourcesPage};
 use crate::system::SystemPage;
@@ -106,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async />
                     <Route path=path!("/logs/quarantine") view=QuarantinePage ssr=SsrMode::Async />
                     <Route path=path!("/logs/user") view=UserLookupPage ssr=SsrMode::Async />
+                    <Route path=path!("/logs/peak") view=PeakPage ssr=SsrMode::Async />
                     <Route path=path!("/logs/:tenant/:log_id") view=LogEventPage ssr=SsrMode::Async />
                     <Route path=path!("/infra") view=infra::InfraPage ssr=SsrMode::Async />
                     <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />

@@ -5,6 +5,8 @@
 //!    8 concurrent senders (as Auth0's log streams deliver),
 //! 3. import: `logs::file::import` on a JSON Lines file.
 //!
+//! 2 and 3 keep the per-minute roll-ups (and the rate-limit notices) in the same transactions, as every ingest does.
+//!
 //!   scripts/db start && DATABASE_URL=$(scripts/db url) cargo bench -p server --bench logs [-- EVENTS]
 //!
 //! Uses its own database `tenantry_bench_logs` (recreated each run). EVENTS defaults to 200,000.
@@ -30,7 +32,10 @@ fn main() {
 }
 
 async fn empty(pool: &PgPool) {
-    sqlx::query("TRUNCATE logs_events, logs_quarantine, logs_progress").execute(pool).await.expect("truncate");
+    sqlx::query("TRUNCATE logs_events, logs_quarantine, logs_progress, logs_minutes, logs_minute_codes")
+        .execute(pool)
+        .await
+        .expect("truncate");
 }
 
 async fn stored(pool: &PgPool) -> i64 {

@@ -11,6 +11,7 @@ use app::infra::InfraPort;
 use app::logs::LogsPort;
 use app::monitoring::MonitoringPort;
 use app::notifications::NotificationsPort;
+use app::peak::PeakPort;
 use app::status::StatusPort;
 use app::system::SystemPort;
 use app::tenants::TenantsPort;
@@ -21,7 +22,9 @@ use sqlx::{PgConnection, PgPool};
 use crate::accounts::service::SetupToken;
 use crate::scheduler::{self, Registry, kinds};
 use crate::secrets::SecretBox;
-use crate::{accounts, auth0, domains, infra, logs, monitoring, notifications, outbound, status, system, tenants};
+use crate::{
+    accounts, auth0, domains, infra, logs, monitoring, notifications, outbound, peak, status, system, tenants,
+};
 
 /// Every area's port, as the server provides them to pages and server functions: each one as its own context
 /// value (`Arc<dyn XPort>`), so an app area reads only its own port.
@@ -33,6 +36,7 @@ pub struct Ports {
     pub logs: Arc<dyn LogsPort>,
     pub monitoring: Arc<dyn MonitoringPort>,
     pub notifications: Arc<dyn NotificationsPort>,
+    pub peak: Arc<dyn PeakPort>,
     pub status: Arc<dyn StatusPort>,
     pub system: Arc<dyn SystemPort>,
     pub tenants: Arc<dyn TenantsPort>,
@@ -47,6 +51,7 @@ impl Ports {
         provide_context(self.logs.clone());
         provide_context(self.monitoring.clone());
         provide_context(self.notifications.clone());
+        provide_context(self.peak.clone());
         provide_context(self.status.clone());
         provide_context(self.system.clone());
         provide_context(self.tenants.clone());
@@ -84,6 +89,7 @@ pub struct RouterOptions {
     pub notifications: crate::notifications::NotificationsOptions,
     pub infra: crate::infra::InfraOptions,
     pub logs: crate::logs::LogsOptions,
+    pub peak: crate::peak::PeakOptions,
 }
 
 /// Options for tests and tools that start a router on their own: being their start, this installs the TLS crypto
@@ -121,6 +127,7 @@ impl Default for RouterOptions {
             )
             .expect("the IP list reader builds from fixed options"),
             logs: crate::logs::LogsOptions::default(),
+            peak: crate::peak::PeakOptions::default(),
         }
     }
 }
@@ -165,6 +172,7 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             retention_days: options.logs.retention_days,
             public_url: options.public_url.clone(),
         }),
+        peak: Arc::new(peak::port::PgPeak { pool: pool.clone() }),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
         infra: Arc::new(infra::port::PgInfra {
             pool: pool.clone(),
@@ -193,6 +201,7 @@ fn tiles(pool: &PgPool) -> Vec<Arc<dyn app::status::BoardTile>> {
         Arc::new(monitoring::tile::MonitoringTile { pool: pool.clone() }),
         Arc::new(domains::tile::DomainsTile { pool: pool.clone() }),
         Arc::new(notifications::tile::ChannelsTile { pool: pool.clone() }),
+        Arc::new(peak::tile::PeakTile { pool: pool.clone() }),
     ]
 }
 
@@ -237,6 +246,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         .with(Arc::new(logs::jobs::PullJob { pool: pool.clone(), client, secrets: secrets.clone() }))
         .with(Arc::new(logs::jobs::RetentionJob { pool: pool.clone(), default_days: options.logs.retention_days }))
         .with(Arc::new(logs::health::HealthJob { pool: pool.clone() }))
+        .with(Arc::new(peak::spikes::SpikeJob { pool: pool.clone(), options: options.peak }))
         .with(Arc::new(
             status::jobs::StatusPollJob::new(pool.clone(), options.status.allow_private)
                 .map_err(failed("the status poller"))?,
@@ -289,6 +299,7 @@ pub const SCHEDULES: &[(&str, Duration)] = &[
     (kinds::NOTIFICATIONS_PRUNE, notifications::history::jobs::PRUNE_INTERVAL),
     (kinds::LOGS_RETENTION, logs::jobs::RETENTION_INTERVAL),
     (kinds::LOGS_HEALTH, logs::health::INTERVAL),
+    (kinds::PEAK_SPIKES, peak::spikes::INTERVAL),
 ];
 
 /// Makes sure every recurring schedule has its job; the status sync runs at once (new tenants get their feeds).

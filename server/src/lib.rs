@@ -16,6 +16,7 @@ pub mod logs;
 pub mod monitoring;
 pub mod notifications;
 pub mod outbound;
+pub mod peak;
 pub mod scheduler;
 pub mod secrets;
 pub mod simulator;
@@ -161,6 +162,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             retention_days: settings.logs.retention_days,
             ..logs::LogsOptions::default()
         },
+        peak: peak::PeakOptions { spike_factor: settings.peak.spike_factor, spike_floor: settings.peak.spike_floor },
     };
     let jobs = engine::jobs(
         &pool,

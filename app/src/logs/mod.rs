@@ -14,7 +14,7 @@ pub use event::LogEventPage;
 pub use health::{HealthFinding, HealthRow, StreamHealth, StreamRow, lag_text};
 pub use quarantine::QuarantinePage;
 pub use receiver::{LoadReceiver, ReceiverInfo, TenantReceiver, load_receiver};
-pub use search::LogsPage;
+pub use search::{LogsPage, logs_nav};
 pub use user::UserLookupPage;
 
 use chrono::{DateTime, Utc};
@@ -77,6 +77,8 @@ pub struct EventRow {
     pub category: String,
     /// `success`, `failure`, `warning`, `info` or `unknown`.
     pub outcome: String,
+    /// A rate limit or a block: Auth0 refused or throttled the request.
+    pub limit: bool,
     pub description: Option<String>,
     pub user_id: Option<String>,
     pub user_name: Option<String>,

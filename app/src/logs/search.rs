@@ -14,7 +14,12 @@ pub fn logs_nav(current: &'static str) -> impl IntoView {
     subnav(
         "Logs",
         current,
-        vec![("/logs", "Search"), ("/logs/user", "A user's sign-ins"), ("/logs/quarantine", "Quarantine")],
+        vec![
+            ("/logs", "Search"),
+            ("/logs/peak", "Peak load"),
+            ("/logs/user", "A user's sign-ins"),
+            ("/logs/quarantine", "Quarantine"),
+        ],
     )
 }
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::load_user_events;
+use super::{EventRow, load_user_events};
 use crate::format::timestamp;
 use crate::pages::{Empty, loaded};
 
@@ -23,6 +23,7 @@ pub fn UserLookupPage() -> impl IntoView {
         </form>
         {(!asked).then(|| view! { <Empty>"Enter the user id (auth0|…) or the user name (usually the email) the customer signs in with."</Empty> })}
         {asked.then(|| loaded("Looking the user up…", load_user_events(user.clone()), |rows| view! {
+            {blocked(&rows)}
             {rows.is_empty().then(|| view! {
                 <Empty>"No stored event names this user. Check the spelling (the id or the exact user name), or ask a developer whether this tenant's logs are collected (Logs → Per tenant)."</Empty>
             })}
@@ -42,4 +43,22 @@ pub fn UserLookupPage() -> impl IntoView {
             </ul>
         }))}
     }
+}
+
+/// "Blocked by a limit": when and how often a user's events were rate limits or blocks (a locked account after
+/// failed logins, a suspicious IP throttled, an API limit), the newest first.
+fn blocked(rows: &[EventRow]) -> Option<impl IntoView + use<>> {
+    let limits: Vec<&EventRow> = rows.iter().filter(|r| r.limit).collect();
+    let newest = limits.iter().max_by_key(|r| r.date)?;
+    let text = format!(
+        "Blocked by a limit {}: most recently {} — {} ({}) in {}{}. The block lifts on its own after Auth0's \
+         window, or an admin unblocks the user in the Auth0 dashboard (User Management → Users).",
+        if limits.len() == 1 { "once".to_string() } else { format!("{} times", limits.len()) },
+        timestamp(newest.date),
+        newest.type_name,
+        newest.type_code,
+        newest.tenant_name,
+        newest.ip.as_ref().map(|ip| format!(", from {ip}")).unwrap_or_default(),
+    );
+    Some(view! { <p class="advice" data-testid="user-blocked">{text}</p> })
 }

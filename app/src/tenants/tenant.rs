@@ -13,6 +13,7 @@ use crate::ids::TenantId;
 use crate::infra::TenantEmail;
 use crate::logs::TenantReceiver;
 use crate::pages::{Notice, Problem, failure, loaded};
+use crate::peak::TenantPeak;
 
 fn is_admin() -> bool {
     current_user().is_some_and(|u| u.role >= Role::Admin)
@@ -52,6 +53,7 @@ pub fn TenantPage() -> impl IntoView {
                             <Findings findings=t.findings.clone() />
                             <TenantEmail id=cell.id />
                             <TenantReceiver id=cell.id />
+                            <TenantPeak id=cell.id />
                             <section class="card">
                                 <h2>"Registry"</h2>
                                 <dl class="facts">

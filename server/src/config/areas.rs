@@ -94,3 +94,12 @@ pub struct LogsSettings {
     /// How long events are kept (days).
     pub retention_days: i32,
 }
+
+/// When sign-in failures count as spiking (the peak area's spike watch).
+#[derive(Clone, Copy, Debug)]
+pub struct PeakSettings {
+    /// Times the tenant's usual rate.
+    pub spike_factor: f64,
+    /// Failed sign-ins per minute at the least.
+    pub spike_floor: f64,
+}

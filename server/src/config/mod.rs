@@ -18,7 +18,8 @@ mod table;
 use parsers::{bounded, pem_certificates, true_or_false};
 
 pub use areas::{
-    DomainSettings, InfraSettings, LogsSettings, MonitoringOptions, NotificationSettings, Retention, StatusOptions,
+    DomainSettings, InfraSettings, LogsSettings, MonitoringOptions, NotificationSettings, PeakSettings, Retention,
+    StatusOptions,
 };
 pub use table::{SETTINGS, Spec};
 
@@ -56,6 +57,7 @@ pub struct Settings {
     pub infra: InfraSettings,
     /// Logs: the receiver's body limit and retention.
     pub logs: LogsSettings,
+    pub peak: PeakSettings,
     /// Custom-domain checks: nameservers (`None`: the system's), interval, TLS warning days and port.
     pub domains: DomainSettings,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
@@ -266,13 +268,7 @@ impl Settings {
                 .unwrap_or_default(),
             tenants_allow_private: values.parse("tenants.allow_private_targets", true_or_false)?.unwrap_or(false),
             status: StatusOptions {
-                allow_private: values
-                    .parse("status.allow_private_targets", |v| match v {
-                        "true" => Ok(true),
-                        "false" => Ok(false),
-                        _ => Err("neither true nor false".to_string()),
-                    })?
-                    .unwrap_or(false),
+                allow_private: values.parse("status.allow_private_targets", true_or_false)?.unwrap_or(false),
                 auth0_feed_url: values
                     .parse("status.auth0_feed_url", |v| match reqwest::Url::parse(v) {
                         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(v.trim_end_matches('/').to_string()),
@@ -336,6 +332,11 @@ impl Settings {
                     .expect("has a default") as usize,
                 retention_days: values.parse("logs.retention_days", |v| bounded(v, 1, 3650))?.expect("has a default")
                     as i32,
+            },
+            peak: PeakSettings {
+                spike_factor: values.parse("peak.spike_factor", |v| bounded(v, 2, 100))?.expect("has a default") as f64,
+                spike_floor: values.parse("peak.spike_floor", |v| bounded(v, 1, 100_000))?.expect("has a default")
+                    as f64,
             },
             notifications: NotificationSettings {
                 allow_private: values

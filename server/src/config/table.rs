@@ -202,6 +202,20 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "peak.spike_factor",
+        env: "TENANTRY_PEAK_SPIKE_FACTOR",
+        default: Some("5"),
+        expected: "a whole number from 2 to 100: sign-in failures spike at this many times a tenant's usual rate",
+        secret: false,
+    },
+    Spec {
+        key: "peak.spike_floor",
+        env: "TENANTRY_PEAK_SPIKE_FLOOR",
+        default: Some("20"),
+        expected: "a whole number from 1 to 100000: the fewest failed sign-ins a minute that count as a spike",
+        secret: false,
+    },
+    Spec {
         key: "notifications.allow_private_targets",
         env: "TENANTRY_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS",
         default: Some("false"),

@@ -410,12 +410,18 @@ pub async fn domains(
 }
 
 /// The demo's Auth0 logs: two days of sign-ins, logouts, token exchanges, signups, Management API writes and a
-/// rate-limit burst on acme-prod and acme-dev (the simulator's flow), pulled by the scheduler from the first minute.
+/// rate-limit burst on acme-prod and acme-dev (the simulator's flow), and on acme-prod another burst in the last
+/// hour, pulled by the scheduler from the first minute.
 pub async fn logs(pool: &PgPool, simulator: &Simulator, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
-    for (name, events) in [("acme-prod", 6000), ("acme-dev", 1500)] {
+    for (name, events) in [("acme-prod", 4000), ("acme-dev", 1500)] {
         let Some(t) = COMPANY.iter().find(|t| t.name == name) else { continue };
         let domain = format!("{}.{}.auth0.com", t.name, t.region);
         simulator.seed_log_flow(&domain, now - chrono::Duration::days(2), events);
+        if name == "acme-prod" {
+            // And the last hour: a peak with its rate-limit burst half an hour ago, for the peak-load report and
+            // the board's step 5. (4,150 events in all: the first pull, 50 pages of 100, reads them all.)
+            simulator.seed_log_flow(&domain, now - chrono::Duration::minutes(55), 150);
+        }
         if let Some(id) = repo::tenant_by_domain(&mut *pool.acquire().await?, &domain).await? {
             let id = app::ids::TenantId(id);
             // A new simulator has a new flow: start again from its oldest event (stored ones are not stored twice).

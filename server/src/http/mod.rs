@@ -76,6 +76,7 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/hooks/logs/{tenant}", post(hooks::receive_logs)),
         ("/logs/export.csv", get(logs_export::csv)),
         ("/logs/export.jsonl", get(logs_export::json_lines)),
+        ("/logs/peak/export.csv", get(crate::peak::export::download)),
         ("/logs/stream-token/{tenant}", post(logs_token::make)),
     ]
 }

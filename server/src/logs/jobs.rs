@@ -192,11 +192,14 @@ pub struct RetentionJob {
 pub struct Retained {
     pub dropped: Vec<String>,
     pub deleted: u64,
+    /// Minutes of roll-ups counted from events stored before roll-ups existed.
+    pub rebuilt: usize,
 }
 
 impl RetentionJob {
     /// Creates partitions for this month and the next three, drops the months wholly older than the longest
-    /// retention, and deletes (a bounded number of) events past their own tenant's shorter retention.
+    /// retention (and their roll-ups), deletes (a bounded number of) events past their own tenant's shorter
+    /// retention, and counts events that have no roll-ups yet (stored before roll-ups existed).
     pub async fn step(&self, now: DateTime<Utc>) -> Result<Retained, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         for ahead in 0..4 {
@@ -207,12 +210,18 @@ impl RetentionJob {
         let cutoff = now - chrono::Duration::days(i64::from(days));
         let mut retained = Retained::default();
         for name in repo::partitions(&mut conn).await? {
-            if month_end(&name).is_some_and(|end| end <= cutoff) {
-                repo::drop_partition(&mut conn, &name).await?;
+            if let Some(end) = month_end(&name).filter(|end| *end <= cutoff) {
+                // The month's roll-ups go with its events.
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                repo::minutes::delete_before(&mut tx, end).await?;
+                repo::drop_partition(&mut tx, &name).await?;
+                tx.commit().await?;
                 retained.dropped.push(name);
             }
         }
         retained.deleted = repo::delete_expired(&mut conn, now, self.default_days, 50_000).await?;
+        repo::minutes::delete_expired(&mut conn, now, self.default_days).await?;
+        retained.rebuilt = repo::minutes::rebuild_if_missing(&mut conn).await?;
         Ok(retained)
     }
 }

@@ -8,17 +8,20 @@
 //! streaming and bounded) · `repo` (all of the area's SQL; `repo::search` the pages' reads) · `service` (storing
 //! a batch, the receiver's token) · `jobs` (`logs.pull` per tenant, `logs.retention`) · `health` (stream health, `logs.health`, its findings recorded as
 //! notifications) · `file` (import) · `export` (CSV and JSON Lines, streamed) · `cli` (`tenantry logs …`) ·
-//! `port` (the pages' `LogsPort`).
+//! `port` (the pages' `LogsPort`) · `rollup` (per-minute counts kept at ingest; SQL in `repo::minutes`) ·
+//! `limits` (`api_limit`, `api_limit_warning`, `depnote` as notices, per tenant, code and hour).
 
 pub mod cli;
 pub mod export;
 pub mod file;
 pub mod health;
 pub mod jobs;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod port;
 pub mod repo;
+pub mod rollup;
 pub mod service;
 
 /// The logs settings the server runs with.

@@ -68,6 +68,8 @@ pub struct EventType {
     pub outcome: String,
     /// Auth0's category: `login`, `rate_limit`, `management_api`…
     pub category: String,
+    /// A rate limit or a block (`api_limit`, `limit_wc`, `limit_mu`, …): Auth0 refused or throttled something.
+    pub limit: bool,
 }
 
 const CATALOG_CSV: &str = include_str!("event_types.csv");
@@ -81,13 +83,14 @@ pub fn catalog() -> &'static HashMap<String, EventType> {
             .skip(1)
             .filter_map(|line| {
                 let f = csv_fields(line);
-                (f.len() >= 5).then(|| {
+                (f.len() >= 6).then(|| {
                     let t = EventType {
                         code: f[0].clone(),
                         name: f[1].clone(),
                         description: f[2].clone(),
                         outcome: f[3].clone(),
                         category: f[4].clone(),
+                        limit: f[5] == "yes",
                     };
                     (t.code.clone(), t)
                 })
@@ -153,6 +156,7 @@ mod tests {
         assert_eq!((fi.outcome.as_str(), fi.category.as_str()), ("failure", "organization"));
         assert!(fi.description.contains("different email address than provided"), "{}", fi.description);
         assert_eq!(describe("api_limit").1, "rate limit");
+        assert!(catalog()["api_limit"].limit && catalog()["limit_wc"].limit && !catalog()["fp"].limit);
         assert_eq!(describe("no_such_code"), ("unknown".to_string(), "unknown".to_string()));
         assert!(codes_of("login").contains(&"fp".to_string()));
     }

@@ -40,7 +40,7 @@ fn field(label: &str, raw: &Option<String>) -> Result<Option<String>, AppError> 
 
 /// A UTC time from the form: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or RFC 3339; a bare date `to` means the end of
 /// that day.
-fn time(label: &str, raw: &Option<String>, end_of_day: bool) -> Result<Option<DateTime<Utc>>, AppError> {
+pub fn time(label: &str, raw: &Option<String>, end_of_day: bool) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(text) = field(label, raw)? else { return Ok(None) };
     if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
         return Ok(Some(at.with_timezone(&Utc)));
@@ -113,7 +113,9 @@ fn cursor(text: &str) -> Result<Cursor, AppError> {
 pub fn row(f: Found) -> EventRow {
     let (type_name, category) = model::describe(&f.type_code);
     let outcome = catalog().get(&f.type_code).map(|t| t.outcome.clone()).unwrap_or_else(|| "unknown".into());
+    let limit = catalog().get(&f.type_code).is_some_and(|t| t.limit);
     EventRow {
+        limit,
         tenant_id: f.tenant_id,
         tenant_name: f.tenant_name,
         log_id: f.log_id,

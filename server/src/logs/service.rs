@@ -1,13 +1,15 @@
-//! The rules of the logs area: a batch is stored in one transaction (events, quarantine, progress) after making
-//! sure its months have partitions; the receiver's token is random, shown once and kept as its SHA-256, and
+//! The rules of the logs area: a batch is stored in one transaction (events, their per-minute roll-ups, the
+//! rate-limit notices, quarantine, progress) after making sure its months have partitions; the receiver's token is random, shown once and kept as its SHA-256, and
 //! checked in constant time.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use super::limits::{self, Told};
 use super::model::{Event, Rejected, Source, TenantId};
 use super::repo::{self, Counts};
+use super::rollup::{self, Rollup};
 use crate::accounts::audit::{self, Action, Actor};
 
 /// Stores one batch of `tenant`: its events (duplicates ignored), its rejected items (quarantined), and the
@@ -37,7 +39,14 @@ pub async fn store(
         }
     }
     let mut tx = pool.begin().await?;
-    let stored = repo::insert_events(&mut tx, tenant, source, events, now).await?;
+    let new = repo::insert_events(&mut tx, tenant, source, events, now).await?;
+    let stored = new.len() as u64;
+    repo::minutes::add(&mut tx, tenant, &Rollup::of(new.iter().map(|e| (e.date, e.type_code.as_str())))).await?;
+    let listed: Vec<String> = new.iter().filter(|e| rollup::listed(&e.type_code)).map(|e| e.log_id.clone()).collect();
+    if !listed.is_empty() {
+        repo::minutes::add_limits(&mut tx, tenant, &listed).await?;
+        limits::record(&mut tx, tenant, &Told::of(events), now).await?;
+    }
     repo::quarantine(&mut tx, tenant, source, rejected, now).await?;
     let counts = Counts { stored, duplicates: events.len() as u64 - stored, rejected: rejected.len() as u64 };
     let newest = events.iter().max_by(|a, b| a.log_id.cmp(&b.log_id));

@@ -24,3 +24,4 @@ pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 pub const LOGS_PULL: &str = "logs.pull";
 pub const LOGS_RETENTION: &str = "logs.retention";
 pub const LOGS_HEALTH: &str = "logs.health";
+pub const PEAK_SPIKES: &str = "peak.spikes";

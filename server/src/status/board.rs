@@ -202,14 +202,6 @@ fn checklist(
 ) -> Vec<Step> {
     let mut steps = vec![region_step(watched, regions, chosen, tenants), provider_step(providers)];
     steps.extend(own_steps);
-    steps.push(Step {
-        number: 5,
-        title: "Recent rate-limit events".into(),
-        health: None,
-        answer: "Not checked by Tenantry yet: log retention and the rate-limit search arrive in a later issue.".into(),
-        link: "/logs".into(),
-        link_text: "Logs".into(),
-    });
     steps.sort_by_key(|s| s.number);
     steps
 }
@@ -374,7 +366,11 @@ mod tests {
         assert_eq!(board.regions[1].tenants, ["a", "b"]);
         assert_eq!(board.checklist[0].health, Some(Health::PartialOutage));
         assert!(board.checklist[0].answer.starts_with("Worst region: Auth0"), "{}", board.checklist[0].answer);
-        assert_eq!(board.checklist.iter().map(|s| s.number).collect::<Vec<_>>(), [1, 2, 5]);
+        assert_eq!(
+            board.checklist.iter().map(|s| s.number).collect::<Vec<_>>(),
+            [1, 2],
+            "steps 3 to 5 are the areas' own"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod notifications_feeds;
 mod ops;
 mod outbound;
 mod pages;
+mod peak;
 mod promises;
 mod replicas;
 mod scheduler;

@@ -3,6 +3,7 @@
 //! (or a transaction) so callers compose them atomically.
 
 pub mod health;
+pub mod minutes;
 pub mod search;
 
 use chrono::{DateTime, Utc};
@@ -20,16 +21,24 @@ pub async fn ensure_partition(conn: &mut PgConnection, day: DateTime<Utc>) -> Re
     Ok(name)
 }
 
-/// Inserts `events` of `tenant`; one already stored (same tenant and log id) is left as it is. Returns how many
-/// rows were new.
+/// A row `insert_events` stored (it was not there before).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    pub date: DateTime<Utc>,
+    pub type_code: String,
+    pub log_id: String,
+}
+
+/// Inserts `events` of `tenant`; one already stored (same tenant and log id) is left as it is. Returns the rows
+/// that were new.
 pub async fn insert_events(
     conn: &mut PgConnection,
     tenant: TenantId,
     source: Source,
     events: &[Event],
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
-    let mut stored = 0;
+) -> Result<Vec<NewEvent>, sqlx::Error> {
+    let mut stored = Vec::with_capacity(events.len());
     for chunk in events.chunks(CHUNK) {
         let column = |f: fn(&Event) -> Option<&String>| chunk.iter().map(|e| f(e).cloned()).collect::<Vec<_>>();
         let log_ids: Vec<String> = chunk.iter().map(|e| e.log_id.clone()).collect();
@@ -37,7 +46,8 @@ pub async fn insert_events(
         let types: Vec<String> = chunk.iter().map(|e| e.type_code.clone()).collect();
         let ips: Vec<Option<String>> = chunk.iter().map(|e| e.ip.map(|ip| ip.to_string())).collect();
         let payloads: Vec<serde_json::Value> = chunk.iter().map(|e| e.payload.clone()).collect();
-        let done = sqlx::query!(
+        let new = sqlx::query_as!(
+            NewEvent,
             r#"INSERT INTO logs_events (tenant_id, log_id, date, type_code, description, client_id, client_name,
                                         user_id, user_name, ip, connection, strategy, hostname, user_agent, payload,
                                         source, received_at)
@@ -45,7 +55,8 @@ pub async fn insert_events(
                FROM UNNEST($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[])
                     AS x(l, d, t, de, ci, cn, ui, un, ip, co, st, ho, ua, pa)
-               ON CONFLICT DO NOTHING"#,
+               ON CONFLICT DO NOTHING
+               RETURNING date AS "date: DateTime<Utc>", type_code, log_id"#,
             tenant.0,
             &log_ids,
             &dates as _,
@@ -64,9 +75,9 @@ pub async fn insert_events(
             source.as_str(),
             now as _,
         )
-        .execute(&mut *conn)
+        .fetch_all(&mut *conn)
         .await?;
-        stored += done.rows_affected();
+        stored.extend(new);
     }
     Ok(stored)
 }
