@@ -1,7 +1,8 @@
 //! Peak-load report benchmark (prints figures, asserts nothing): 5 million events of 10 tenants over 30 days —
 //! sign-ins, failures, logouts, token exchanges, Management API writes, and a burst of 200 `api_limit` a day per
 //! tenant — generated in PostgreSQL, counted into the per-minute roll-ups, then the report and its two SVG charts
-//! (what `/logs/peak` draws) for every range, for one tenant and across tenants: p50, p95 and max of 20 runs each.
+//! (what `/logs/peak` draws) for every range, for one tenant and across tenants: p50, p95 and max of 20 runs each;
+//! then the log search (`/logs`) over the same events with each of its filters.
 //!
 //!   scripts/db start && DATABASE_URL=$(scripts/db url) cargo bench -p server --bench peak [-- EVENTS]
 //!
@@ -34,13 +35,17 @@ async fn fill(pool: &PgPool, tenant: uuid::Uuid, t: usize, count: i64, end: chro
     let span = (DAYS * 86_400) as f64;
     sqlx::query(
         r#"INSERT INTO logs_events (tenant_id, log_id, date, type_code, description, client_id, client_name, user_id,
-                                    user_name, ip, payload, source, received_at)
+                                    user_name, ip, connection, strategy, user_agent, payload, source, received_at)
            SELECT $1, lpad($2::text || lpad(g::text, 12, '0'), 56, '9'), d, k,
                   CASE WHEN k IN ('f', 'fp', 'fu') THEN 'Wrong email or password.' END,
                   CASE WHEN k IN ('seccft', 'sapi') THEN 'backoffice' ELSE 'storefront' END,
                   CASE WHEN k IN ('seccft', 'sapi') THEN 'Backoffice Sync' ELSE 'Storefront' END,
                   'auth0|' || (g % 5000), 'customer' || (g % 5000) || '@example.com',
-                  ('203.0.113.' || (g % 200 + 1))::inet, '{}'::jsonb, 'import', now()
+                  ('203.0.113.' || (g % 200 + 1))::inet,
+                  CASE WHEN k IN ('s', 'f', 'fp', 'fu', 'slo', 'ss')
+                       THEN (ARRAY['Username-Password-Authentication', 'google-oauth2', 'enterprise-saml'])[g % 3 + 1] END,
+                  CASE WHEN k IN ('s', 'f', 'fp', 'fu', 'slo', 'ss') THEN 'auth0' END,
+                  'Chrome 120.0.0 / Mac OS X 10.15.7', '{}'::jsonb, 'import', now()
            FROM (SELECT g, $3::timestamptz + make_interval(secs => g * $4::float8 / $5) AS d,
                         CASE WHEN r < 40 THEN 's' WHEN r < 45 THEN 'fp' WHEN r < 48 THEN 'fu' WHEN r < 50 THEN 'f'
                              WHEN r < 62 THEN 'slo' WHEN r < 80 THEN 'seccft' WHEN r < 88 THEN 'ss' ELSE 'sapi' END AS k
@@ -113,7 +118,8 @@ async fn run(events: i64) {
         let tenants: Vec<uuid::Uuid> =
             sqlx::query_scalar("SELECT id FROM tenants ORDER BY name").fetch_all(&pool).await.expect("tenants");
         parts(&pool).await;
-        return measure(&pool, &tenants).await;
+        measure(&pool, &tenants).await;
+        return search(&pool, &tenants).await;
     }
     let pool = common::fresh_database("tenantry_bench_peak").await;
     let end = Utc::now();
@@ -150,6 +156,91 @@ async fn run(events: i64) {
     sqlx::query("VACUUM ANALYZE").execute(&pool).await.expect("analyze");
     parts(&pool).await;
     measure(&pool, &tenants).await;
+    search(&pool, &tenants).await;
+}
+
+/// The log search (`/logs`, issue 16) over the same events: the first page (50) of each filter, and a second page.
+async fn search(pool: &PgPool, tenants: &[uuid::Uuid]) {
+    use app::logs::{LogsPort, LogsQuery};
+    let logs = server::logs::port::PgLogs { pool: pool.clone(), retention_days: 400, public_url: None };
+    let day = (Utc::now() - TimeDelta::days(7)).format("%Y-%m-%d").to_string();
+    let tenant = Some(tenants[3].to_string());
+    let q = |f: fn(&mut LogsQuery)| {
+        let mut q = LogsQuery::default();
+        f(&mut q);
+        q
+    };
+    let cases: Vec<(&str, LogsQuery)> = vec![
+        ("newest, every tenant", q(|_| ())),
+        ("one tenant", LogsQuery { tenant: tenant.clone(), ..q(|_| ()) }),
+        (
+            "one tenant, category login",
+            LogsQuery { tenant: tenant.clone(), kind: Some("category:login".into()), ..q(|_| ()) },
+        ),
+        ("event type api_limit", q(|q| q.kind = Some("api_limit".into()))),
+        ("a user (by name)", q(|q| q.user = Some("customer4242@example.com".into()))),
+        (
+            "a user (by id), one tenant",
+            LogsQuery { tenant: tenant.clone(), user: Some("auth0|17".into()), ..q(|_| ()) },
+        ),
+        ("a client", q(|q| q.client = Some("Backoffice Sync".into()))),
+        ("an IP", q(|q| q.ip = Some("203.0.113.77".into()))),
+        ("a network /24", q(|q| q.ip = Some("198.51.100.0/24".into()))),
+        ("a connection", q(|q| q.connection = Some("enterprise-saml".into()))),
+        ("text in the description", q(|q| q.q = Some("wrong email".into()))),
+        ("a log id", q(|q| q.q = Some(format!("{}{}", "9".repeat(43), "3000000012345")))),
+        ("a day a week ago", LogsQuery { from: Some(day.clone()), to: Some(day.clone()), ..q(|_| ()) }),
+        (
+            "failed logins of a user, a day",
+            LogsQuery {
+                kind: Some("fp".into()),
+                user: Some("customer1@example.com".into()),
+                from: Some(day.clone()),
+                to: Some(day.clone()),
+                ..q(|_| ())
+            },
+        ),
+    ];
+    println!(
+        "{:<34} {:>9} {:>9} {:>9}  rows  (log search, first page of 50; {RUNS} runs)",
+        "filter", "p50 ms", "p95 ms", "max ms"
+    );
+    for (name, query) in cases {
+        let mut took = Vec::with_capacity(RUNS);
+        let mut rows = 0;
+        let mut next = None;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let results = logs.search(query.clone()).await.expect("search");
+            took.push(started.elapsed());
+            rows = results.rows.len();
+            next = results.next;
+        }
+        took.sort();
+        println!(
+            "{name:<34} {:>9.1} {:>9.1} {:>9.1}  {rows}",
+            percentile(&took, 0.5),
+            percentile(&took, 0.95),
+            percentile(&took, 1.0)
+        );
+        if name == "newest, every tenant" {
+            let second = LogsQuery { after: next, ..query.clone() };
+            let mut took = Vec::with_capacity(RUNS);
+            for _ in 0..RUNS {
+                let started = Instant::now();
+                std::hint::black_box(logs.search(second.clone()).await.expect("search"));
+                took.push(started.elapsed());
+            }
+            took.sort();
+            println!(
+                "{:<34} {:>9.1} {:>9.1} {:>9.1}  50",
+                "  the next page",
+                percentile(&took, 0.5),
+                percentile(&took, 0.95),
+                percentile(&took, 1.0)
+            );
+        }
+    }
 }
 
 async fn measure(pool: &PgPool, tenants: &[uuid::Uuid]) {

@@ -31,6 +31,11 @@ pub fn PeakPage() -> impl IntoView {
     }
 }
 
+/// "s" unless `n` is 1.
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 fn percent(rate: f64) -> String {
     format!("{rate:.1} %")
 }
@@ -80,7 +85,7 @@ fn Report(report: PeakReport, query: PeakQuery) -> impl IntoView {
                 <h2 id="summary-h">"Summary"</h2>
                 <dl class="facts" data-testid="peak-summary">
                     <dt>"Events"</dt><dd>{total.total}</dd>
-                    <dt>"Failures, rate limits and blocks"</dt><dd>{format!("{failed} ({} rate limits or blocks)", total.limits)}</dd>
+                    <dt>"Failures, rate limits and blocks"</dt><dd>{format!("{failed} ({} rate limit{} or block{})", total.limits, plural(total.limits), plural(total.limits))}</dd>
                     <dt>"Login success rate"</dt><dd>{login}</dd>
                     <dt>"Typical minute"</dt><dd>{format!(
                         "{:.1} events, {} failing (the median of {} minutes with events)",

@@ -59,6 +59,12 @@ pub fn time(label: &str, raw: &Option<String>, end_of_day: bool) -> Result<Optio
     }
 }
 
+/// Whether the search text is a log id (Auth0's are 56 digits; older ones 24 hexadecimal characters): searched as
+/// exactly that id, not as words in descriptions.
+fn looks_like_log_id(text: &str) -> bool {
+    text.len() >= 20 && text.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// The filter a search form asks for.
 pub fn filter(query: &LogsQuery) -> Result<Filter, AppError> {
     let tenant = field("Tenant", &query.tenant)?
@@ -77,6 +83,7 @@ pub fn filter(query: &LogsQuery) -> Result<Filter, AppError> {
         })
         .transpose()?;
     let after = field("Page", &query.after)?.map(|a| cursor(&a)).transpose()?;
+    let text = field("Text", &query.q)?;
     Ok(Filter {
         tenant,
         codes,
@@ -84,7 +91,8 @@ pub fn filter(query: &LogsQuery) -> Result<Filter, AppError> {
         client: field("Client", &query.client)?,
         ip,
         connection: field("Connection", &query.connection)?,
-        text: field("Text", &query.q)?,
+        text: text.clone().filter(|t| !looks_like_log_id(t)),
+        log_id: text.filter(|t| looks_like_log_id(t)),
         from: time("From", &query.from, false)?,
         to: time("To", &query.to, true)?,
         after,
@@ -150,7 +158,8 @@ impl LogsPort for PgLogs {
         let filter = filter(&query)?;
         let mut conn = self.pool.acquire().await.map_err(|e| app_error("logs", e))?;
         let started = Instant::now();
-        let mut found = search::search(&mut conn, &filter, PAGE + 1).await.map_err(|e| app_error("logs", e))?;
+        let mut found =
+            search::search_newest(&mut conn, &filter, PAGE + 1, Utc::now()).await.map_err(|e| app_error("logs", e))?;
         let took_ms = started.elapsed().as_millis() as u64;
         let next = (found.len() as i64 > PAGE).then(|| {
             found.truncate(PAGE as usize);
@@ -228,7 +237,8 @@ impl LogsPort for PgLogs {
         let Some(user) = field("User", &Some(user))? else { return Ok(Vec::new()) };
         let filter = Filter { user: Some(user), ..Filter::default() };
         let mut conn = self.pool.acquire().await.map_err(|e| app_error("logs", e))?;
-        let found = search::search(&mut conn, &filter, 50).await.map_err(|e| app_error("logs", e))?;
+        let found =
+            search::search_newest(&mut conn, &filter, 50, Utc::now()).await.map_err(|e| app_error("logs", e))?;
         let mut rows: Vec<EventRow> = found.into_iter().map(row).collect();
         // Failures first (what the caller is asking about), each group newest first.
         rows.sort_by_key(|r| r.outcome != "failure");
