@@ -103,6 +103,8 @@ pub struct ProgressRow {
     pub retention_days: i32,
     /// How far the newest stored event is behind now, in minutes (`None`: nothing stored).
     pub lag_minutes: Option<i64>,
+    /// What the tenant's events take, as the hourly retention run last measured: (events kept, bytes, when).
+    pub storage: Option<(i64, i64, DateTime<Utc>)>,
 }
 
 /// A page of search results with what the form offers.

@@ -199,7 +199,8 @@ pub struct Retained {
 impl RetentionJob {
     /// Creates partitions for this month and the next three, drops the months wholly older than the longest
     /// retention (and their roll-ups), deletes (a bounded number of) events past their own tenant's shorter
-    /// retention, and counts events that have no roll-ups yet (stored before roll-ups existed).
+    /// retention, counts events that have no roll-ups yet (stored before roll-ups existed), and measures what each
+    /// tenant's events take.
     pub async fn step(&self, now: DateTime<Utc>) -> Result<Retained, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         for ahead in 0..4 {
@@ -222,6 +223,7 @@ impl RetentionJob {
         retained.deleted = repo::delete_expired(&mut conn, now, self.default_days, 50_000).await?;
         repo::minutes::delete_expired(&mut conn, now, self.default_days).await?;
         retained.rebuilt = repo::minutes::rebuild_if_missing(&mut conn).await?;
+        repo::measure_storage(&mut conn, now).await?;
         Ok(retained)
     }
 }

@@ -187,6 +187,7 @@ impl LogsPort for PgLogs {
                     has_token: p.has_token.unwrap_or(false),
                     retention_days: p.retention_days.unwrap_or(self.retention_days),
                     lag_minutes: p.newest_at.map(|n| (now - n).num_minutes()),
+                    storage: p.kept_events.zip(p.kept_bytes).zip(p.kept_at).map(|((n, b), at)| (n, b, at)),
                 })
                 .collect(),
             health: observed.iter().map(|o| super::health::row(o, now)).collect(),

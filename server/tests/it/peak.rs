@@ -139,6 +139,20 @@ async fn retention_takes_a_months_roll_ups_with_its_partition(pool: PgPool) {
     let (rolled, counted) = minutes_both_ways(&pool).await;
     assert_eq!(counted.iter().map(|(_, n)| n).sum::<i64>(), 20, "acme-prod's January is kept");
     assert_eq!(rolled, counted, "November's roll-ups went with its partition, acme-dev's with its events");
+    // The run measured what each tenant's events take: acme-prod all of the table, acme-dev nothing now.
+    let kept: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT t.name, p.kept_events, p.kept_bytes FROM logs_progress p JOIN tenants t ON t.id = p.tenant_id ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("kept");
+    assert_eq!((kept[0].0.as_str(), kept[0].1, kept[0].2), ("acme-dev", 0, 0));
+    assert_eq!((kept[1].0.as_str(), kept[1].1), ("acme-prod", 20));
+    assert!(kept[1].2 > 8192, "acme-prod's share is the whole table: {} bytes", kept[1].2);
+    let port = server::logs::port::PgLogs { pool: pool.clone(), retention_days: 30, public_url: None };
+    let page = app::logs::LogsPort::search(&port, Default::default()).await.expect("search");
+    let prod = page.progress.iter().find(|p| p.tenant_name == "acme-prod").expect("acme-prod");
+    assert_eq!(prod.storage.map(|s| s.0), Some(20), "the logs page's Per tenant table shows it");
 }
 
 #[sqlx::test(migrations = "../migrations")]

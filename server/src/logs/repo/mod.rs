@@ -347,3 +347,27 @@ pub async fn delete_expired(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Measures what each tenant's events take: the events kept (the roll-ups' counts) and that share of the size of
+/// `logs_events` with its indexes. Tenants with nothing kept get zeros.
+pub async fn measure_storage(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"WITH total AS (
+               SELECT COALESCE(sum(pg_total_relation_size(i.inhrelid)), 0)::numeric AS bytes
+               FROM pg_inherits i WHERE i.inhparent = 'logs_events'::regclass),
+           counts AS (SELECT tenant_id, sum(total)::bigint AS n FROM logs_minutes GROUP BY tenant_id),
+           everyone AS (SELECT COALESCE(sum(n), 0)::numeric AS n FROM counts),
+           measured AS (
+               SELECT t.id AS tenant_id, COALESCE(c.n, 0) AS n,
+                      CASE WHEN e.n > 0 THEN (total.bytes * COALESCE(c.n, 0) / e.n)::bigint ELSE 0 END AS bytes
+               FROM tenants t LEFT JOIN counts c ON c.tenant_id = t.id, total, everyone e)
+           INSERT INTO logs_progress (tenant_id, kept_events, kept_bytes, kept_at)
+           SELECT tenant_id, n, bytes, $1 FROM measured
+           ON CONFLICT (tenant_id) DO UPDATE SET
+               kept_events = EXCLUDED.kept_events, kept_bytes = EXCLUDED.kept_bytes, kept_at = EXCLUDED.kept_at"#,
+        now as _,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

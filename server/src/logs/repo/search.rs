@@ -59,6 +59,9 @@ pub async fn search(conn: &mut PgConnection, filter: &Filter, limit: i64) -> Res
     query(filter, limit, "").build_query_as::<Found>().fetch_all(conn).await
 }
 
+/// A range of dates, `None` where it is open: [from, to).
+type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Months read one at a time before the rest is read in one go.
 const MONTHS: u32 = 15;
 
@@ -96,7 +99,7 @@ pub async fn search_newest(
 
 /// The windows `search_newest` reads, newest first: [this month, ∞), each of the `MONTHS` months before, and
 /// everything older (`None`: unbounded).
-fn months(now: DateTime<Utc>) -> Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+fn months(now: DateTime<Utc>) -> Vec<Window> {
     use chrono::{Datelike, Months, TimeZone};
     let first = Utc.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0).single().unwrap_or(now);
     let mut out = vec![(Some(first), None)];
@@ -253,6 +256,9 @@ pub struct Progress {
     pub last_delivery_at: Option<DateTime<Utc>>,
     pub retention_days: Option<i32>,
     pub has_token: Option<bool>,
+    pub kept_events: Option<i64>,
+    pub kept_bytes: Option<i64>,
+    pub kept_at: Option<DateTime<Utc>>,
 }
 
 /// Every registered tenant with what the logs area has of it.
@@ -263,7 +269,8 @@ pub async fn progress(conn: &mut PgConnection) -> Result<Vec<Progress>, sqlx::Er
                   p.duplicates AS "duplicates?", p.rejected AS "rejected?", p.newest_at AS "newest_at?: DateTime<Utc>",
                   p.last_pull_at AS "last_pull_at?: DateTime<Utc>", p.last_pull_error AS "last_pull_error?",
                   p.last_delivery_at AS "last_delivery_at?: DateTime<Utc>", p.retention_days AS "retention_days?",
-                  (k.tenant_id IS NOT NULL) AS "has_token?"
+                  (k.tenant_id IS NOT NULL) AS "has_token?", p.kept_events AS "kept_events?",
+                  p.kept_bytes AS "kept_bytes?", p.kept_at AS "kept_at?: DateTime<Utc>"
            FROM tenants t LEFT JOIN logs_progress p ON p.tenant_id = t.id
                 LEFT JOIN logs_stream_tokens k ON k.tenant_id = t.id
            ORDER BY t.name"#
