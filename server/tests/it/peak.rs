@@ -119,6 +119,15 @@ async fn roll_ups_count_each_new_event_once_whatever_the_way_in(pool: PgPool) {
     assert_eq!(job.step(Utc::now()).await.expect("retention").rebuilt, 0);
     let (rolled, counted) = minutes_both_ways(&pool).await;
     assert_eq!(rolled, counted);
+    let limits: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT sum(events)::bigint FROM logs_limit_minutes WHERE what = 'per_ip_per_client_id'
+                                                                    AND endpoint = 'POST /oauth/token'),
+                (SELECT count(*) FROM logs_events WHERE type_code = 'api_limit')",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("limits");
+    assert_eq!(limits.0, limits.1, "the limits by what they fired on are rebuilt too");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -14,39 +14,27 @@ pub async fn add(conn: &mut PgConnection, tenant: TenantId, r: &Rollup) -> Resul
     }
     let minutes: Vec<DateTime<Utc>> = r.minutes.keys().copied().collect();
     let col = |f: fn(&crate::logs::rollup::Minute) -> i32| r.minutes.values().map(f).collect::<Vec<i32>>();
+    // The tenant's minutes and the every-tenant sums in one statement (both in key order).
     sqlx::query!(
-        r#"INSERT INTO logs_minutes (tenant_id, minute, total, successes, failures, limits, login_ok, login_failed)
-           SELECT $1, m, t, s, f, l, lo, lf
-           FROM UNNEST($2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
-                AS x(m, t, s, f, l, lo, lf)
-           ON CONFLICT (tenant_id, minute) DO UPDATE SET
-               total = logs_minutes.total + EXCLUDED.total,
-               successes = logs_minutes.successes + EXCLUDED.successes,
-               failures = logs_minutes.failures + EXCLUDED.failures,
-               limits = logs_minutes.limits + EXCLUDED.limits,
-               login_ok = logs_minutes.login_ok + EXCLUDED.login_ok,
-               login_failed = logs_minutes.login_failed + EXCLUDED.login_failed"#,
-        tenant.0,
-        &minutes as _,
-        &col(|m| m.total),
-        &col(|m| m.successes),
-        &col(|m| m.failures),
-        &col(|m| m.limits),
-        &col(|m| m.login_ok),
-        &col(|m| m.login_failed),
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        r#"INSERT INTO logs_minutes_all (minute, total, successes, failures, limits, login_ok, login_failed)
-           SELECT * FROM UNNEST($1::timestamptz[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
+        r#"WITH batch AS (
+               SELECT * FROM UNNEST($2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+                   AS x(minute, total, successes, failures, limits, login_ok, login_failed)),
+           each_tenant AS (
+               INSERT INTO logs_minutes (tenant_id, minute, total, successes, failures, limits, login_ok, login_failed)
+               SELECT $1, * FROM batch
+               ON CONFLICT (tenant_id, minute) DO UPDATE SET
+                   (total, successes, failures, limits, login_ok, login_failed) =
+                   (logs_minutes.total + EXCLUDED.total, logs_minutes.successes + EXCLUDED.successes,
+                    logs_minutes.failures + EXCLUDED.failures, logs_minutes.limits + EXCLUDED.limits,
+                    logs_minutes.login_ok + EXCLUDED.login_ok, logs_minutes.login_failed + EXCLUDED.login_failed))
+           INSERT INTO logs_minutes_all (minute, total, successes, failures, limits, login_ok, login_failed)
+           SELECT * FROM batch
            ON CONFLICT (minute) DO UPDATE SET
-               total = logs_minutes_all.total + EXCLUDED.total,
-               successes = logs_minutes_all.successes + EXCLUDED.successes,
-               failures = logs_minutes_all.failures + EXCLUDED.failures,
-               limits = logs_minutes_all.limits + EXCLUDED.limits,
-               login_ok = logs_minutes_all.login_ok + EXCLUDED.login_ok,
-               login_failed = logs_minutes_all.login_failed + EXCLUDED.login_failed"#,
+               (total, successes, failures, limits, login_ok, login_failed) =
+               (logs_minutes_all.total + EXCLUDED.total, logs_minutes_all.successes + EXCLUDED.successes,
+                logs_minutes_all.failures + EXCLUDED.failures, logs_minutes_all.limits + EXCLUDED.limits,
+                logs_minutes_all.login_ok + EXCLUDED.login_ok, logs_minutes_all.login_failed + EXCLUDED.login_failed)"#,
+        tenant.0,
         &minutes as _,
         &col(|m| m.total),
         &col(|m| m.successes),
@@ -64,20 +52,13 @@ pub async fn add(conn: &mut PgConnection, tenant: TenantId, r: &Rollup) -> Resul
     let codes: Vec<String> = r.codes.keys().map(|(_, c)| c.clone()).collect();
     let events: Vec<i32> = r.codes.values().copied().collect();
     sqlx::query!(
-        r#"INSERT INTO logs_minute_codes (tenant_id, minute, code, events)
-           SELECT $1, m, c, n FROM UNNEST($2::timestamptz[], $3::text[], $4::int[]) AS x(m, c, n)
-           ON CONFLICT (tenant_id, minute, code) DO UPDATE SET events = logs_minute_codes.events + EXCLUDED.events"#,
-        tenant.0,
-        &code_minutes as _,
-        &codes,
-        &events,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        r#"INSERT INTO logs_minute_codes_all (minute, code, events)
-           SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::int[])
+        r#"WITH batch AS (SELECT * FROM UNNEST($2::timestamptz[], $3::text[], $4::int[]) AS x(minute, code, events)),
+           each_tenant AS (
+               INSERT INTO logs_minute_codes (tenant_id, minute, code, events) SELECT $1, * FROM batch
+               ON CONFLICT (tenant_id, minute, code) DO UPDATE SET events = logs_minute_codes.events + EXCLUDED.events)
+           INSERT INTO logs_minute_codes_all (minute, code, events) SELECT * FROM batch
            ON CONFLICT (minute, code) DO UPDATE SET events = logs_minute_codes_all.events + EXCLUDED.events"#,
+        tenant.0,
         &code_minutes as _,
         &codes,
         &events,
@@ -88,7 +69,7 @@ pub async fn add(conn: &mut PgConnection, tenant: TenantId, r: &Rollup) -> Resul
 }
 
 /// Counts the listed events (rate limits, blocks, warnings, deprecations) among the tenant's stored `log_ids` by
-/// minute and what they fired on. The same statement as the rebuild's, for the events of one batch.
+/// minute and what they fired on (a batch's, or every stored one's when the roll-ups are rebuilt).
 pub async fn add_limits(conn: &mut PgConnection, tenant: TenantId, log_ids: &[String]) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"INSERT INTO logs_limit_minutes (tenant_id, minute, code, what, endpoint, client, events, first_at, last_at, ips)
@@ -129,18 +110,17 @@ pub async fn rebuild_if_missing(conn: &mut PgConnection) -> Result<usize, sqlx::
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query!(
-        r#"INSERT INTO logs_limit_minutes (tenant_id, minute, code, what, endpoint, client, events, first_at, last_at, ips)
-           SELECT tenant_id, date_trunc('minute', date), type_code,
-                  COALESCE(payload #>> '{details,limit,bucket}', payload #>> '{details,feature,name}', ''),
-                  concat_ws(' ', upper(payload #>> '{details,request,method}'), payload #>> '{details,request,path}'),
-                  COALESCE(NULLIF(client_name, ''), client_id, ''), count(*), min(date), max(date),
-                  logs_merge_ips(COALESCE(array_agg(DISTINCT ip) FILTER (WHERE ip IS NOT NULL), '{}'), '{}')
-           FROM logs_events WHERE type_code = ANY($1) GROUP BY 1, 2, 3, 4, 5, 6"#,
+    // The listed events, by the same statement as at ingest.
+    let listed = sqlx::query!(
+        r#"SELECT tenant_id AS "tenant: TenantId", array_agg(log_id) AS "log_ids!" FROM logs_events
+           WHERE type_code = ANY($1) GROUP BY tenant_id"#,
         &crate::logs::rollup::listed_codes(),
     )
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    for l in &listed {
+        add_limits(conn, l.tenant, &l.log_ids).await?;
+    }
     let counted = sqlx::query!(
         r#"SELECT tenant_id AS "tenant: TenantId", date_trunc('minute', date) AS "minute!: DateTime<Utc>",
                   type_code, count(*)::int AS "n!"
