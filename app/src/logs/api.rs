@@ -32,3 +32,11 @@ pub async fn load_quarantine() -> Result<Vec<QuarantineRow>, AppError> {
 pub async fn load_user_events(user: String) -> Result<Vec<EventRow>, AppError> {
     port_as::<dyn LogsPort>(Role::Helpdesk)?.user_events(user).await
 }
+
+/// Sets how many days a tenant's events are kept (empty: the server's default); admins.
+#[server(endpoint = "logs/retention")]
+pub async fn set_logs_retention(tenant: TenantId, days: String) -> Result<(), AppError> {
+    let actor = crate::accounts::acting_as(Role::Admin)?;
+    crate::api::port::<dyn LogsPort>().set_retention(&actor, tenant, &days).await?;
+    crate::api::redirect("/logs")
+}

@@ -158,4 +158,6 @@ pub trait LogsPort: Send + Sync + 'static {
     async fn user_events(&self, user: String) -> Result<Vec<EventRow>, AppError>;
     /// The tenant's log-stream receiver: its address (under the console's public URL, else `origin`) and token.
     async fn receiver(&self, tenant: TenantId, origin: String) -> Result<ReceiverInfo, AppError>;
+    /// Sets how many days the tenant's events are kept (`days` empty: the server's default), audit-logged.
+    async fn set_retention(&self, by: &crate::accounts::Acting, tenant: TenantId, days: &str) -> Result<(), AppError>;
 }

@@ -1,6 +1,7 @@
 //! `/logs`: the search across tenants (a plain GET form, so it works without JavaScript), keyset pages, and every
 //! tenant's progress.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -135,8 +136,26 @@ fn EventTable(rows: Vec<EventRow>) -> impl IntoView {
     }
 }
 
+/// An admin's form for how long a tenant's events are kept.
+#[component]
+fn RetentionForm(tenant: crate::ids::TenantId, days: i32) -> impl IntoView {
+    let save = ServerAction::<super::SetLogsRetention>::new();
+    let error = crate::pages::failure(save);
+    view! {
+        <ActionForm action=save attr:class="inline" attr:data-testid="retention-form">
+            <input type="hidden" name="tenant" value=tenant.to_string() />
+            <label class="small">"Days kept "
+                <input type="number" name="days" value=days.to_string() min="1" max="3650" size="5" />
+            </label>
+            <button type="submit">"Set"</button>
+        </ActionForm>
+        <crate::pages::Problem error=error />
+    }
+}
+
 #[component]
 fn Progress(rows: Vec<ProgressRowList>) -> impl IntoView {
+    let admin = crate::accounts::current_user().is_some_and(|u| u.role >= crate::accounts::Role::Admin);
     view! {
         <section class="card" aria-labelledby="progress-h">
             <h2 id="progress-h">"Per tenant"</h2>
@@ -154,7 +173,7 @@ fn Progress(rows: Vec<ProgressRowList>) -> impl IntoView {
                             <td>{when(p.last_pull_at)}{p.last_pull_error.clone().map(|e| view! { <p class="advice">{e}</p> })}</td>
                             <td>{when(p.last_delivery_at)}</td>
                             <td>{if p.has_token { "set" } else { "none" }}</td>
-                            <td>{format!("{} days", p.retention_days)}</td>
+                            <td>{format!("{} days", p.retention_days)}{admin.then(|| view! { <RetentionForm tenant=p.tenant_id days=p.retention_days /> })}</td>
                             <td data-testid="storage">{storage(p.storage)}</td>
                         </tr>
                     }).collect_view()}

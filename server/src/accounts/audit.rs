@@ -64,10 +64,11 @@ pub enum Action {
     ChannelTested,
     DkimSelectorsSet,
     LogsStreamTokenMade,
+    LogsRetentionSet,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -97,6 +98,7 @@ impl Action {
         Action::ChannelTested,
         Action::DkimSelectorsSet,
         Action::LogsStreamTokenMade,
+        Action::LogsRetentionSet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -130,6 +132,7 @@ impl Action {
             Action::ChannelTested => "channel_tested",
             Action::DkimSelectorsSet => "dkim_selectors_set",
             Action::LogsStreamTokenMade => "logs_stream_token_made",
+            Action::LogsRetentionSet => "logs_retention_set",
         }
     }
 }

@@ -139,6 +139,7 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::Developer, "/api/logs/event", Kind::Api),
     at_least(Role::Developer, "/api/logs/quarantine", Kind::Api),
     at_least(Role::Developer, "/api/logs/receiver", Kind::Api),
+    at_least(Role::Admin, "/api/logs/retention", Kind::Api),
     at_least(Role::Admin, "/logs/stream-token/{tenant}", Kind::Api),
     at_least(Role::OpsLead, "/monitoring/new", Kind::Page),
     at_least(Role::Helpdesk, "/monitoring/{id}", Kind::Page),

@@ -261,6 +261,34 @@ impl LogsPort for PgLogs {
             .collect())
     }
 
+    async fn set_retention(&self, by: &app::accounts::Acting, tenant: TenantId, days: &str) -> Result<(), AppError> {
+        let days = match days.trim() {
+            "" => None,
+            text => Some(text.parse::<i32>().ok().filter(|d| (1..=3650).contains(d)).ok_or_else(|| {
+                invalid(format!(
+                    "Days kept: {:?} is not a whole number of days from 1 to 3650 (empty: the server's default)",
+                    crate::text::cut(text, 20)
+                ))
+            })?),
+        };
+        let db = |e| app_error("logs", e);
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        super::repo::find_tenant(&mut tx, &tenant.to_string())
+            .await
+            .map_err(db)?
+            .ok_or_else(|| AppError::NotFound(TenantId::WHAT.into()))?;
+        super::repo::set_retention(&mut tx, tenant, days).await.map_err(db)?;
+        let detail = days
+            .map_or_else(|| format!("the server's default ({} days)", self.retention_days), |d| format!("{d} days"));
+        let actor = crate::accounts::audit::Actor::from_current(&by.user);
+        let action = crate::accounts::audit::Action::LogsRetentionSet;
+        crate::accounts::audit::record(&mut tx, &actor, action, &tenant.to_string(), &by.client_ip, &detail)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
     async fn receiver(&self, tenant: TenantId, origin: String) -> Result<ReceiverInfo, AppError> {
         let mut conn = self.pool.acquire().await.map_err(|e| app_error("logs", e))?;
         let t = super::repo::find_tenant(&mut conn, &tenant.to_string())

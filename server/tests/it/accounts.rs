@@ -119,6 +119,7 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/api/logs/search", Some(Role::Developer), "/api/logs/search"),
     ("POST", "/api/logs/event", Some(Role::Developer), "/api/logs/event"),
     ("POST", "/api/logs/quarantine", Some(Role::Developer), "/api/logs/quarantine"),
+    ("POST", "/api/logs/retention", Some(Role::Admin), "/api/logs/retention"),
     ("POST", "/api/logs/receiver", Some(Role::Developer), "/api/logs/receiver"),
     ("POST", "/logs/stream-token/{tenant}", Some(Role::Admin), "/logs/stream-token/00000000-0000-0000-0000-000000000000"),
     // A machine route: no console session; it checks its own token (server/tests/it/logs.rs).

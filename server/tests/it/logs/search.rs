@@ -293,3 +293,39 @@ async fn pages_run_on_across_months_and_a_log_id_finds_its_event(pool: PgPool) {
     let found = search(&port, LogsQuery { q: Some(id.clone()), ..LogsQuery::default() }).await;
     assert_eq!(found, [id], "a log id is looked up exactly");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_admin_sets_how_long_a_tenants_events_are_kept_and_a_bad_number_says_why(pool: PgPool) {
+    let t = tenant(&pool, "acme-prod").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let page = admin.page("/logs").await;
+    assert!(page.html.contains("data-testid=\"retention-form\""), "admins get the form");
+    let days = || async {
+        let d: Option<Option<i32>> =
+            sqlx::query_scalar("SELECT retention_days FROM logs_progress WHERE tenant_id = $1")
+                .bind(t.0)
+                .fetch_optional(&pool)
+                .await
+                .expect("days");
+        d.flatten()
+    };
+    let set = admin.post_form_on("/logs", "/api/logs/retention", &[("tenant", &t.to_string()), ("days", "30")]).await;
+    assert_eq!(set.status(), StatusCode::FOUND);
+    assert_eq!(days().await, Some(30));
+    let audit: String = sqlx::query_scalar("SELECT detail FROM accounts_audit_log WHERE action = 'logs_retention_set'")
+        .fetch_one(&pool)
+        .await
+        .expect("audited");
+    assert_eq!(audit, "30 days");
+
+    let bad = admin.post_form_on("/logs", "/api/logs/retention", &[("tenant", &t.to_string()), ("days", "0")]).await;
+    let location = bad.headers()["location"].to_str().expect("ascii").to_string();
+    let text = harness::text_of(&admin.page(location.trim_start_matches(&app.origin())).await.html);
+    assert!(text.contains("Days kept: \"0\" is not a whole number of days from 1 to 3650"), "{text}");
+    assert_eq!(days().await, Some(30), "the earlier value stays");
+    admin.post_form_on("/logs", "/api/logs/retention", &[("tenant", &t.to_string()), ("days", "")]).await;
+    assert_eq!(days().await, None, "empty: the server's default");
+    let developer = app.signed_in(Role::Developer).await;
+    assert!(!developer.page("/logs").await.html.contains("retention-form"), "only admins see it");
+}
