@@ -4,7 +4,8 @@ import { demo, signInDemo } from './accounts';
 
 // On the demo console: an ops lead opens Infrastructure, finds the production tenant on Auth0's built-in email
 // provider and the revoked DKIM key of another's sender domain (in the demo's own DNS zone), reads the allow-list for the regions in use, compares the two versions of Auth0's IP list (one US
-// address swapped), downloads the allow-list as CSV, and finds the change among the notifications.
+// address swapped), downloads the allow-list as CSV, finds the failing reachability check of acme-prod's custom
+// database API (on the page and the board's step 6), and finds the IP change among the notifications.
 
 test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
 
@@ -61,6 +62,21 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(dev).toContainText('6 range(s) for US');
       await expect(dev.getByTestId('firewall-entry')).toContainText('mail.acme-dev.example');
       await expect(dev.getByTestId('firewall-entry')).toContainText('often blocked');
+
+      // Reachability of acme-prod's own endpoints, run from where Tenantry runs: the custom database's API refuses
+      // (in alert), the log-stream receiver answers over HTTPS and the mail relay offers STARTTLS.
+      const reach = page.getByTestId('reach');
+      await expect(page.locator('#reach')).toContainText('These checks run from where Tenantry runs, not from Auth0');
+      await expect(reach.getByTestId('check').filter({ hasText: 'Custom database API' })).toContainText('In alert');
+      await expect(reach.getByTestId('check').filter({ hasText: 'Custom database API' })).toContainText('refused');
+      await expect(reach.getByTestId('check').filter({ hasText: 'Log-stream receiver' })).toContainText('OK');
+      await expect(reach.getByTestId('check').filter({ hasText: 'Mail relay' })).toContainText('OK');
+      await reach.getByRole('link', { name: 'Custom database API' }).click();
+      await expect(page.getByTestId('advice')).toContainText('nothing listens on that port');
+      await page.goto(`${demo}/`);
+      const step = page.getByTestId('step-6');
+      await expect(step).toHaveAttribute('data-state', 'major_outage');
+      await expect(step).toContainText('Custom database API (acme-prod): refused');
 
       await page.goto(`${demo}/notifications`);
       await expect(page.getByRole('link', { name: "Auth0's outbound IP ranges changed (US)" })).toBeVisible();

@@ -20,7 +20,7 @@ for (const javaScriptEnabled of [true, false]) {
         await expect(step).toHaveAttribute('data-state', 'major_outage', { timeout: 500 });
       }).toPass({ timeout: 90_000 });
       await expect(step).toContainText('Recent rate-limit events');
-      await expect(step).toContainText('rate-limit or block events in the last hour (api_limit');
+      await expect(step).toContainText(/rate-limit or block events? in the last hour \(api_limit/);
 
       await step.getByRole('link', { name: 'Peak load' }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Peak load');

@@ -83,6 +83,7 @@ async fn run() {
     let job = CheckJob {
         pool: pool.clone(),
         probe: Probe::new(server::outbound::Policy::ANY_ADDRESS).expect("probe"),
+        reach: server::monitoring::reach::Reach::any_address().expect("reach"),
         secrets,
     };
     let registry = Registry::default().with(Arc::new(job));

@@ -147,6 +147,8 @@ pub struct JobOptions {
     pub tenant_targets: outbound::Policy,
     pub paid_limit: usize,
     pub monitoring_retention: monitoring::Retention,
+    /// Runs the reachability checks (their policy and trusted roots).
+    pub reach: monitoring::reach::Reach,
 }
 
 /// Every area's port, for the router to provide to pages and server functions.
@@ -202,6 +204,7 @@ fn tiles(pool: &PgPool) -> Vec<Arc<dyn app::status::BoardTile>> {
         Arc::new(domains::tile::DomainsTile { pool: pool.clone() }),
         Arc::new(notifications::tile::ChannelsTile { pool: pool.clone() }),
         Arc::new(peak::tile::PeakTile { pool: pool.clone() }),
+        Arc::new(monitoring::tile::ReachTile { pool: pool.clone() }),
     ]
 }
 
@@ -259,6 +262,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
         .with(Arc::new(monitoring::jobs::check::CheckJob {
             pool: pool.clone(),
             probe: monitoring::probe::Probe::new(jobs.tenant_targets).map_err(failed("the monitor"))?,
+            reach: jobs.reach.clone(),
             secrets,
         }))
         .with(Arc::new(monitoring::jobs::rollup::RollupJob {

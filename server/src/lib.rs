@@ -86,6 +86,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     // The demo's DNS, TLS, webhook and SMTP servers live as long as the server.
     let mut labs: Option<demo::Labs> = None;
     let mut notify_roots = settings.notifications.smtp_roots.clone();
+    let mut reach_roots = settings.infra.reach_roots.clone();
     let (demo_accounts, _simulator) = match mode {
         Mode::Demo => {
             let accounts = demo::prepare(&pool).await?;
@@ -106,6 +107,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             dns.nameservers = Some(vec![lab.dns_addr()]);
             demo::logs(&pool, &simulator, Utc::now()).await?;
             notify_roots.push(lab.ca_der());
+            reach_roots.push(lab.ca_der());
+            demo::reach(&pool, &secrets, &mut lab, Utc::now()).await?;
             labs = Some(lab);
             (accounts, Some(simulator))
         }
@@ -173,6 +176,17 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             tenant_targets: outbound::Policy::private_allowed(settings.tenants_allow_private || mode == Mode::Demo),
             paid_limit: settings.paid_limit,
             monitoring_retention: settings.monitoring.retention,
+            reach: monitoring::reach::Reach::new(
+                if mode == Mode::Demo || settings.infra.allow_private {
+                    outbound::Policy::ANY_ADDRESS
+                } else {
+                    // Read once at start; the policy holds the networks for the life of the server.
+                    outbound::Policy::public_and(Vec::leak(settings.infra.reach_networks.clone()))
+                },
+                domains::tls::TlsSettings::with_roots(&reach_roots),
+                &reach_roots,
+            )
+            .map_err(|e| anyhow::anyhow!("cannot build the reachability checks: {e}"))?,
         },
     )?;
     engine::ensure_schedules(&mut *pool.acquire().await?, Utc::now()).await.context("cannot schedule the jobs")?;

@@ -5,6 +5,7 @@
 mod api;
 mod firewall;
 mod pages;
+mod reach;
 
 pub use api::*;
 pub use pages::{InfraPage, MailChecks, TenantEmail};

@@ -1,5 +1,6 @@
-//! `/infra`: the email provider of every tenant, and Auth0's outbound IP ranges — the allow-list for the regions in
-//! use, exports, every version and the difference between two.
+//! `/infra`: the email provider of every tenant, Auth0's outbound IP ranges — the allow-list for the regions in
+//! use, exports, every version and the difference between two — the reachability of the company's endpoints and
+//! the firewall guide.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -7,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::firewall::FirewallSection;
+use super::reach::ReachSection;
 use super::{EXPORTS, EmailRow, InfraOverview, MailCheck, ReadIpListNow, SetDkimSelectors, load_infra};
 use crate::accounts::{Role, current_user};
 use crate::format::{timestamp, timestamp_or_never as when};
@@ -34,7 +36,7 @@ pub fn InfraPage() -> impl IntoView {
         <p class="lead">
             "What production email and the firewalls in front of your services need: each tenant's email provider, and \
              the addresses Auth0 calls your network from (custom databases, Actions and Rules calling your APIs, \
-             your SMTP server, log-stream endpoints)."
+             your SMTP server, log-stream endpoints), and whether those endpoints answer."
         </p>
         {read.map(|text| view! { <Notice tone="ok" testid="read-outcome"><p>{text}</p></Notice> })}
         {loaded("Reading infrastructure…", load_infra(from, to), |o| view! { <InfraView o /> })}
@@ -47,6 +49,7 @@ fn InfraView(o: InfraOverview) -> impl IntoView {
     view! {
         <EmailSection rows=o.email.clone() />
         <RangesSection o=o.clone() />
+        <ReachSection />
         <FirewallSection rows=o.firewall has_list />
     }
 }

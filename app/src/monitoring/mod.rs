@@ -6,7 +6,7 @@ mod charts;
 mod pages;
 
 pub use api::*;
-pub use pages::{CheckEditPage, CheckNewPage, CheckPage, MonitoringPage};
+pub use pages::{CheckEditPage, CheckNewPage, CheckPage, ChecksTable, MonitoringPage};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -98,10 +98,18 @@ pub enum Outcome {
     Unreachable,
     /// An answer Tenantry does not recognise.
     Unexpected,
+    /// Reachability: the address answered, but nothing listens on the port (connection refused).
+    Refused,
+    /// Reachability: the TLS certificate would be refused (expired, untrusted, another name) or TLS failed.
+    Certificate,
+    /// Reachability: an HTTPS endpoint answered with another status than the one expected.
+    WrongStatus,
+    /// Reachability: the SMTP server's greeting or its answer to EHLO / STARTTLS was not what a mail server says.
+    SmtpProblem,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 11] = [
+    pub const ALL: [Outcome; 15] = [
         Outcome::Ok,
         Outcome::WrongCredentials,
         Outcome::Blocked,
@@ -113,6 +121,10 @@ impl Outcome {
         Outcome::Timeout,
         Outcome::Unreachable,
         Outcome::Unexpected,
+        Outcome::Refused,
+        Outcome::Certificate,
+        Outcome::WrongStatus,
+        Outcome::SmtpProblem,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +140,10 @@ impl Outcome {
             Outcome::Timeout => "timeout",
             Outcome::Unreachable => "unreachable",
             Outcome::Unexpected => "unexpected",
+            Outcome::Refused => "refused",
+            Outcome::Certificate => "certificate",
+            Outcome::WrongStatus => "wrong_status",
+            Outcome::SmtpProblem => "smtp_problem",
         }
     }
 
@@ -181,8 +197,61 @@ impl Outcome {
                 "Tenantry could not connect: DNS, network or firewall between Tenantry and Auth0 (or a wrong domain)."
             }
             Outcome::Unexpected => "Auth0's answer was not one Tenantry recognises; the detail shows it.",
+            Outcome::Refused => {
+                "The host answered but nothing listens on that port: the service is down or moved. Start it, or \
+                 correct the port."
+            }
+            Outcome::Certificate => {
+                "Auth0 refuses a certificate like this one too: renew it, install the whole chain, or make it cover \
+                 the name (the detail says which)."
+            }
+            Outcome::WrongStatus => {
+                "The endpoint answered with another status than expected: check the service's own health and what \
+                 sits in front of it (a proxy, a WAF)."
+            }
+            Outcome::SmtpProblem => {
+                "The mail server did not greet or offer STARTTLS as expected: Auth0 sends over TLS and gives up \
+                 otherwise. Check the server and the STARTTLS setting."
+            }
         }
     }
+
+    /// What to do about it for a check of `kind`: reachability checks reach the company's own endpoints, not Auth0.
+    pub fn advice_for(self, kind: &str) -> &'static str {
+        if !is_reach_kind(kind) {
+            return self.advice();
+        }
+        match self {
+            Outcome::Ok => "The endpoint answers from where Tenantry runs.",
+            Outcome::Timeout => {
+                "No answer within 10 s: a firewall drops the traffic, or the service hangs. Check the firewall rules \
+                 for Auth0's ranges (Infrastructure) and the service."
+            }
+            Outcome::Unreachable => {
+                "Tenantry could not reach the host: its name does not resolve, the network has no route, or the \
+                 settings do not allow this network (infra.reach_networks)."
+            }
+            Outcome::Unexpected => "The answer was not one Tenantry recognises; the detail shows it.",
+            other => other.advice(),
+        }
+    }
+}
+
+/// The kinds of reachability check: endpoints of the company's own that Auth0 calls.
+pub const REACH_KINDS: [&str; 3] = ["tcp", "https", "smtp"];
+
+/// The notification kind of an alert of a check of `kind`.
+pub fn alert_kind(kind: &str) -> &'static str {
+    match kind {
+        "login" => "synthetic_login_alert",
+        k if is_reach_kind(k) => "reachability_alert",
+        _ => "monitoring_alert",
+    }
+}
+
+/// Whether a check of `kind` is a reachability check.
+pub fn is_reach_kind(kind: &str) -> bool {
+    REACH_KINDS.contains(&kind)
 }
 
 /// What a check does, in words.
@@ -191,6 +260,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "testall" => "Monitoring endpoint /testall",
         "test" => "Monitoring endpoint /test",
         "login" => "Synthetic login",
+        "tcp" => "Reachability: TCP connect",
+        "https" => "Reachability: HTTPS status and certificate",
+        "smtp" => "Reachability: SMTP greeting and STARTTLS",
         _ => "Unknown",
     }
 }
@@ -216,6 +288,8 @@ pub struct CheckRow {
     pub tenant_id: TenantId,
     pub tenant_name: String,
     pub tenant_domain: String,
+    /// Reachability checks: the endpoint (`host:port` or an https URL).
+    pub target: Option<String>,
     pub state: CheckState,
     pub interval_secs: i32,
     pub last_run_at: Option<DateTime<Utc>>,
@@ -230,6 +304,8 @@ pub struct CheckRow {
 pub struct MonitoringQuery {
     pub tenant: Option<TenantId>,
     pub state: Option<CheckState>,
+    /// `Some(true)`: reachability checks only; `Some(false)`: the Auth0 checks only.
+    pub reach: Option<bool>,
     pub page: u32,
 }
 
@@ -320,6 +396,12 @@ pub struct CheckForm {
     pub client_secret: String,
     pub audience: String,
     pub scope: String,
+    /// Reachability: `host:port` (tcp, smtp) or an https URL (https).
+    pub target: String,
+    /// Reachability (https): the status the endpoint should answer with (200 when blank).
+    pub expect_status: String,
+    /// Reachability (smtp): `required` when the server must offer STARTTLS, else `no`.
+    pub starttls: String,
     pub fail_threshold: String,
     pub success_threshold: String,
     pub reminder_minutes: String,

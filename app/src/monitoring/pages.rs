@@ -49,6 +49,11 @@ pub fn MonitoringPage() -> impl IntoView {
         let query = MonitoringQuery {
             tenant: tenant.clone().and_then(Result::ok),
             state: q.get("state").and_then(|s| CheckState::parse(&s)),
+            reach: q.get("what").and_then(|w| match w.as_str() {
+                "reach" => Some(true),
+                "auth0" => Some(false),
+                _ => None,
+            }),
             page: q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
         };
         let error = tenant.and_then(Result::err).map(|_| AppError::Invalid("Tenant: not a registered tenant".into()));
@@ -59,7 +64,8 @@ pub fn MonitoringPage() -> impl IntoView {
         <h1>"Monitoring"</h1>
         <p class="lead">
             "Auth0's monitoring endpoints and synthetic logins per tenant — only an end-to-end login proves users can \
-             log in. Three failures in a row open an alert; two successes resolve it."
+             log in — and the reachability of your own endpoints that Auth0 calls. Three failures in a row open an \
+             alert; two successes resolve it."
         </p>
         {can_change().then(|| view! { <p class="actions"><a class="button primary" href="/monitoring/new">"Add a check"</a></p> })}
         {loaded(
@@ -82,13 +88,21 @@ pub fn MonitoringPage() -> impl IntoView {
 fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
     let tenant = query.tenant.map(|t| t.to_string()).unwrap_or_default();
     let state = query.state.map(|s| s.as_str()).unwrap_or("");
+    let what = match query.reach {
+        Some(true) => "reach",
+        Some(false) => "auth0",
+        None => "",
+    };
     let link = {
         let (tenant, state) = (tenant.clone(), state.to_string());
         move |page: u32| {
-            format!(
-                "/monitoring{}",
-                query_string(&[("tenant", tenant.clone()), ("state", state.clone()), ("page", page.to_string())])
-            )
+            let pairs = [
+                ("tenant", tenant.clone()),
+                ("state", state.clone()),
+                ("what", what.into()),
+                ("page", page.to_string()),
+            ];
+            format!("/monitoring{}", query_string(&pairs))
         }
     };
     let empty = list.rows.is_empty();
@@ -98,18 +112,27 @@ fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
         <Filters action="/monitoring">
             <FilterSelect label="Tenant" name="tenant" current=tenant.clone() options=options(list.tenants.iter().map(|(id, name)| (id, name))) />
             <FilterSelect label="State" name="state" current=state options=options([CheckState::Alert, CheckState::Failing, CheckState::Ok, CheckState::Paused, CheckState::Unknown].map(|s| (s.as_str(), s.label()))) />
+            <FilterSelect label="What" name="what" current=what options=options([("auth0", "Auth0 endpoints and logins"), ("reach", "Reachability of our endpoints")]) />
         </Filters>
         <p class="muted" data-testid="counts">{format!("{} check(s): {counts}", list.total)}</p>
         {empty.then(|| view! {
             <Empty>"No check matches. Ops leads add a monitoring-endpoint check or a synthetic login per tenant with \"Add a check\"."</Empty>
         })}
+        <ChecksTable rows=list.rows />
+        <Pager page=list.page pages=list.pages link />
+    }
+}
+
+/// Checks as a table, one line each: name, kind and endpoint; tenant; state; last run; uptime; latency.
+#[component]
+pub fn ChecksTable(rows: Vec<CheckRow>) -> impl IntoView {
+    view! {
         <table class="table" data-testid="checks">
             <thead><tr><th>"Check"</th><th>"Tenant"</th><th>"State"</th><th>"Last run"</th><th>"Uptime 24 h"</th><th>"Latency"</th></tr></thead>
             <tbody>
-                {list.rows.into_iter().map(|row| view! { <CheckLine row /> }).collect_view()}
+                {rows.into_iter().map(|row| view! { <CheckLine row /> }).collect_view()}
             </tbody>
         </table>
-        <Pager page=list.page pages=list.pages link />
     }
 }
 
@@ -117,7 +140,8 @@ fn ChecksView(list: MonitoringList, query: MonitoringQuery) -> impl IntoView {
 fn CheckLine(row: CheckRow) -> impl IntoView {
     view! {
         <tr data-testid="check">
-            <td><a href=format!("/monitoring/{}", row.id)>{row.name.clone()}</a><br /><span class="muted">{kind_label(&row.kind)}</span></td>
+            <td><a href=format!("/monitoring/{}", row.id)>{row.name.clone()}</a><br /><span class="muted">{kind_label(&row.kind)}</span>
+                {row.target.clone().map(|t| view! { <br /><code class="muted">{t}</code> })}</td>
             <td>{row.tenant_name.clone()}<br /><span class="muted">{row.tenant_domain.clone()}</span></td>
             <td>{state_badge(row.state)}</td>
             <td>{when(row.last_run_at)}<br /><span class="muted">{row.last_outcome.map(|o| o.label()).unwrap_or_default()}</span></td>
@@ -293,6 +317,7 @@ fn CheckView(
 fn CheckFields(form: CheckForm, tenants: Vec<(TenantId, String)>, editing: bool) -> impl IntoView {
     let kind = form.kind.clone();
     let grant = form.grant_type.clone();
+    let starttls = form.starttls.clone();
     let secret_hint = if editing { "leave blank to keep the stored one" } else { "" };
     view! {
         <label for="c-tenant">"Tenant"</label>
@@ -301,7 +326,7 @@ fn CheckFields(form: CheckForm, tenants: Vec<(TenantId, String)>, editing: bool)
         </select>
         <label for="c-kind">"Check"</label>
         <select id="c-kind" name="kind">
-            {[("login", "Synthetic login (Resource Owner Password grant)"), ("testall", "Monitoring endpoint /testall"), ("test", "Monitoring endpoint /test")].into_iter().map(|(k, l)| view! { <option value=k selected=k == kind>{l}</option> }).collect_view()}
+            {[("login", "Synthetic login (Resource Owner Password grant)"), ("testall", "Monitoring endpoint /testall"), ("test", "Monitoring endpoint /test"), ("tcp", "Reachability: TCP connect to host:port"), ("https", "Reachability: HTTPS status and certificate"), ("smtp", "Reachability: SMTP greeting and STARTTLS")].into_iter().map(|(k, l)| view! { <option value=k selected=k == kind>{l}</option> }).collect_view()}
         </select>
         <label for="c-name">"Name"</label>
         <input type="text" id="c-name" name="name" required maxlength="100" value=form.name.clone() placeholder="Customer login" />
@@ -332,6 +357,21 @@ fn CheckFields(form: CheckForm, tenants: Vec<(TenantId, String)>, editing: bool)
                 <input type="text" id="c-scope" name="scope" value=form.scope.clone() placeholder="openid" />
             </div>
         </fieldset>
+        <fieldset class="span">
+            <legend>"Reachability (only for those kinds of check)"</legend>
+            <p class="help">"Your endpoint that Auth0 calls, checked from where Tenantry runs, not from Auth0."</p>
+            <div class="form grid">
+                <label for="c-target">"Endpoint"</label>
+                <input type="text" id="c-target" name="target" maxlength="300" value=form.target.clone() placeholder="db-api.example.com:443 or https://hooks.example.com/health" />
+                <label for="c-expect">"Expected status (HTTPS)"</label>
+                <input type="text" id="c-expect" name="expect_status" inputmode="numeric" value=form.expect_status.clone() placeholder="200" />
+                <label for="c-starttls">"STARTTLS (SMTP)"</label>
+                <select id="c-starttls" name="starttls">
+                    <option value="required" selected=starttls != "no">"required (Auth0 sends over TLS)"</option>
+                    <option value="no" selected=starttls == "no">"not checked (greeting only)"</option>
+                </select>
+            </div>
+        </fieldset>
         <label for="c-fail">"Failures in a row to alert"</label>
         <input type="text" id="c-fail" name="fail_threshold" inputmode="numeric" value=form.fail_threshold.clone() />
         <label for="c-success">"Successes in a row to resolve"</label>
@@ -344,6 +384,8 @@ fn CheckFields(form: CheckForm, tenants: Vec<(TenantId, String)>, editing: bool)
 /// `/monitoring/new` (ops lead).
 #[component]
 pub fn CheckNewPage() -> impl IntoView {
+    // `?kind=https` (the Infrastructure page's "Add a reachability check") chooses the kind.
+    let chosen_kind = use_query_map().with_untracked(|q| q.get("kind")).filter(|k| kind_label(k) != "Unknown");
     let add = ServerAction::<AddCheck>::new();
     let error = failure(add);
     view! {
@@ -351,7 +393,10 @@ pub fn CheckNewPage() -> impl IntoView {
         <p class="crumbs"><a href="/monitoring">"Monitoring"</a>" / Add"</p>
         <h1>"Add a check"</h1>
         <Problem error />
-        {loaded("Reading tenants…", load_check_form(None), move |(form, tenants)| {
+        {loaded("Reading tenants…", load_check_form(None), move |(mut form, tenants)| {
+            if let Some(kind) = chosen_kind.clone() {
+                form.kind = kind;
+            }
             if tenants.is_empty() {
                 view! {
                     <Empty>"No tenant is registered yet. "<a href="/tenants/new">"Add a tenant"</a>" first; checks belong to a tenant."</Empty>

@@ -84,6 +84,10 @@ pub struct InfraSettings {
     /// The URL may point at loopback or private addresses (a mirror inside the network, the tests).
     pub allow_private: bool,
     pub ip_ranges_interval: Duration,
+    /// Non-public networks the reachability checks may reach (public addresses always may).
+    pub reach_networks: Vec<ipnet::IpNet>,
+    /// DER certificates from `infra.reach_ca_file`, trusted by the reachability checks beside the system's.
+    pub reach_roots: Vec<Vec<u8>>,
 }
 
 /// How Auth0 logs are received and kept.

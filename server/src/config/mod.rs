@@ -15,7 +15,7 @@ mod areas;
 mod parsers;
 mod table;
 
-use parsers::{bounded, pem_certificates, true_or_false};
+use parsers::{bounded, networks, pem_certificates, true_or_false};
 
 pub use areas::{
     DomainSettings, InfraSettings, LogsSettings, MonitoringOptions, NotificationSettings, PeakSettings, Retention,
@@ -230,19 +230,7 @@ impl Settings {
                     }
                 })?
                 .unwrap_or_default(),
-            trusted_proxies: values
-                .parse("trusted_proxies", |v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                        .map(|p| {
-                            p.parse::<ipnet::IpNet>()
-                                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                                .map_err(|_| format!("{p:?} is neither an IP address nor a network"))
-                        })
-                        .collect()
-                })?
-                .unwrap_or_default(),
+            trusted_proxies: values.parse("trusted_proxies", networks)?.unwrap_or_default(),
             session_idle: Duration::from_secs(
                 60 * values
                     .parse("session.idle_minutes", |v| bounded(v, 5, 10_080))?
@@ -293,6 +281,8 @@ impl Settings {
                 ip_ranges_interval: Duration::from_secs(
                     86_400 * values.parse("infra.ip_ranges_days", |v| bounded(v, 1, 90))?.expect("has a default"),
                 ),
+                reach_networks: values.parse("infra.reach_networks", networks)?.unwrap_or_default(),
+                reach_roots: values.parse("infra.reach_ca_file", pem_certificates)?.unwrap_or_default(),
             },
             domains: DomainSettings {
                 nameservers: values

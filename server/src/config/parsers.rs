@@ -26,3 +26,16 @@ pub(super) fn true_or_false(v: &str) -> Result<bool, String> {
         _ => Err("neither true nor false".to_string()),
     }
 }
+
+/// Comma-separated IP addresses or networks (`10.0.0.0/8, 192.0.2.7`).
+pub(super) fn networks(v: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{p:?} is neither an IP address nor a network"))
+        })
+        .collect()
+}

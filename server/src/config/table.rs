@@ -233,7 +233,22 @@ pub const SETTINGS: &[Spec] = &[
         key: "infra.allow_private_targets",
         env: "TENANTRY_INFRA_ALLOW_PRIVATE_TARGETS",
         default: Some("false"),
-        expected: "true or false: whether the IP list URL may point at loopback, private or link-local addresses",
+        expected: "true or false: whether the IP list URL and the reachability checks may reach loopback, private or link-local addresses (any of them; infra.reach_networks names some)",
+        secret: false,
+    },
+    Spec {
+        key: "infra.reach_networks",
+        env: "TENANTRY_INFRA_REACH_NETWORKS",
+        default: None,
+        expected: "comma-separated IP networks (10.20.0.0/16): internal networks the reachability checks may connect to, \
+                   beside public addresses",
+        secret: false,
+    },
+    Spec {
+        key: "infra.reach_ca_file",
+        env: "TENANTRY_INFRA_REACH_CA_FILE",
+        default: None,
+        expected: "a PEM file of CA certificates the reachability checks trust beside the system's (a company CA)",
         secret: false,
     },
     Spec {

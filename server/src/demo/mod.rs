@@ -15,9 +15,11 @@ use crate::tenants::service::{self as tenants, TenantInput};
 
 mod infra;
 mod notifications;
+mod reach;
 mod repo;
 pub use infra::infra;
 pub use notifications::notifications;
+pub use reach::reach;
 
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.
 pub const DEMO_DOMAIN: &str = "demo.tenantry.test";
@@ -260,6 +262,8 @@ pub async fn monitoring(
         // The demo's tenants live on the simulator, on this machine.
         probe: Probe::new(crate::outbound::Policy::ANY_ADDRESS)
             .map_err(|e| anyhow::anyhow!("cannot build the monitor: {e}"))?,
+        reach: crate::monitoring::reach::Reach::any_address()
+            .map_err(|e| anyhow::anyhow!("cannot build the reachability checks: {e}"))?,
         secrets: secrets.clone(),
     };
     for (tenant, kind, name) in checks {
@@ -305,6 +309,8 @@ pub struct Labs {
     _tls: crate::simulator::dns_tls::TlsLab,
     ca: crate::simulator::dns_tls::LabCa,
     receivers: Option<(crate::simulator::receivers::Receiver, crate::simulator::receivers::SmtpLab)>,
+    /// The HTTPS endpoint of the reachability checks.
+    reach: Option<crate::simulator::dns_tls::TlsLab>,
 }
 
 impl Labs {
@@ -406,7 +412,7 @@ pub async fn domains(
     )
     .map_err(|e| anyhow::anyhow!("demo resolver: {e}"))?;
     tracing::info!(dns = %dns.addr, tls = %tls.addr, "demo custom domains served by a local DNS zone and TLS server");
-    Ok((checker, Labs { dns, _tls: tls, ca, receivers: None }))
+    Ok((checker, Labs { dns, _tls: tls, ca, receivers: None, reach: None }))
 }
 
 /// The demo's Auth0 logs: two days of sign-ins, logouts, token exchanges, signups, Management API writes and a

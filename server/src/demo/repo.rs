@@ -58,6 +58,24 @@ pub async fn check_exists(conn: &mut PgConnection, tenant: Uuid, name: &str) -> 
         .is_some())
 }
 
+/// The tenant's check named `name`, its endpoint moved to `target` (the demo's servers get new ports at every
+/// start), if it exists.
+pub async fn move_check(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    name: &str,
+    target: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE monitoring_checks SET target = $3 WHERE tenant_id = $1 AND name = $2 RETURNING id",
+        tenant,
+        name,
+        target
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// The advisory feed named `name` moved to `url` (keeping its row and id), or added there.
 pub async fn upsert_feed(
     conn: &mut PgConnection,

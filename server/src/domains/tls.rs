@@ -49,6 +49,19 @@ impl TlsSettings {
         }
         TlsSettings { roots: Arc::new(roots), warn_days: vec![30, 14, 7], timeout: Duration::from_secs(10) }
     }
+
+    /// The system's roots and these CA certificates (DER) beside them: a company CA.
+    pub fn with_roots(extra: &[Vec<u8>]) -> TlsSettings {
+        let mut settings = TlsSettings::system();
+        let mut roots = (*settings.roots).clone();
+        let (_added, ignored) =
+            roots.add_parsable_certificates(extra.iter().map(|der| CertificateDer::from(der.clone())));
+        if ignored > 0 {
+            tracing::warn!(ignored, "some extra CA certificates could not be read and are not trusted");
+        }
+        settings.roots = Arc::new(roots);
+        settings
+    }
 }
 
 /// Verifies like a browser would, remembers the verdict and the certificate, and lets the handshake finish so the
@@ -107,6 +120,25 @@ fn report(outcome: TlsOutcome, advice: String) -> TlsReport {
 
 /// Connects to `addr` presenting `host` as SNI and reports on the certificate, at `now`.
 pub async fn check(settings: &TlsSettings, host: &str, addr: SocketAddr, now: DateTime<Utc>) -> TlsReport {
+    match tokio::time::timeout(settings.timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(tcp)) => check_stream(settings, host, tcp, now).await,
+        Ok(Err(e)) => no_answer(&addr.to_string(), &e.to_string()),
+        Err(_) => no_answer(&addr.to_string(), &format!("no answer within {} s", settings.timeout.as_secs())),
+    }
+}
+
+fn no_answer(at: &str, reason: &str) -> TlsReport {
+    report(
+        TlsOutcome::NoAnswer,
+        format!(
+            "Nothing answered TLS on {at} ({reason}). Check the CNAME, and that Auth0 has provisioned the certificate."
+        ),
+    )
+}
+
+/// The TLS handshake over a connection already open (after SMTP's STARTTLS, say), presenting `host` as SNI, and
+/// what it says of the certificate at `now`.
+pub async fn check_stream(settings: &TlsSettings, host: &str, tcp: TcpStream, now: DateTime<Utc>) -> TlsReport {
     let inner = match WebPkiServerVerifier::builder(settings.roots.clone()).build() {
         Ok(v) => v,
         Err(e) => return report(TlsOutcome::HandshakeError, format!("no trusted roots to check against: {e}")),
@@ -119,28 +151,16 @@ pub async fn check(settings: &TlsSettings, host: &str, addr: SocketAddr, now: Da
     let Ok(server_name) = ServerName::try_from(host.to_string()) else {
         return report(TlsOutcome::HandshakeError, format!("{host:?} is not a name TLS can ask for"));
     };
-    let connect = async {
-        let tcp = TcpStream::connect(addr).await.map_err(|e| (TlsOutcome::NoAnswer, e.to_string()))?;
-        TlsConnector::from(Arc::new(config))
-            .connect(server_name, tcp)
-            .await
-            .map_err(|e| (TlsOutcome::HandshakeError, e.to_string()))
-    };
+    let peer = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_else(|_| host.to_string());
+    let connect = TlsConnector::from(Arc::new(config)).connect(server_name, tcp);
     let handshake = match tokio::time::timeout(settings.timeout, connect).await {
         Err(_) => Err((TlsOutcome::NoAnswer, format!("no answer within {} s", settings.timeout.as_secs()))),
-        Ok(result) => result,
+        Ok(result) => result.map_err(|e| (TlsOutcome::HandshakeError, e.to_string())),
     };
     let seen = recorder.seen.lock().ok().and_then(|mut s| s.take());
     let (der, verdict) = match (handshake, seen) {
         (_, Some(seen)) => seen,
-        (Err((TlsOutcome::NoAnswer, reason)), None) => {
-            return report(
-                TlsOutcome::NoAnswer,
-                format!(
-                    "Nothing answered TLS on {addr} ({reason}). Check the CNAME, and that Auth0 has provisioned the certificate."
-                ),
-            );
-        }
+        (Err((TlsOutcome::NoAnswer, reason)), None) => return no_answer(&peer, &reason),
         (Err((_, reason)), None) => {
             return report(TlsOutcome::HandshakeError, format!("The TLS handshake failed: {reason}."));
         }

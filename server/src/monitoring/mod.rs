@@ -12,6 +12,7 @@
 //! - `views`: the list, a check's page and the form, assembled from the repo's reads;
 //! - `jobs/`: `check` = the `monitoring.check` job (one run stored with its roll-up, alert, event and notice in one
 //!   transaction), `rollup` = the hourly `monitoring.rollup` job (day rows, retention, scheduler-run pruning);
+//! - `reach/`: reachability checks of the company's own endpoints that Auth0 calls (TCP, HTTPS, SMTP);
 //! - `probe` = one timed run, `outcome` = classification of Auth0's answers, `alerts` = the pure alert step,
 //!   `notice` = an alert event as a notification update;
 //! - `port`: the app port, thin; `tile`: the status board tile and checklist step 3.
@@ -23,6 +24,7 @@ pub mod notice;
 pub mod outcome;
 pub mod port;
 pub mod probe;
+pub mod reach;
 pub mod repo;
 pub mod service;
 pub mod tile;

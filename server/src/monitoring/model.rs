@@ -15,6 +15,12 @@ pub enum Kind {
     Testall,
     Test,
     Login,
+    /// Reachability: a TCP connection to `host:port` opens.
+    Tcp,
+    /// Reachability: an HTTPS GET answers with the expected status over a certificate Auth0 would accept.
+    Https,
+    /// Reachability: an SMTP server greets with 220 and (when asked) offers STARTTLS with an acceptable certificate.
+    Smtp,
 }
 
 impl Kind {
@@ -23,6 +29,9 @@ impl Kind {
             "testall" => Some(Kind::Testall),
             "test" => Some(Kind::Test),
             "login" => Some(Kind::Login),
+            "tcp" => Some(Kind::Tcp),
+            "https" => Some(Kind::Https),
+            "smtp" => Some(Kind::Smtp),
             _ => None,
         }
     }
@@ -32,7 +41,15 @@ impl Kind {
             Kind::Testall => "testall",
             Kind::Test => "test",
             Kind::Login => "login",
+            Kind::Tcp => "tcp",
+            Kind::Https => "https",
+            Kind::Smtp => "smtp",
         }
+    }
+
+    /// A reachability check (of the company's own endpoint), not one of Auth0.
+    pub fn is_reach(self) -> bool {
+        matches!(self, Kind::Tcp | Kind::Https | Kind::Smtp)
     }
 }
 
@@ -50,6 +67,10 @@ pub struct CheckSpec {
     pub client_secret: Option<Vec<u8>>,
     pub audience: Option<String>,
     pub scope: Option<String>,
+    /// Reachability: `host:port` or an https URL.
+    pub target: Option<String>,
+    pub expect_status: Option<i32>,
+    pub starttls: bool,
     pub fail_threshold: i32,
     pub success_threshold: i32,
     pub reminder_minutes: i32,

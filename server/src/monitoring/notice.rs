@@ -14,7 +14,7 @@ pub struct AlertEvent<'a> {
     pub alert_id: i64,
     pub check: CheckId,
     pub check_name: &'a str,
-    /// `login`, `testall` or `test`.
+    /// `login`, `testall`, `test`, or a reachability kind (`tcp`, `https`, `smtp`).
     pub check_kind: &'a str,
     pub tenant_name: &'a str,
     pub region: Option<&'a str>,
@@ -29,7 +29,7 @@ pub fn incoming(e: &AlertEvent<'_>) -> Incoming {
     Incoming {
         origin: format!("monitoring:alert:{}", e.alert_id),
         source: "console",
-        kind: if e.check_kind == "login" { "synthetic_login_alert" } else { "monitoring_alert" }.into(),
+        kind: app::monitoring::alert_kind(e.check_kind).into(),
         severity: if e.kind == "alert_resolved" { "info" } else { "critical" },
         title: format!("{} on {} is failing", e.check_name, e.tenant_name),
         body: String::new(),
@@ -77,5 +77,6 @@ mod tests {
         assert_eq!((resolved.kind.as_str(), resolved.severity), ("monitoring_alert", "info"));
         assert!(resolved.regions.is_empty());
         assert!(resolved.text.starts_with("alert resolved: "));
+        assert_eq!(incoming(&AlertEvent { check_kind: "smtp", ..event }).kind, "reachability_alert");
     }
 }

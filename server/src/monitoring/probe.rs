@@ -65,6 +65,13 @@ pub struct Ran {
     pub detail: String,
 }
 
+impl Ran {
+    /// A run that could not start, and why.
+    pub fn not_run(detail: impl Into<String>) -> Ran {
+        Ran { outcome: Outcome::Unexpected, latency_ms: 0, http_status: None, detail: detail.into() }
+    }
+}
+
 /// Runs checks over one HTTP client.
 #[derive(Clone)]
 pub struct Probe {
@@ -116,13 +123,9 @@ impl Probe {
                 form.push(("scope", login.scope.as_deref().unwrap_or("openid")));
                 ("/oauth/token", self.http.post(&target.url("/oauth/token")).map(|r| r.form(&form)))
             }
-            (Kind::Login, None) => {
-                return Ran {
-                    outcome: Outcome::Unexpected,
-                    latency_ms: 0,
-                    http_status: None,
-                    detail: "the check has no login details".into(),
-                };
+            (Kind::Login, None) => return Ran::not_run("the check has no login details"),
+            (Kind::Tcp | Kind::Https | Kind::Smtp, _) => {
+                return Ran::not_run("a reachability check is run by monitoring::reach, not by the Auth0 probe");
             }
         };
         let elapsed = |started: Instant| i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::jobs::check::KIND;
 use super::model::{CheckId, CheckSpec, Kind, TenantId};
+use super::reach::Endpoint;
 use super::repo;
 use crate::accounts::audit::{self, Action, Actor};
 use crate::scheduler;
@@ -51,7 +52,7 @@ pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<Che
         TenantId(uuid::Uuid::nil())
     });
     let kind = Kind::parse(form.kind.trim()).unwrap_or_else(|| {
-        errors.push(format!("Check: {:?} is not login, testall or test", form.kind));
+        errors.push(format!("Check: {:?} is not login, testall, test, tcp, https or smtp", form.kind));
         Kind::Testall
     });
     let name = form.name.trim().to_string();
@@ -75,6 +76,9 @@ pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<Che
         client_secret: None,
         audience: None,
         scope: None,
+        target: None,
+        expect_status: None,
+        starttls: false,
         fail_threshold,
         success_threshold,
         reminder_minutes,
@@ -104,6 +108,17 @@ pub fn parse(form: &CheckForm, secrets: &SecretBox, editing: bool) -> Result<Che
         }
         parsed.audience = text(&form.audience);
         parsed.scope = text(&form.scope);
+    }
+    if kind.is_reach() {
+        match Endpoint::parse(kind, &form.target) {
+            Ok(endpoint) => parsed.target = Some(endpoint.stored(kind)),
+            Err(problem) => errors.push(problem),
+        }
+        if kind == Kind::Https {
+            parsed.expect_status =
+                Some(number(&mut errors, "Expected status (HTTPS)", &form.expect_status, 200, 100, 599));
+        }
+        parsed.starttls = kind == Kind::Smtp && form.starttls.trim() != "no";
     }
     if errors.is_empty() { Ok(parsed) } else { Err(CheckError::Invalid(errors)) }
 }

@@ -1,5 +1,6 @@
-//! What monitoring puts on the status board and the troubleshooting checklist (step 3): every enabled check, or
-//! only the chosen tenant's, with the ones not passing listed.
+//! What monitoring puts on the status board and the troubleshooting checklist: the Auth0 checks (step 3) and the
+//! reachability of the company's own endpoints (step 6) — every enabled check, or only the chosen tenant's, with
+//! the ones not passing listed.
 
 use app::error::AppError;
 use app::status::{AreaTile, BoardTile, Health, OwnCheck, StepSlot};
@@ -9,9 +10,28 @@ use sqlx::PgPool;
 use super::model::{CheckState, Outcome};
 use super::repo::views::{self, BoardCheck};
 
-/// The monitoring tile, read from the checks' latest state.
+/// The monitoring tile (Auth0's endpoints and synthetic logins), read from the checks' latest state.
 pub struct MonitoringTile {
     pub pool: PgPool,
+}
+
+/// The reachability tile: the company's endpoints that Auth0 calls, as seen from where Tenantry runs.
+pub struct ReachTile {
+    pub pool: PgPool,
+}
+
+/// Which checks a tile covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Auth0,
+    Reach,
+}
+
+async fn drawn(pool: &PgPool, chosen: Option<&str>, family: Family) -> Result<Option<AreaTile>, AppError> {
+    let db = |e| crate::db::app_error("monitoring", e);
+    let mut conn = pool.acquire().await.map_err(db)?;
+    let checks = views::board_checks(&mut conn).await.map_err(db)?;
+    Ok(Some(AreaTile::drawn(chosen, |tenant| tile(&checks, tenant, family))))
 }
 
 #[async_trait::async_trait]
@@ -21,10 +41,18 @@ impl BoardTile for MonitoringTile {
     }
 
     async fn tile(&self, chosen: Option<&str>, _now: DateTime<Utc>) -> Result<Option<AreaTile>, AppError> {
-        let db = |e| crate::db::app_error("monitoring", e);
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        let checks = views::board_checks(&mut conn).await.map_err(db)?;
-        Ok(Some(AreaTile::drawn(chosen, |tenant| tile(&checks, tenant))))
+        drawn(&self.pool, chosen, Family::Auth0).await
+    }
+}
+
+#[async_trait::async_trait]
+impl BoardTile for ReachTile {
+    fn step(&self) -> Option<StepSlot> {
+        Some(StepSlot { number: 6, title: "Our endpoints that Auth0 calls (reachability)", link_text: "Reachability" })
+    }
+
+    async fn tile(&self, chosen: Option<&str>, _now: DateTime<Utc>) -> Result<Option<AreaTile>, AppError> {
+        drawn(&self.pool, chosen, Family::Reach).await
     }
 }
 
@@ -37,9 +65,13 @@ fn health(state: &str) -> Health {
     }
 }
 
-/// The tile over `checks`: every one, or only those of the tenant with domain `tenant`.
-pub fn tile(checks: &[BoardCheck], tenant: Option<&str>) -> OwnCheck {
-    let mine: Vec<&BoardCheck> = checks.iter().filter(|c| tenant.is_none_or(|t| c.domain == t)).collect();
+/// The tile over the `family`'s `checks`: every one, or only those of the tenant with domain `tenant`.
+pub fn tile(checks: &[BoardCheck], tenant: Option<&str>, family: Family) -> OwnCheck {
+    let reach = family == Family::Reach;
+    let mine: Vec<&BoardCheck> = checks
+        .iter()
+        .filter(|c| app::monitoring::is_reach_kind(&c.kind) == reach && tenant.is_none_or(|t| c.domain == t))
+        .collect();
     let worst = mine.iter().fold(Health::Operational, |h, c| h.worst(health(&c.state)));
     let bad: Vec<(String, Health, String)> = mine
         .iter()
@@ -50,17 +82,27 @@ pub fn tile(checks: &[BoardCheck], tenant: Option<&str>) -> OwnCheck {
             (format!("{} ({}): {outcome}", c.name, c.tenant), health(&c.state), format!("/monitoring/{}", c.id))
         })
         .collect();
-    let summary = match (mine.len(), bad.len()) {
-        (0, _) => "No monitoring check yet: ops leads add synthetic logins and /testall checks per tenant.".to_string(),
-        (n, 0) => format!("All {n} checks pass."),
-        (n, b) => format!("{b} of {n} checks are not passing."),
+    let summary = match (mine.len(), bad.len(), reach) {
+        (0, _, false) => {
+            "No monitoring check yet: ops leads add synthetic logins and /testall checks per tenant.".to_string()
+        }
+        (0, _, true) => {
+            "No reachability check yet: ops leads add one per endpoint Auth0 calls (Infrastructure).".to_string()
+        }
+        (n, 0, _) => format!("All {n} checks pass."),
+        (n, b, _) => format!("{b} of {n} checks are not passing."),
+    };
+    let (anchor, title, link) = if reach {
+        ("own-reach", "Our endpoints that Auth0 calls (from Tenantry)", "/infra#reach")
+    } else {
+        ("own-monitoring", "Synthetic logins and monitoring endpoints", "/monitoring")
     };
     OwnCheck {
-        anchor: "own-monitoring".into(),
-        title: "Synthetic logins and monitoring endpoints".into(),
+        anchor: anchor.into(),
+        title: title.into(),
         health: Some(if mine.is_empty() { Health::Unknown } else { worst }),
         summary,
         items: bad,
-        link: "/monitoring".into(),
+        link: link.into(),
     }
 }

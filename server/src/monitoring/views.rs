@@ -29,6 +29,7 @@ fn row_of(line: CheckLine, recent: Vec<(i32, bool)>) -> CheckRow {
         tenant_id: line.tenant_id,
         tenant_name: line.tenant_name,
         tenant_domain: line.domain,
+        target: line.target,
         state: CheckState::parse(&line.state).unwrap_or(CheckState::Unknown),
         interval_secs: line.interval_secs,
         last_run_at: line.last_run_at,
@@ -64,7 +65,7 @@ pub async fn list(
     q: &MonitoringQuery,
     now: DateTime<Utc>,
 ) -> Result<MonitoringList, CheckError> {
-    let filter = Filter { tenant: q.tenant, check: None };
+    let filter = Filter { tenant: q.tenant, check: None, reach: q.reach };
     let counts: Vec<(CheckState, i64)> = read::state_counts(conn, now, filter)
         .await?
         .into_iter()
@@ -107,6 +108,17 @@ pub fn settings_shown(s: &CheckSettings) -> Vec<(String, String)> {
         settings.push(("Application".into(), opt(&s.client_id)));
         settings.push(("Audience / scope".into(), format!("{} / {}", opt(&s.audience), opt(&s.scope))));
     }
+    if app::monitoring::is_reach_kind(&s.kind) {
+        settings.push(("Endpoint".into(), s.target.clone().unwrap_or_default()));
+        if let Some(status) = s.expect_status {
+            settings.push(("Expected status".into(), status.to_string()));
+        }
+        if s.kind == Kind::Smtp.as_str() {
+            let starttls = if s.starttls { "required, with an acceptable certificate" } else { "not checked" };
+            settings.push(("STARTTLS".into(), starttls.into()));
+        }
+        settings.push(("Runs from".into(), "where Tenantry runs, not from Auth0's addresses".into()));
+    }
     settings.push(("Alert after".into(), format!("{} failures in a row", s.fail_threshold)));
     settings.push(("Resolve after".into(), format!("{} successes in a row", s.success_threshold)));
     let reminders = match s.reminder_minutes {
@@ -136,7 +148,7 @@ pub async fn detail(
     } else {
         None
     };
-    let advice = row.last_outcome.filter(|o| !o.is_ok()).map(|o| o.advice().to_string());
+    let advice = row.last_outcome.filter(|o| !o.is_ok()).map(|o| o.advice_for(&row.kind).to_string());
     let hours: Vec<Hour> = read::hours(conn, id, now - Duration::days(90))
         .await?
         .into_iter()
@@ -189,6 +201,7 @@ pub fn new_form() -> CheckForm {
         fail_threshold: "3".into(),
         success_threshold: "2".into(),
         reminder_minutes: "60".into(),
+        starttls: "required".into(),
         ..CheckForm::default()
     }
 }
@@ -208,6 +221,9 @@ pub fn form_of(s: CheckSettings) -> CheckForm {
         client_secret: String::new(),
         audience: s.audience.unwrap_or_default(),
         scope: s.scope.unwrap_or_default(),
+        target: s.target.unwrap_or_default(),
+        expect_status: s.expect_status.map(|n| n.to_string()).unwrap_or_default(),
+        starttls: if s.starttls { "required" } else { "no" }.into(),
         fail_threshold: s.fail_threshold.to_string(),
         success_threshold: s.success_threshold.to_string(),
         reminder_minutes: s.reminder_minutes.to_string(),
@@ -246,6 +262,9 @@ mod tests {
             client_id: Some("cid".into()),
             audience: None,
             scope: Some("openid".into()),
+            target: None,
+            expect_status: None,
+            starttls: false,
             fail_threshold: 3,
             success_threshold: 2,
             reminder_minutes: 0,

@@ -156,6 +156,15 @@ impl Client {
 
     /// A client whose names are looked up by `lookup` (tests).
     pub fn with_lookup(policy: Policy, options: Options, lookup: Lookup) -> Result<Client, String> {
+        Client::build(policy, options, lookup, &[])
+    }
+
+    /// A client that also trusts these CA certificates (DER) beside the system's: a company CA.
+    pub fn with_roots(policy: Policy, options: Options, roots: &[Vec<u8>]) -> Result<Client, String> {
+        Client::build(policy, options, system_lookup(), roots)
+    }
+
+    fn build(policy: Policy, options: Options, lookup: Lookup, roots: &[Vec<u8>]) -> Result<Client, String> {
         let redirects = options.redirects;
         let redirect = if redirects == 0 {
             reqwest::redirect::Policy::none()
@@ -181,6 +190,7 @@ impl Client {
             .connect_timeout(options.connect_timeout.min(options.timeout))
             .redirect(redirect)
             .user_agent(options.user_agent)
+            .tls_certs_merge(roots.iter().filter_map(|der| reqwest::Certificate::from_der(der).ok()))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Client { http, policy })

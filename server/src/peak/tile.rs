@@ -51,7 +51,8 @@ impl LastHour {
         let mut parts = Vec::new();
         if !self.limits.is_empty() {
             let n: i64 = self.limits.iter().map(|(_, n)| n).sum();
-            parts.push(format!("{n} rate-limit or block events in the last hour ({})", list(&self.limits)));
+            let events = if n == 1 { "event" } else { "events" };
+            parts.push(format!("{n} rate-limit or block {events} in the last hour ({})", list(&self.limits)));
         }
         if !self.warnings.is_empty() {
             parts.push(format!("close to a limit ({})", list(&self.warnings)));
@@ -123,9 +124,14 @@ pub fn tile(tenants: &[TenantRow], hours: &HashMap<TenantId, LastHour>, chosen: 
         (None, _) if events == 0 => {
             "No event stored in the last hour: collect the tenants' logs (Logs → Per tenant).".into()
         }
-        (None, _) => {
+        (None, _) if items.is_empty() => {
             format!("No rate limit or block in the last hour across {} tenants ({events} events).", mine.len())
         }
+        (None, _) => format!(
+            "{} of {} tenants hit a rate limit or came close in the last hour ({events} events).",
+            items.len(),
+            mine.len()
+        ),
     };
     let link = match (chosen, mine.first()) {
         (Some(_), Some(t)) => format!("/logs/peak?tenant={}&range=hour", t.id),
@@ -189,6 +195,7 @@ mod tests {
         let all = tile(&tenants, &hours, None);
         assert_eq!(all.health, Some(Health::MajorOutage));
         assert_eq!(all.items.len(), 2, "acme-prod red, acme-dev amber");
+        assert_eq!(all.summary, "2 of 3 tenants hit a rate limit or came close in the last hour (580 events).");
         assert!(
             all.items[0]
                 .0
@@ -197,6 +204,13 @@ mod tests {
             all.items[0].0
         );
         assert_eq!(tile(&tenants, &hours, Some(&b.domain)).health, Some(Health::Degraded));
+        let one = last_hours(&[(a.id, 10, 0, 0)], &[row(&a, "api_limit", 1)], &[]);
+        assert_eq!(
+            tile(&tenants, &one, Some(&a.domain)).summary,
+            "acme-prod: 1 rate-limit or block event in the last hour (api_limit ×1)"
+        );
+        let calm = last_hours(&[(a.id, 10, 0, 0)], &[], &[]);
+        assert!(tile(&tenants, &calm, None).summary.starts_with("No rate limit or block in the last hour across 3"));
         let quiet = tile(&tenants, &hours, Some(&c.domain));
         assert_eq!(quiet.health, Some(Health::Unknown));
         assert!(quiet.summary.contains("No event of acme-qa stored in the last hour"), "{}", quiet.summary);

@@ -1,6 +1,6 @@
 //! Real DNS and TLS servers on 127.0.0.1 for tests, the demo and benchmarks: an authoritative hickory-server over
 //! UDP and TCP serving in-memory zones, and a TLS server choosing its certificate by SNI from certificates an
-//! rcgen-made CA (or anyone else) issued. Nothing here is a mock: the checkers talk to them over the network.
+//! rcgen-made CA (or anyone else) issued — handshake only, or answering every HTTP request with one status. Nothing here is a mock: the checkers talk to them over the network.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -134,6 +134,26 @@ impl LabCa {
     }
 }
 
+/// Reads one request's head (at most 16 KiB) and answers it with `status`.
+async fn answer<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: &mut S,
+    status: u16,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let reply = format!("HTTP/1.1 {status} Lab\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    stream.write_all(reply.as_bytes()).await?;
+    stream.shutdown().await
+}
+
 #[derive(Debug)]
 struct BySni(BTreeMap<String, Arc<CertifiedKey>>);
 
@@ -143,7 +163,8 @@ impl ResolvesServerCert for BySni {
     }
 }
 
-/// A TLS server on 127.0.0.1 that answers each SNI name with its certificate (handshake only, then closes).
+/// A TLS server on 127.0.0.1 that answers each SNI name with its certificate (handshake only, then closes; or,
+/// started with `https`, one HTTP answer of a fixed status).
 pub struct TlsLab {
     pub addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
@@ -157,6 +178,15 @@ impl Drop for TlsLab {
 
 impl TlsLab {
     pub async fn start(certs: Vec<(String, CertifiedKey)>) -> Result<TlsLab, String> {
+        TlsLab::serve(certs, None).await
+    }
+
+    /// An HTTPS server answering every request with `status` and an empty body.
+    pub async fn https(certs: Vec<(String, CertifiedKey)>, status: u16) -> Result<TlsLab, String> {
+        TlsLab::serve(certs, Some(status)).await
+    }
+
+    async fn serve(certs: Vec<(String, CertifiedKey)>, status: Option<u16>) -> Result<TlsLab, String> {
         // Any certificate under any name (a wrong-name certificate is a case the lab must be able to serve).
         let by_name = BySni(certs.into_iter().map(|(name, key)| (name.to_ascii_lowercase(), Arc::new(key))).collect());
         let config = rustls::ServerConfig::builder().with_no_client_auth().with_cert_resolver(Arc::new(by_name));
@@ -168,7 +198,14 @@ impl TlsLab {
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     // A handshake is all a check needs; unknown names fail it, as a real edge does.
-                    let _ = tokio::time::timeout(Duration::from_secs(5), acceptor.accept(stream)).await;
+                    let session = async {
+                        let mut tls = acceptor.accept(stream).await?;
+                        if let Some(status) = status {
+                            answer(&mut tls, status).await?;
+                        }
+                        Ok::<(), std::io::Error>(())
+                    };
+                    let _ = tokio::time::timeout(Duration::from_secs(5), session).await;
                 });
             }
         });

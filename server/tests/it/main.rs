@@ -20,6 +20,7 @@ mod outbound;
 mod pages;
 mod peak;
 mod promises;
+mod reach;
 mod replicas;
 mod scheduler;
 mod status;

@@ -74,6 +74,7 @@ fn job(pool: &PgPool, timeout: Duration) -> CheckJob {
     CheckJob {
         pool: pool.clone(),
         probe: Probe::with_timeout(timeout, server::outbound::Policy::ANY_ADDRESS).expect("probe"),
+        reach: server::monitoring::reach::Reach::any_address().expect("reach"),
         secrets: SecretBox::new(KEY),
     }
 }

@@ -267,7 +267,7 @@ async fn the_report_names_the_peak_minute_its_limits_and_client_and_step_five_tu
     let step = board.html.split("data-testid=\"step-5\"").nth(1).expect("step 5");
     assert!(step.starts_with(" data-state=\"major_outage\""), "{}", &step[..200.min(step.len())]);
     let step = text_of(&step[..step.find("</li>").unwrap_or(step.len())]);
-    assert!(step.contains("rate-limit or block events in the last hour"), "{step}");
+    assert!(step.contains(" in the last hour (api_limit") && step.contains("rate-limit or block event"), "{step}");
 
     let csv = helpdesk.get(&format!("/logs/peak/export.csv?tenant={t}&range=hour")).await;
     assert_eq!(csv.status(), StatusCode::OK);

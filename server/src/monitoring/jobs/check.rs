@@ -6,9 +6,11 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use sqlx::PgPool;
 
 use crate::monitoring::alerts::{Rules, Streak, Transition, step};
-use crate::monitoring::model::{CheckId, Kind, Outcome};
+use crate::monitoring::model::{CheckId, Kind};
 use crate::monitoring::notice::{self, AlertEvent};
 use crate::monitoring::probe::{Login, Probe, Ran, Target};
+use crate::monitoring::reach::run::Ask;
+use crate::monitoring::reach::{Endpoint, Reach};
 use crate::monitoring::repo::runs::{self, NewRun, TargetRow};
 use crate::notifications::record;
 use crate::scheduler::Job;
@@ -37,6 +39,8 @@ pub struct Checked {
 pub struct CheckJob {
     pub pool: PgPool,
     pub probe: Probe,
+    /// Runs the reachability checks (their own outbound policy and trusted roots).
+    pub reach: Reach,
     pub secrets: SecretBox,
 }
 
@@ -71,9 +75,15 @@ impl CheckJob {
     /// Runs the check once at `now` and records it.
     pub async fn check(&self, id: CheckId, now: DateTime<Utc>) -> Result<Checked, CheckRunError> {
         let row = runs::target(&mut *self.pool.acquire().await?, id).await?.ok_or(CheckRunError::Removed)?;
-        let ran = match self.target(row) {
-            Ok(target) => self.probe.run(&target).await,
-            Err(detail) => Ran { outcome: Outcome::Unexpected, latency_ms: 0, http_status: None, detail },
+        let ran = match Kind::parse(&row.kind) {
+            Some(kind) if kind.is_reach() => match ask(kind, &row) {
+                Ok(ask) => self.reach.run(&ask, now).await,
+                Err(detail) => Ran::not_run(detail),
+            },
+            _ => match self.target(row) {
+                Ok(target) => self.probe.run(&target).await,
+                Err(detail) => Ran::not_run(detail),
+            },
         };
         let transition = self.record(id, &ran, now).await?;
         Ok(Checked { ran, transition })
@@ -105,7 +115,7 @@ impl CheckJob {
         runs::insert_run(&mut tx, id, &run, after.failures, after.successes).await?;
         let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
         runs::add_to_hour(&mut tx, id, hour, ok, ran.latency_ms).await?;
-        let reason = format!("{}: {}", ran.outcome.label(), ran.outcome.advice());
+        let reason = format!("{}: {}", ran.outcome.label(), ran.outcome.advice_for(&locked.kind));
         let alert = match (transition, locked.alert_id) {
             (Transition::Opened, _) => {
                 let alert = runs::open_alert(&mut tx, id, now, &reason).await?;
@@ -140,6 +150,13 @@ impl CheckJob {
         tx.commit().await?;
         Ok(transition)
     }
+}
+
+/// What a reachability check asks, from its stored row.
+fn ask(kind: Kind, row: &TargetRow) -> Result<Ask, String> {
+    let endpoint = Endpoint::parse(kind, row.target.as_deref().unwrap_or_default())?;
+    let expect_status = row.expect_status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200);
+    Ok(Ask { kind, endpoint, expect_status, starttls: row.starttls })
 }
 
 #[async_trait::async_trait]

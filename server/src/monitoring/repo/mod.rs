@@ -27,6 +27,9 @@ pub struct CheckSettings {
     pub client_id: Option<String>,
     pub audience: Option<String>,
     pub scope: Option<String>,
+    pub target: Option<String>,
+    pub expect_status: Option<i32>,
+    pub starttls: bool,
     pub fail_threshold: i32,
     pub success_threshold: i32,
     pub reminder_minutes: i32,
@@ -37,7 +40,8 @@ pub async fn settings(conn: &mut PgConnection, id: CheckId) -> Result<Option<Che
     sqlx::query_as!(
         CheckSettings,
         r#"SELECT tenant_id AS "tenant_id: TenantId", kind, name, interval_secs, enabled, grant_type, realm, username,
-                  client_id, audience, scope, fail_threshold, success_threshold, reminder_minutes
+                  client_id, audience, scope, target, expect_status, starttls, fail_threshold, success_threshold,
+                  reminder_minutes
            FROM monitoring_checks WHERE id = $1"#,
         id.0
     )
@@ -76,7 +80,7 @@ pub async fn logins_per_minute(
     Ok(n.unwrap_or(0.0))
 }
 
-/// A check query with the check's settings bound as `$1` … `$15` in the order of `insert_check`'s column list,
+/// A check query with the check's settings bound as `$1` … `$18` in the order of `insert_check`'s column list,
 /// then any further arguments: the insert and the update bind the same values the same way.
 macro_rules! check_query {
     ($sql:tt, $p:expr $(, $more:expr)*) => {
@@ -96,7 +100,10 @@ macro_rules! check_query {
             $p.scope,
             $p.fail_threshold,
             $p.success_threshold,
-            $p.reminder_minutes
+            $p.reminder_minutes,
+            $p.target,
+            $p.expect_status,
+            $p.starttls
             $(, $more)*
         )
     };
@@ -106,8 +113,10 @@ macro_rules! check_query {
 pub async fn insert_check(conn: &mut PgConnection, p: &CheckSpec) -> Result<CheckId, sqlx::Error> {
     check_query!(
         r#"INSERT INTO monitoring_checks (tenant_id, kind, name, interval_secs, grant_type, realm, username, password,
-               client_id, client_secret, audience, scope, fail_threshold, success_threshold, reminder_minutes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id AS "id: CheckId""#,
+               client_id, client_secret, audience, scope, fail_threshold, success_threshold, reminder_minutes, target,
+               expect_status, starttls)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+           RETURNING id AS "id: CheckId""#,
         p
     )
     .fetch_one(conn)
@@ -122,8 +131,8 @@ pub async fn update_check(conn: &mut PgConnection, id: CheckId, p: &CheckSpec) -
              password = CASE WHEN tenant_id = $1 THEN COALESCE($8, password) ELSE $8 END, client_id = $9,
              client_secret = CASE WHEN tenant_id = $1 AND client_id IS NOT DISTINCT FROM $9
                                   THEN COALESCE($10, client_secret) ELSE $10 END, audience = $11, scope = $12, fail_threshold = $13,
-             success_threshold = $14, reminder_minutes = $15
-         WHERE id = $16 RETURNING enabled",
+             success_threshold = $14, reminder_minutes = $15, target = $16, expect_status = $17, starttls = $18
+         WHERE id = $19 RETURNING enabled",
         p,
         id.0
     )

@@ -17,6 +17,9 @@ pub struct TargetRow {
     pub client_secret: Option<Vec<u8>>,
     pub audience: Option<String>,
     pub scope: Option<String>,
+    pub target: Option<String>,
+    pub expect_status: Option<i32>,
+    pub starttls: bool,
     pub tenant_id: TenantId,
     pub domain: String,
     pub api_base_url: Option<String>,
@@ -27,7 +30,8 @@ pub async fn target(conn: &mut PgConnection, id: CheckId) -> Result<Option<Targe
     sqlx::query_as!(
         TargetRow,
         r#"SELECT c.kind, c.grant_type, c.realm, c.username, c.password, c.client_id, c.client_secret, c.audience,
-                  c.scope, t.id AS "tenant_id: TenantId", t.domain, t.api_base_url
+                  c.scope, c.target, c.expect_status, c.starttls, t.id AS "tenant_id: TenantId", t.domain,
+                  t.api_base_url
            FROM monitoring_checks c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1"#,
         id.0
     )

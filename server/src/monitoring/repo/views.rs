@@ -27,6 +27,7 @@ pub struct CheckLine {
     pub tenant_id: TenantId,
     pub tenant_name: String,
     pub domain: String,
+    pub target: Option<String>,
     pub interval_secs: i32,
     pub last_run_at: Option<DateTime<Utc>>,
     pub last_outcome: Option<String>,
@@ -42,12 +43,14 @@ pub struct CheckLine {
 pub struct Filter {
     pub tenant: Option<TenantId>,
     pub check: Option<CheckId>,
+    /// `Some(true)`: reachability checks only; `Some(false)`: the Auth0 checks only.
+    pub reach: Option<bool>,
 }
 
 /// `WITH rows AS (…)`: every check passing `filter`, with its state and 24-hour uptime at `now`.
 fn rows_cte(now: DateTime<Utc>, filter: Filter) -> QueryBuilder<'static, Postgres> {
     let mut q = QueryBuilder::new(
-        "WITH rows AS (SELECT c.id, c.name, c.kind, c.tenant_id, t.name AS tenant_name, t.domain, c.interval_secs,
+        "WITH rows AS (SELECT c.id, c.name, c.kind, c.tenant_id, t.name AS tenant_name, t.domain, c.target, c.interval_secs,
              c.last_run_at, c.last_outcome, c.enabled, ",
     );
     q.push(STATE_SQL);
@@ -64,6 +67,10 @@ fn rows_cte(now: DateTime<Utc>, filter: Filter) -> QueryBuilder<'static, Postgre
     }
     if let Some(check) = filter.check {
         q.push(" AND c.id = ").push_bind(check.0);
+    }
+    if let Some(reach) = filter.reach {
+        q.push(if reach { " AND c.kind = ANY(" } else { " AND NOT c.kind = ANY(" });
+        q.push_bind(app::monitoring::REACH_KINDS.map(String::from).to_vec()).push(")");
     }
     q.push(") ");
     q
@@ -216,6 +223,7 @@ pub async fn windows(conn: &mut PgConnection, id: CheckId, now: DateTime<Utc>) -
 pub struct BoardCheck {
     pub id: CheckId,
     pub name: String,
+    pub kind: String,
     pub tenant: String,
     pub domain: String,
     pub last_outcome: Option<String>,
@@ -226,7 +234,7 @@ pub struct BoardCheck {
 pub async fn board_checks(conn: &mut PgConnection) -> Result<Vec<BoardCheck>, sqlx::Error> {
     sqlx::query_as!(
         BoardCheck,
-        r#"SELECT c.id AS "id: CheckId", c.name, t.name AS tenant, t.domain, c.last_outcome,
+        r#"SELECT c.id AS "id: CheckId", c.name, c.kind, t.name AS tenant, t.domain, c.last_outcome,
                   CASE WHEN EXISTS (SELECT 1 FROM monitoring_alerts a WHERE a.check_id = c.id AND a.resolved_at IS NULL)
                          THEN 'alert'
                        WHEN c.last_outcome IS NULL THEN 'unknown'

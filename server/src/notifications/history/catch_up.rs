@@ -60,11 +60,10 @@ pub fn status_notice(r: StatusEvent) -> Incoming {
 
 /// A monitoring alert event as a notice (one notification per alert).
 pub fn monitoring_notice(r: MonitoringEvent) -> Incoming {
-    let login = r.check_kind == "login";
     Incoming {
         origin: format!("monitoring:alert:{}", r.alert_id.unwrap_or_default()),
         source: "console",
-        kind: if login { "synthetic_login_alert" } else { "monitoring_alert" }.into(),
+        kind: app::monitoring::alert_kind(&r.check_kind).into(),
         severity: if r.kind == "alert_resolved" { "info" } else { "critical" },
         title: format!("{} on {} is failing", r.name, r.tenant),
         body: String::new(),
