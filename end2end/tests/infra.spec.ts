@@ -62,6 +62,15 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(dev).toContainText('6 range(s) for US');
       await expect(dev.getByTestId('firewall-entry')).toContainText('mail.acme-dev.example');
       await expect(dev.getByTestId('firewall-entry')).toContainText('often blocked');
+      // acme-prod's custom database and Action, with the origins their code names; acme-sandbox1's application
+      // lacks the scopes, so those parts are unknown.
+      const prod = page.locator('[data-testid="firewall"][data-tenant="acme-prod"]');
+      await expect(prod.getByTestId('firewall-entry').filter({ hasText: 'Custom database "legacy-users" (get_user, login scripts)' })).toContainText('https://users-api.acme.example');
+      await expect(prod.getByTestId('firewall-entry').filter({ hasText: 'Action "Add CRM roles" (post-login)' })).toContainText('https://crm.acme.example:8443');
+      await expect(prod.getByTestId('firewall-entry').filter({ hasText: 'Block disposable emails' })).toContainText('no URL in its code');
+      const sandbox = page.locator('[data-testid="firewall"][data-tenant="acme-sandbox1"]');
+      await expect(sandbox).toContainText('unknown: needs read:connections');
+      await expect(sandbox).toContainText('unknown: needs read:actions');
 
       // Reachability of acme-prod's own endpoints, run from where Tenantry runs: the custom database's API refuses
       // (in alert), the log-stream receiver answers over HTTPS and the mail relay offers STARTTLS.

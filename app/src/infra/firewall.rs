@@ -13,9 +13,9 @@ pub fn FirewallSection(rows: Vec<FirewallRow>, has_list: bool) -> impl IntoView 
             <h2 id="firewall-h">"Firewall guide"</h2>
             <p class="muted">
                 "What Auth0 calls in your network, read from each tenant's latest snapshot: allow the tenant's region's \
-                 ranges (above) to these hosts and ports. Custom database scripts, Actions, Rules and Hooks call \
-                 whatever their code calls: allow the same ranges to those services. Tenantry does not read \
-                 connections or Actions yet, so they are not listed."
+                 ranges (above) to these hosts and ports. Custom database scripts and Actions are listed with the \
+                 URLs their code spells out; code can also call what it builds at run time or reads from a secret, \
+                 so read it too. Rules and Hooks are not read."
             </p>
             {empty.then(|| view! { <Empty>"No tenant is registered yet."</Empty> })}
             {rows.into_iter().map(|r| {
@@ -29,8 +29,11 @@ pub fn FirewallSection(rows: Vec<FirewallRow>, has_list: bool) -> impl IntoView 
                 view! {
                     <div class="firewall" data-testid="firewall" data-tenant=r.tenant.clone()>
                         <h3><a href=format!("/tenants/{}", r.tenant_id)>{r.tenant.clone()}</a>" · "{ranges}</h3>
-                        {none.then(|| view! {
-                            <p class="muted small">"Nothing in the snapshot calls into your network (no SMTP server, no HTTP or Splunk log stream)."</p>
+                        {(none && !r.read).then(|| view! {
+                            <p class="muted small">"Not read yet: Tenantry has no snapshot of this tenant, so what Auth0 calls is unknown. Its page says why the last read failed."</p>
+                        })}
+                        {(none && r.read).then(|| view! {
+                            <p class="muted small">"Nothing in the snapshot calls into your network (no SMTP server, no HTTP or Splunk log stream, no custom database, no Action)."</p>
                         })}
                         {(!none).then(|| view! {
                             <table class="list compact">

@@ -131,6 +131,8 @@ pub struct FirewallRow {
     /// How many ranges the latest IP list gives for the region (`None` before the list was read or when it names
     /// no such region).
     pub ranges: Option<usize>,
+    /// Whether the tenant has been read yet (without a snapshot nothing is known of what Auth0 calls).
+    pub read: bool,
     pub entries: Vec<FirewallEntry>,
 }
 

@@ -59,7 +59,9 @@ pub fn TenantNewPage() -> impl IntoView {
         <h1>"Add a tenant"</h1>
         <p class="lead">
             "Tenantry reads the tenant with a machine-to-machine application that has the read:tenant_settings, \
-             read:custom_domains, read:email_provider, read:log_streams and read:stats scopes."
+             read:custom_domains, read:email_provider, read:log_streams and read:stats scopes; with read:connections, \
+             read:connections_options and read:actions it also lists custom databases and Actions (without them those \
+             parts show as unknown)."
         </p>
         <Problem error />
         <section class="card">

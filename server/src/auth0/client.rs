@@ -286,7 +286,8 @@ impl Auth0Client {
 
     /// The email provider, or `None` when the tenant has none (Auth0 answers 404 `inexistent_email_provider`).
     pub async fn email_provider(&self, t: &TenantEndpoint) -> Result<Option<Fetched<EmailProvider>>, Auth0Error> {
-        let path = "/api/v2/emails/provider?fields=name,enabled,default_from_address&include_fields=true";
+        // `credentials` holds the SMTP host and port the firewall guide needs (Auth0 never returns `smtp_pass`).
+        let path = "/api/v2/emails/provider?fields=name,enabled,default_from_address,credentials&include_fields=true";
         match self.get(t, path, "read:email_provider").await {
             Ok(found) => Ok(Some(found)),
             Err(Auth0Error::NotFound(code)) if code == "inexistent_email_provider" => Ok(None),
@@ -296,6 +297,44 @@ impl Auth0Client {
 
     pub async fn log_streams(&self, t: &TenantEndpoint) -> Result<Fetched<Vec<LogStream>>, Auth0Error> {
         self.get(t, "/api/v2/log-streams", "read:log_streams").await
+    }
+
+    /// Every connection, raw (offset pages of 100; Auth0 serves at most the first 1,000 that way). `options` come
+    /// only with `read:connections_options`.
+    pub async fn connections(&self, t: &TenantEndpoint) -> Result<Vec<Value>, Auth0Error> {
+        let mut all = Vec::new();
+        for page in 0..10 {
+            let path = format!("/api/v2/connections?per_page=100&page={page}");
+            let got = match self.get::<Value>(t, &path, "read:connections").await?.raw {
+                Value::Array(list) => list,
+                _ => return Err(Auth0Error::Unexpected("GET /api/v2/connections did not answer a list".into())),
+            };
+            let last = got.len() < 100;
+            all.extend(got);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every Action, raw (pages of 100 up to `total`, at most 1,000).
+    pub async fn actions(&self, t: &TenantEndpoint) -> Result<Vec<Value>, Auth0Error> {
+        let mut all = Vec::new();
+        for page in 0..10 {
+            let path = format!("/api/v2/actions/actions?per_page=100&page={page}");
+            let mut got = self.get::<Value>(t, &path, "read:actions").await?.raw;
+            let Some(Value::Array(list)) = got.get_mut("actions").map(Value::take) else {
+                return Err(Auth0Error::Unexpected("GET /api/v2/actions/actions answered no `actions` list".into()));
+            };
+            let total = got.get("total").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let empty = list.is_empty();
+            all.extend(list);
+            if empty || all.len() >= total {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     pub async fn daily_stats(

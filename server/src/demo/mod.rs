@@ -129,6 +129,31 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
                 stream["status"] = serde_json::json!("paused");
             }
             sim.settings["idle_session_lifetime"] = serde_json::json!(24);
+            // A legacy user store behind a custom database and an Action calling the CRM: the firewall guide lists
+            // the origins their code names.
+            sim.connections.push(SimTenant::database_connection(
+                "legacy-users",
+                &[
+                    ("login", "function login(email, password, callback) {\n  request.post({ url: 'https://users-api.acme.example/v1/authenticate', json: { email, password }, headers: { 'x-api-key': configuration.API_KEY } }, (err, res, body) => callback(err, body));\n}"),
+                    ("get_user", "function getByEmail(email, callback) {\n  request.get('https://users-api.acme.example/v1/users?email=' + encodeURIComponent(email), (err, res, body) => callback(err, body));\n}"),
+                ],
+            ));
+            sim.connections.push(SimTenant::social_connection("google-oauth2"));
+            sim.actions.push(SimTenant::action(
+                "Add CRM roles",
+                "post-login",
+                "exports.onExecutePostLogin = async (event, api) => {\n  const res = await fetch(`https://crm.acme.example:8443/roles/${event.user.user_id}`, { headers: { authorization: event.secrets.API_TOKEN } });\n  api.idToken.setCustomClaim('https://acme.example/roles', await res.json());\n};",
+            ));
+            sim.actions.push(SimTenant::action(
+                "Block disposable emails",
+                "pre-user-registration",
+                "exports.onExecutePreUserRegistration = async (event, api) => {\n  if (isDisposable(event.user.email)) api.access.deny('disposable', 'Use your work email');\n};",
+            ));
+        }
+        if t.name == "acme-sandbox1" {
+            // A sandbox application without the newer read scopes: its custom databases and Actions are unknown.
+            sim.scopes
+                .retain(|s| !matches!(s.as_str(), "read:connections" | "read:connections_options" | "read:actions"));
         }
         if t.name == "acme-dev" {
             // An SMTP server on port 25: the firewall guide names it (and warns about the port).

@@ -130,7 +130,7 @@ mod tests {
             snapshot_at: Some(chrono::Utc::now()),
             snapshot_id: Some(1),
             provider,
-            log_streams: None,
+            ..TenantRow::default()
         }
     }
 

@@ -134,7 +134,7 @@ pub async fn insert_version(conn: &mut PgConnection, v: &NewVersion<'_>) -> Resu
 
 /// A registered tenant as this area sees it, with what its latest snapshot says of its email provider
 /// (`provider` is `None` without a snapshot, `Some(Null)` when Auth0 answered "not configured").
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct TenantRow {
     pub id: uuid::Uuid,
     pub name: String,
@@ -145,13 +145,20 @@ pub struct TenantRow {
     pub provider: Option<Value>,
     /// The log streams of the latest snapshot (sinks reduced to where they send).
     pub log_streams: Option<Value>,
+    /// The connections and Actions of the latest snapshot (as `tenants::keep` keeps them; `Null` without the
+    /// scope), and the scopes the snapshot lacked.
+    pub connections: Option<Value>,
+    pub actions: Option<Value>,
+    pub missing_scopes: Option<Value>,
 }
 
 pub async fn tenants(conn: &mut PgConnection) -> Result<Vec<TenantRow>, sqlx::Error> {
     sqlx::query_as!(
         TenantRow,
         r#"SELECT t.id, t.name, t.environment, t.region, s.taken_at AS "snapshot_at?: DateTime<Utc>", s.id AS "snapshot_id?",
-                s.data->'email_provider' AS "provider?", s.data->'log_streams' AS "log_streams?"
+                s.data->'email_provider' AS "provider?", s.data->'log_streams' AS "log_streams?",
+                s.data->'connections' AS "connections?", s.data->'actions' AS "actions?",
+                s.data->'missing_scopes' AS "missing_scopes?"
            FROM tenants t
            LEFT JOIN LATERAL (SELECT id, taken_at, data FROM tenants_snapshots
                                WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1) s ON true

@@ -196,7 +196,7 @@ mod tests {
             snapshot_at: None,
             snapshot_id: None,
             provider: Some(provider),
-            log_streams: None,
+            ..TenantRow::default()
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod bucket;
 mod control;
+mod directory;
 pub mod dns_tls;
 pub mod ip_ranges;
 pub mod logs;
@@ -44,6 +45,9 @@ pub const READ_SCOPES: &[&str] = &[
     "read:custom_domains",
     "read:email_provider",
     "read:log_streams",
+    "read:connections",
+    "read:connections_options",
+    "read:actions",
     "read:stats",
     "read:logs",
     "read:logs_users",
@@ -103,6 +107,10 @@ pub struct SimTenant {
     pub custom_domains: Vec<Value>,
     pub email_provider: Option<Value>,
     pub log_streams: Vec<Value>,
+    /// `GET /api/v2/connections`, whole (with `options`).
+    pub connections: Vec<Value>,
+    /// `GET /api/v2/actions/actions`.
+    pub actions: Vec<Value>,
     pub logs: Vec<Value>,
     pub daily_stats: Value,
     pub active_users: u64,
@@ -140,6 +148,8 @@ impl SimTenant {
             custom_domains: Vec::new(),
             email_provider: None,
             log_streams: Vec::new(),
+            connections: vec![SimTenant::database_connection("Username-Password-Authentication", &[])],
+            actions: Vec::new(),
             logs: Vec::new(),
             daily_stats: serde_json::from_str(fixtures::DAILY_STATS).expect("fixture is JSON"),
             active_users: 1,

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::bucket::{Bucket, Taken};
 use super::control::control;
+use super::directory;
 use super::status_pages::{status_page, with_etag};
 use super::{Faults, HANG, Issued, SimTenant, Simulator, UserState, fixtures};
 
@@ -262,6 +263,8 @@ fn management_api(
         "/api/v2/custom-domains" => "read:custom_domains",
         "/api/v2/emails/provider" => "read:email_provider",
         "/api/v2/log-streams" => "read:log_streams",
+        "/api/v2/connections" => "read:connections",
+        "/api/v2/actions/actions" => "read:actions",
         "/api/v2/logs" => "read:logs",
         "/api/v2/stats/daily" | "/api/v2/stats/active-users" => "read:stats",
         _ => return management_error(StatusCode::NOT_FOUND, "Not Found", None),
@@ -295,13 +298,18 @@ fn management_api(
         "/api/v2/tenants/settings" => json_response(StatusCode::OK, tenant.settings.clone()),
         "/api/v2/custom-domains" => json_response(StatusCode::OK, Value::Array(tenant.custom_domains.clone())),
         "/api/v2/emails/provider" => match &tenant.email_provider {
-            Some(provider) => json_response(StatusCode::OK, provider.clone()),
+            Some(provider) => json_response(StatusCode::OK, directory::select_fields(provider.clone(), query)),
             None => {
                 let body: Value = serde_json::from_str(fixtures::EMAIL_PROVIDER_404).unwrap_or_default();
                 json_response(StatusCode::NOT_FOUND, body)
             }
         },
         "/api/v2/log-streams" => json_response(StatusCode::OK, Value::Array(tenant.log_streams.clone())),
+        "/api/v2/connections" => {
+            let options = granted.iter().any(|s| s == "read:connections_options");
+            json_response(StatusCode::OK, directory::connections(tenant, query, options))
+        }
+        "/api/v2/actions/actions" => json_response(StatusCode::OK, directory::actions(tenant, query)),
         "/api/v2/stats/daily" => json_response(StatusCode::OK, tenant.daily_stats.clone()),
         "/api/v2/stats/active-users" => json_response(StatusCode::OK, json!(tenant.active_users)),
         _ => logs(tenant, query),

@@ -1,5 +1,5 @@
 //! The snapshot poller: a scheduler job per tenant that reads what Auth0 says about the tenant (settings, custom
-//! domains, email provider, log streams, active users), stores a snapshot when something changed, and records the
+//! domains, email provider, log streams, connections, Actions, active users), stores a snapshot when something changed, and records the
 //! field-level changes. A failure is recorded with its class; the previous snapshot stays.
 
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{diff, repo};
+use super::{diff, keep, repo};
 use crate::auth0::{Auth0Client, Auth0Error, TenantEndpoint};
 use crate::scheduler::Job;
 use crate::secrets::SecretBox;
@@ -102,61 +102,37 @@ impl SnapshotJob {
         Ok(outcome)
     }
 
-    /// Reads everything a snapshot holds. Secrets are never kept: of the email provider's credentials only the SMTP
-    /// host and port, of a log stream's sink only where it sends (an HTTP endpoint's scheme, host and port; a Splunk
-    /// host and port) — what the firewall guide needs.
+    /// Reads everything a snapshot holds, keeping what `keep` says (never a secret). Connections and Actions need
+    /// scopes a console may not have been given: without them they are `null` and the scope is in `missing_scopes`.
     async fn read(&self, t: &TenantEndpoint) -> Result<(Value, Option<i64>), Auth0Error> {
         let settings = self.client.tenant_settings(t).await?.raw;
         let custom_domains = match self.client.custom_domains(t).await?.raw {
             Value::Object(mut page) => page.remove("custom_domains").unwrap_or(Value::Array(Vec::new())),
             list => list,
         };
-        let email_provider = self.client.email_provider(t).await?.map(|p| {
-            let mut raw = p.raw;
-            if let Some(map) = raw.as_object_mut() {
-                let credentials = map.remove("credentials");
-                map.remove("settings");
-                let kept: serde_json::Map<String, Value> = credentials
-                    .as_ref()
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .filter(|(k, _)| matches!(k.as_str(), "smtp_host" | "smtp_port"))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                if !kept.is_empty() {
-                    map.insert("credentials".into(), Value::Object(kept));
-                }
+        let email_provider = self.client.email_provider(t).await?.map(|p| keep::email_provider(p.raw));
+        let log_streams = keep::log_streams(self.client.log_streams(t).await?.raw);
+        // Without the scope a part is unknown, recorded as such, never a failed poll.
+        let mut missing_scopes = Vec::new();
+        let mut optional = |read: Result<Vec<Value>, Auth0Error>, keep: fn(&Value) -> Value| match read {
+            Ok(list) => Ok(Value::Array(list.iter().map(keep).collect())),
+            Err(Auth0Error::MissingScope { scope }) => {
+                missing_scopes.push(Value::String(scope));
+                Ok(Value::Null)
             }
-            raw
-        });
-        let mut log_streams = self.client.log_streams(t).await?.raw;
-        for stream in log_streams.as_array_mut().into_iter().flatten() {
-            if let Some(map) = stream.as_object_mut() {
-                let sink = map.remove("sink");
-                let at = |key: &str| sink.as_ref().and_then(|s| s.get(key)).cloned();
-                let mut kept = serde_json::Map::new();
-                if let Some((origin, _)) =
-                    at("httpEndpoint").as_ref().and_then(Value::as_str).and_then(crate::text::origin_of)
-                {
-                    kept.insert("httpEndpoint".into(), Value::String(origin));
-                }
-                for key in ["splunkDomain", "splunkPort"] {
-                    if let Some(v) = at(key).filter(|v| v.is_string() || v.is_number()) {
-                        kept.insert(key.into(), v);
-                    }
-                }
-                if !kept.is_empty() {
-                    map.insert("sink".into(), Value::Object(kept));
-                }
-            }
-        }
+            Err(e) => Err(e),
+        };
+        let connections = optional(self.client.connections(t).await, keep::connection)?;
+        let actions = optional(self.client.actions(t).await, keep::action)?;
         let active_users = self.client.active_users(t).await.ok().map(|a| i64::try_from(a.value).unwrap_or(i64::MAX));
         let data = json!({
             "settings": settings,
             "custom_domains": custom_domains,
             "email_provider": email_provider,
             "log_streams": log_streams,
+            "connections": connections,
+            "actions": actions,
+            "missing_scopes": missing_scopes,
         });
         Ok((data, active_users))
     }

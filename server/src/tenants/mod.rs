@@ -3,7 +3,8 @@
 //!
 //! Files: `model` (typed values: names, domains, the name checker) · `repo` (all of the area's SQL) · `service`
 //! (the rules: add, change, remove, refresh, each with its audit entry and job) · `jobs` (`tenants.snapshot`: read
-//! a tenant from Auth0, store a snapshot when something changed) · `port` (the pages' `TenantsPort`, drift) ·
+//! a tenant from Auth0, store a snapshot when something changed) · `keep` (what a snapshot keeps of each answer:
+//! never a secret) · `port` (the pages' `TenantsPort`, drift) ·
 //! `diff` (field-level changes between snapshots) · `findings` (what the guide asks that the registry lacks) ·
 //! `file` (the inventory as TOML: import and export).
 
@@ -11,6 +12,7 @@ pub mod diff;
 pub mod file;
 pub mod findings;
 pub mod jobs;
+pub mod keep;
 pub mod model;
 pub mod port;
 pub mod repo;

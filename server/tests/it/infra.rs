@@ -395,7 +395,10 @@ async fn the_firewall_guide_names_what_auth0_calls_with_the_region_s_ranges(pool
         .bind(serde_json::json!({
             "email_provider": {"name": "smtp", "enabled": true, "default_from_address": "id@acme.example",
                                "credentials": {"smtp_host": "mail.acme.example", "smtp_port": 587}},
-            "log_streams": [{"name": "SIEM", "type": "http", "status": "active", "sink": {"httpEndpoint": "https://siem.acme.example"}}]
+            "log_streams": [{"name": "SIEM", "type": "http", "status": "active", "sink": {"httpEndpoint": "https://siem.acme.example"}}],
+            "connections": [{"name": "legacy", "strategy": "auth0", "custom_database": true, "scripts": ["login"], "calls": ["https://users.acme.example"]}],
+            "actions": null,
+            "missing_scopes": ["read:actions"]
         }))
         .execute(&pool)
         .await
@@ -407,7 +410,15 @@ async fn the_firewall_guide_names_what_auth0_calls_with_the_region_s_ranges(pool
     let g = o.firewall.iter().find(|f| f.tenant == "acme-prod").expect("guide");
     assert_eq!(g.ranges, Some(6), "the US ranges of version 2");
     let rows: Vec<(&str, &str)> = g.entries.iter().map(|e| (e.target.as_str(), e.ports.as_str())).collect();
-    assert_eq!(rows, [("mail.acme.example", "587"), ("https://siem.acme.example", "443")]);
+    assert_eq!(
+        rows,
+        [
+            ("mail.acme.example", "587"),
+            ("https://siem.acme.example", "443"),
+            ("https://users.acme.example", "443"),
+            ("unknown: needs read:actions", "—")
+        ]
+    );
     let dev = o.firewall.iter().find(|f| f.tenant == "acme-dev").expect("guide");
     assert!(dev.entries.is_empty() && dev.ranges == Some(4), "{dev:?}");
 
@@ -416,5 +427,6 @@ async fn the_firewall_guide_names_what_auth0_calls_with_the_region_s_ranges(pool
     let text = text_of(&page.html);
     assert!(text.contains("acme-prod · 6 range(s) for US"), "{text}");
     assert!(text.contains("SMTP email provider mail.acme.example 587"), "{text}");
-    assert!(text.contains("acme-dev · 4 range(s) for EU Nothing in the snapshot calls into your network"), "{text}");
+    assert!(text.contains("Custom database \"legacy\" (login script) https://users.acme.example 443"), "{text}");
+    assert!(text.contains("acme-dev · 4 range(s) for EU Not read yet: Tenantry has no snapshot"), "{text}");
 }

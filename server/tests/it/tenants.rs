@@ -99,7 +99,11 @@ async fn thirty_concurrent_refreshes_stay_inside_a_10_per_second_limit(pool: PgP
         task.await.expect("task").expect("every refresh completes");
     }
     assert_eq!(sim.over_limit(), 0, "no request was sent over the limit");
-    assert_eq!(sim.requests(), 1 + 30 * 5, "one token, five reads per refresh");
+    assert_eq!(
+        sim.requests(),
+        1 + 30 * 7,
+        "one token, seven reads per refresh (settings, domains, email, streams, connections, Actions, users)"
+    );
 }
 
 #[test]
@@ -411,11 +415,27 @@ async fn a_snapshot_keeps_no_secret_of_the_email_provider_or_the_log_streams(poo
     sim.update(DOMAIN, |t| {
         t.email_provider = Some(provider);
         t.log_streams = streams;
+        // A custom database whose configuration holds a key, and an Action reading a secret.
+        t.connections.push(SimTenant::database_connection(
+            "legacy",
+            &[("login", "function login(e, p, cb) { request.post('https://users.acme.example/auth', { key: configuration.API_KEY }) }")],
+        ));
+        t.actions.push(SimTenant::action("Roles", "post-login", "await fetch(`https://crm.acme.example:8443/r`, { headers: { a: event.secrets.API_TOKEN } })"));
     });
     assert!(matches!(job.poll(id, at(0)).await, Ok(Polled::Changed { .. })));
     let stored: String =
         sqlx::query_scalar("SELECT data::text FROM tenants_snapshots").fetch_one(&pool).await.expect("snapshot");
-    for secret in ["smtp_user", "datadogApiKey", "REDACTED", "httpAuthorization", "Bearer"] {
+    for secret in [
+        "smtp_user",
+        "datadogApiKey",
+        "REDACTED",
+        "httpAuthorization",
+        "Bearer",
+        "sim-connection-secret",
+        "configuration",
+        "API_TOKEN",
+        "function login",
+    ] {
         assert!(!stored.contains(secret), "{secret} was stored: {stored}");
     }
     // What the firewall guide needs stays: where Auth0 connects to.
@@ -426,4 +446,28 @@ async fn a_snapshot_keeps_no_secret_of_the_email_provider_or_the_log_streams(poo
     );
     assert_eq!(data["log_streams"][1]["sink"], serde_json::json!({"httpEndpoint": "https://example.com"}));
     assert!(data["log_streams"][0].get("sink").is_none(), "a Datadog sink holds only its key: nothing kept");
+    let legacy = data["connections"].as_array().expect("connections").iter().find(|c| c["name"] == "legacy").cloned();
+    assert_eq!(legacy.expect("legacy")["calls"], serde_json::json!(["https://users.acme.example"]));
+    assert_eq!(data["actions"][0]["calls"], serde_json::json!(["https://crm.acme.example:8443"]));
+    assert_eq!(data["missing_scopes"], serde_json::json!([]));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_the_connections_and_actions_scopes_those_parts_are_unknown_and_the_poll_succeeds(pool: PgPool) {
+    let (sim, job, id) = setup(&pool, "right-secret").await;
+    sim.update(DOMAIN, |t| t.scopes.retain(|s| s != "read:actions" && s != "read:connections_options"));
+    assert!(matches!(job.poll(id, at(0)).await, Ok(Polled::Changed { .. })), "not a failed read");
+    let data: serde_json::Value =
+        sqlx::query_scalar("SELECT data FROM tenants_snapshots").fetch_one(&pool).await.expect("snapshot");
+    assert_eq!(data["actions"], serde_json::Value::Null);
+    assert_eq!(data["missing_scopes"], serde_json::json!(["read:actions"]));
+    let connection = &data["connections"][0];
+    assert_eq!(connection["name"], "Username-Password-Authentication");
+    assert!(connection.get("custom_database").is_none(), "options need read:connections_options: unknown, not false");
+    let failed: Option<String> = sqlx::query_scalar("SELECT failure_class FROM tenants_polls WHERE tenant_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .expect("the poll's state");
+    assert_eq!(failed, None);
 }
