@@ -98,6 +98,10 @@ pub struct TenantDetail {
     pub snapshot_at: Option<DateTime<Utc>>,
     /// A few settings from the latest snapshot: (field, value).
     pub settings: Vec<(String, String)>,
+    /// What the latest snapshot read of the tenant's configuration, in words: (part, summary).
+    pub configuration: Vec<(String, String)>,
+    /// Parts it could not read and why: "Actions: needs read:actions".
+    pub unknown: Vec<String>,
     pub active_users: Option<i64>,
     pub next_poll_at: Option<DateTime<Utc>>,
     /// Newest first.

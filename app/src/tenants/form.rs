@@ -60,8 +60,9 @@ pub fn TenantNewPage() -> impl IntoView {
         <p class="lead">
             "Tenantry reads the tenant with a machine-to-machine application that has the read:tenant_settings, \
              read:custom_domains, read:email_provider, read:log_streams and read:stats scopes; with read:connections, \
-             read:connections_options and read:actions it also lists custom databases and Actions (without them those \
-             parts show as unknown)."
+             read:connections_options, read:actions, read:clients, read:resource_servers, read:rules, read:hooks, \
+             read:guardian_factors, read:attack_protection, read:prompts, read:signing_keys and read:email_templates it also reads the configuration the \
+             firewall guide and the readiness checklists use (without one, that part shows as unknown)."
         </p>
         <Problem error />
         <section class="card">

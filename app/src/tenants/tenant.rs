@@ -80,7 +80,11 @@ pub fn TenantPage() -> impl IntoView {
                                             <dt>"Email provider"</dt><dd>{cell.email_provider.clone().unwrap_or_else(|| "none (Auth0's built-in provider)".into())}</dd>
                                             <dt>"Log streams"</dt><dd>{if cell.log_streams.is_empty() { "none".to_string() } else { cell.log_streams.iter().map(|(n, s)| format!("{n} ({s})")).collect::<Vec<_>>().join(", ") }}</dd>
                                             <dt>"Active users (30 days)"</dt><dd>{t.active_users.map(|n| n.to_string()).unwrap_or_else(|| "unknown".into())}</dd>
+                                            {t.configuration.clone().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
                                         </dl>
+                                        {(!t.unknown.is_empty()).then(|| view! {
+                                            <p class="muted" data-testid="snapshot-unknown">"Not read: "{t.unknown.join("; ")}"."</p>
+                                        })}
                                     }.into_any(),
                                 }}
                             </section>

@@ -299,18 +299,29 @@ impl Auth0Client {
         self.get(t, "/api/v2/log-streams", "read:log_streams").await
     }
 
-    /// Every connection, raw (offset pages of 100; Auth0 serves at most the first 1,000 that way). `options` come
-    /// only with `read:connections_options`.
-    pub async fn connections(&self, t: &TenantEndpoint) -> Result<Vec<Value>, Auth0Error> {
+    /// Every item of a paged list, raw: offset pages of 100 (`path` ends with `?` or `&`), the answer a plain array
+    /// or `{<key>: [...], total}`; at most 1,000 items (Auth0 serves no more by offset).
+    pub async fn all_pages(
+        &self,
+        t: &TenantEndpoint,
+        path: &str,
+        scope: &str,
+        key: Option<&str>,
+    ) -> Result<Vec<Value>, Auth0Error> {
         let mut all = Vec::new();
         for page in 0..10 {
-            let path = format!("/api/v2/connections?per_page=100&page={page}");
-            let got = match self.get::<Value>(t, &path, "read:connections").await?.raw {
-                Value::Array(list) => list,
-                _ => return Err(Auth0Error::Unexpected("GET /api/v2/connections did not answer a list".into())),
+            let mut got = self.get::<Value>(t, &format!("{path}per_page=100&page={page}"), scope).await?.raw;
+            let total = got.get("total").and_then(Value::as_u64).map(|n| n as usize);
+            let list = match key {
+                None => got.as_array_mut().map(std::mem::take),
+                Some(key) => got.get_mut(key).and_then(Value::as_array_mut).map(std::mem::take),
             };
-            let last = got.len() < 100;
-            all.extend(got);
+            let Some(list) = list else {
+                let path = path.trim_end_matches(['?', '&']);
+                return Err(Auth0Error::Unexpected(format!("GET {path} did not answer a list")));
+            };
+            let last = list.len() < 100 || total.is_some_and(|n| all.len() + list.len() >= n);
+            all.extend(list);
             if last {
                 break;
             }
@@ -318,23 +329,14 @@ impl Auth0Client {
         Ok(all)
     }
 
-    /// Every Action, raw (pages of 100 up to `total`, at most 1,000).
+    /// Every connection, raw. `options` come only with `read:connections_options`.
+    pub async fn connections(&self, t: &TenantEndpoint) -> Result<Vec<Value>, Auth0Error> {
+        self.all_pages(t, "/api/v2/connections?", "read:connections", None).await
+    }
+
+    /// Every Action, raw.
     pub async fn actions(&self, t: &TenantEndpoint) -> Result<Vec<Value>, Auth0Error> {
-        let mut all = Vec::new();
-        for page in 0..10 {
-            let path = format!("/api/v2/actions/actions?per_page=100&page={page}");
-            let mut got = self.get::<Value>(t, &path, "read:actions").await?.raw;
-            let Some(Value::Array(list)) = got.get_mut("actions").map(Value::take) else {
-                return Err(Auth0Error::Unexpected("GET /api/v2/actions/actions answered no `actions` list".into()));
-            };
-            let total = got.get("total").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let empty = list.is_empty();
-            all.extend(list);
-            if empty || all.len() >= total {
-                break;
-            }
-        }
-        Ok(all)
+        self.all_pages(t, "/api/v2/actions/actions?", "read:actions", Some("actions")).await
     }
 
     pub async fn daily_stats(

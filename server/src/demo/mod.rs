@@ -139,6 +139,17 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
                 ],
             ));
             sim.connections.push(SimTenant::social_connection("google-oauth2"));
+            // MFA with one-time passwords, and a rule still enabled after Rules' end of life.
+            for factor in &mut sim.guardian_factors {
+                factor["enabled"] = serde_json::json!(factor["name"] == "otp");
+            }
+            sim.email_templates = ["verify_email", "reset_email"]
+                .map(|name| SimTenant::email_template(name, "Acme <login@acme.example>", "Your Acme account"))
+                .to_vec();
+            sim.rules.push(serde_json::json!({
+                "id": "rul_legacyroles", "name": "Add roles (legacy)", "enabled": true, "order": 1, "stage": "login_success",
+                "script": "function (user, context, callback) { callback(null, user, context); }"
+            }));
             sim.actions.push(SimTenant::action(
                 "Add CRM roles",
                 "post-login",

@@ -1,7 +1,8 @@
-//! The simulator's connections and Actions, in the Management API's shapes: `GET /api/v2/connections` (a plain
-//! array, `strategy` and `name` filters, offset pages of at most 100, `options` only for a token with
-//! `read:connections_options`) and `GET /api/v2/actions/actions` (`{actions, total, page, per_page}`), and the
-//! `fields` / `include_fields` selection the Management API applies to an object answer.
+//! The simulator's tenant configuration beyond its settings, in the Management API's shapes: `GET
+//! /api/v2/connections` (a plain array, `strategy` and `name` filters, offset pages of at most 100, `options` only
+//! for a token with `read:connections_options`), `GET /api/v2/actions/actions` (`{actions, total, page,
+//! per_page}`), applications, APIs, rules, hooks, MFA factors, attack protection and prompts, and the `fields` /
+//! `include_fields` selection the Management API applies to an object (or to each object of a list).
 
 use std::collections::HashMap;
 
@@ -72,6 +73,68 @@ impl SimTenant {
             "all_changes_deployed": true
         })
     }
+}
+
+impl SimTenant {
+    /// A new tenant's applications: the Default App (a regular web app) and the console's own machine-to-machine
+    /// application, each with the secrets Auth0 holds for it.
+    pub fn default_clients(console_client_id: &str) -> Vec<Value> {
+        let app = |id: &str, name: &str, app_type: &str, grants: &[&str]| {
+            json!({
+                "client_id": id, "name": name, "app_type": app_type, "is_first_party": true, "global": false,
+                "client_secret": format!("{id}-client-secret-held-by-auth0"),
+                "signing_keys": [{"cert": "-----BEGIN CERTIFICATE-----\nMIIsim\n-----END CERTIFICATE-----", "subject": "/CN=sim"}],
+                "grant_types": grants, "callbacks": [], "allowed_origins": [], "web_origins": [], "allowed_logout_urls": [],
+                "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000, "secret_encoded": false},
+                "token_endpoint_auth_method": "client_secret_post", "oidc_conformant": true,
+                "cross_origin_authentication": false,
+                "refresh_token": {"rotation_type": "non-rotating", "expiration_type": "non-expiring", "leeway": 0,
+                                  "token_lifetime": 2592000, "infinite_token_lifetime": true}
+            })
+        };
+        vec![
+            app(
+                "defaultapp0000000000000000000000",
+                "Default App",
+                "regular_web",
+                &["authorization_code", "implicit", "refresh_token", "client_credentials"],
+            ),
+            app(console_client_id, "Tenantry (read-only)", "non_interactive", &["client_credentials"]),
+        ]
+    }
+
+    /// The Auth0 Management API every tenant has (a system API).
+    pub fn management_api(domain: &str) -> Value {
+        json!({
+            "id": "rs_management", "name": "Auth0 Management API", "identifier": format!("https://{domain}/api/v2/"),
+            "is_system": true, "signing_alg": "RS256", "token_lifetime": 86400, "token_lifetime_for_web": 7200,
+            "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": false,
+            "enforce_policies": false, "token_dialect": "access_token"
+        })
+    }
+
+    /// A new tenant's MFA factors: every one off.
+    pub fn default_factors() -> Vec<Value> {
+        ["sms", "push-notification", "email", "duo", "otp", "webauthn-roaming", "webauthn-platform", "recovery-code"]
+            .iter()
+            .map(|name| json!({"name": name, "enabled": false, "trial_expired": false}))
+            .collect()
+    }
+
+    /// A new tenant's attack protection: brute force and suspicious-IP throttling on, breached passwords off.
+    pub fn default_attack_protection() -> Value {
+        json!({
+            "brute-force-protection": {"enabled": true, "shields": ["block", "user_notification"], "mode": "count_per_identifier_and_ip", "allowlist": [], "max_attempts": 10},
+            "breached-password-detection": {"enabled": false, "shields": [], "admin_notification_frequency": ["immediately"], "method": "standard", "stage": {"pre-user-registration": {"shields": []}}},
+            "suspicious-ip-throttling": {"enabled": true, "shields": ["admin_notification", "block"], "allowlist": [], "stage": {"pre-login": {"max_attempts": 100, "rate": 864000}, "pre-user-registration": {"max_attempts": 50, "rate": 1200}}}
+        })
+    }
+}
+
+/// A page of `list` (`page`, `per_page` ≤ 100), each item narrowed by `fields` when asked.
+pub fn paged(list: &[Value], query: &HashMap<String, String>) -> Value {
+    let (page, per_page) = page_of(query);
+    Value::Array(list.iter().skip(page * per_page).take(per_page).map(|v| select_fields(v.clone(), query)).collect())
 }
 
 fn page_of(query: &HashMap<String, String>) -> (usize, usize) {

@@ -8,6 +8,7 @@ mod control;
 mod directory;
 pub mod dns_tls;
 pub mod ip_ranges;
+mod keys;
 pub mod logs;
 pub mod receivers;
 mod routes;
@@ -48,6 +49,15 @@ pub const READ_SCOPES: &[&str] = &[
     "read:connections",
     "read:connections_options",
     "read:actions",
+    "read:clients",
+    "read:resource_servers",
+    "read:rules",
+    "read:hooks",
+    "read:guardian_factors",
+    "read:attack_protection",
+    "read:prompts",
+    "read:signing_keys",
+    "read:email_templates",
     "read:stats",
     "read:logs",
     "read:logs_users",
@@ -92,6 +102,8 @@ pub struct Faults {
     pub testall_down: bool,
     /// `/testall` is down every other four minutes (the demo's flapping tenant).
     pub testall_flaps: bool,
+    /// Rules and Hooks are past their end of life: `GET /api/v2/rules` and `/hooks` answer 404.
+    pub legacy_gone: bool,
 }
 
 /// One simulated tenant.
@@ -111,6 +123,26 @@ pub struct SimTenant {
     pub connections: Vec<Value>,
     /// `GET /api/v2/actions/actions`.
     pub actions: Vec<Value>,
+    /// `GET /api/v2/clients` (the tenant's applications, with their secrets, as Auth0 holds them).
+    pub clients: Vec<Value>,
+    /// `GET /api/v2/resource-servers`.
+    pub resource_servers: Vec<Value>,
+    /// `GET /api/v2/rules`, `GET /api/v2/hooks` (legacy extensibility).
+    pub rules: Vec<Value>,
+    pub hooks: Vec<Value>,
+    /// `GET /api/v2/guardian/factors`.
+    pub guardian_factors: Vec<Value>,
+    /// `GET /api/v2/attack-protection/{brute-force-protection, breached-password-detection,
+    /// suspicious-ip-throttling}`, by that last path segment.
+    pub attack_protection: Value,
+    /// `GET /api/v2/prompts`.
+    pub prompts: Value,
+    /// `GET /api/v2/keys/signing`.
+    pub signing_keys: Vec<Value>,
+    /// `GET /api/v2/guardian/factors/phone/selected-provider`: `auth0`, `twilio` or `phone-message-hook`.
+    pub sms_provider: String,
+    /// `GET /api/v2/email-templates/{name}`: the customized ones (others answer 404).
+    pub email_templates: Vec<Value>,
     pub logs: Vec<Value>,
     pub daily_stats: Value,
     pub active_users: u64,
@@ -150,6 +182,16 @@ impl SimTenant {
             log_streams: Vec::new(),
             connections: vec![SimTenant::database_connection("Username-Password-Authentication", &[])],
             actions: Vec::new(),
+            clients: SimTenant::default_clients(client_id),
+            resource_servers: vec![SimTenant::management_api(domain)],
+            rules: Vec::new(),
+            hooks: Vec::new(),
+            guardian_factors: SimTenant::default_factors(),
+            attack_protection: SimTenant::default_attack_protection(),
+            prompts: serde_json::json!({"universal_login_experience": "new", "identifier_first": false, "webauthn_platform_first_factor": false}),
+            signing_keys: SimTenant::signing_keys(domain, chrono::Utc::now() + chrono::Duration::days(300)),
+            sms_provider: "auth0".into(),
+            email_templates: Vec::new(),
             logs: Vec::new(),
             daily_stats: serde_json::from_str(fixtures::DAILY_STATS).expect("fixture is JSON"),
             active_users: 1,

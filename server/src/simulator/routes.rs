@@ -265,6 +265,18 @@ fn management_api(
         "/api/v2/log-streams" => "read:log_streams",
         "/api/v2/connections" => "read:connections",
         "/api/v2/actions/actions" => "read:actions",
+        "/api/v2/clients" => "read:clients",
+        "/api/v2/resource-servers" => "read:resource_servers",
+        "/api/v2/rules" => "read:rules",
+        "/api/v2/hooks" => "read:hooks",
+        "/api/v2/guardian/factors" => "read:guardian_factors",
+        p if p.starts_with("/api/v2/attack-protection/") && tenant.attack_protection.get(&p[26..]).is_some() => {
+            "read:attack_protection"
+        }
+        "/api/v2/prompts" => "read:prompts",
+        "/api/v2/keys/signing" => "read:signing_keys",
+        "/api/v2/guardian/factors/phone/selected-provider" => "read:guardian_factors",
+        p if p.starts_with("/api/v2/email-templates/") => "read:email_templates",
         "/api/v2/logs" => "read:logs",
         "/api/v2/stats/daily" | "/api/v2/stats/active-users" => "read:stats",
         _ => return management_error(StatusCode::NOT_FOUND, "Not Found", None),
@@ -310,6 +322,30 @@ fn management_api(
             json_response(StatusCode::OK, directory::connections(tenant, query, options))
         }
         "/api/v2/actions/actions" => json_response(StatusCode::OK, directory::actions(tenant, query)),
+        "/api/v2/clients" => json_response(StatusCode::OK, directory::paged(&tenant.clients, query)),
+        "/api/v2/resource-servers" => json_response(StatusCode::OK, directory::paged(&tenant.resource_servers, query)),
+        "/api/v2/rules" | "/api/v2/hooks" if tenant.faults.legacy_gone => management_error(
+            StatusCode::NOT_FOUND,
+            "Rules and Hooks have reached their end of life",
+            Some("feature_unavailable"),
+        ),
+        "/api/v2/rules" => json_response(StatusCode::OK, Value::Array(tenant.rules.clone())),
+        "/api/v2/hooks" => json_response(StatusCode::OK, Value::Array(tenant.hooks.clone())),
+        "/api/v2/guardian/factors" => json_response(StatusCode::OK, Value::Array(tenant.guardian_factors.clone())),
+        "/api/v2/prompts" => json_response(StatusCode::OK, tenant.prompts.clone()),
+        "/api/v2/keys/signing" => json_response(StatusCode::OK, Value::Array(tenant.signing_keys.clone())),
+        "/api/v2/guardian/factors/phone/selected-provider" => {
+            json_response(StatusCode::OK, json!({"provider": tenant.sms_provider}))
+        }
+        p if p.starts_with("/api/v2/email-templates/") => {
+            match tenant.email_templates.iter().find(|t| t["template"].as_str() == Some(&p[24..])) {
+                Some(template) => json_response(StatusCode::OK, template.clone()),
+                None => management_error(StatusCode::NOT_FOUND, "The template does not exist.", None),
+            }
+        }
+        p if p.starts_with("/api/v2/attack-protection/") => {
+            json_response(StatusCode::OK, tenant.attack_protection[&p[26..]].clone())
+        }
         "/api/v2/stats/daily" => json_response(StatusCode::OK, tenant.daily_stats.clone()),
         "/api/v2/stats/active-users" => json_response(StatusCode::OK, json!(tenant.active_users)),
         _ => logs(tenant, query),

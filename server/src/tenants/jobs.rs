@@ -1,6 +1,8 @@
 //! The snapshot poller: a scheduler job per tenant that reads what Auth0 says about the tenant (settings, custom
-//! domains, email provider, log streams, connections, Actions, active users), stores a snapshot when something changed, and records the
-//! field-level changes. A failure is recorded with its class; the previous snapshot stays.
+//! domains, email provider, log streams, connections, Actions, applications, APIs, rules and hooks, MFA factors,
+//! attack protection, prompts, the SMS provider, signing keys, email templates, active users), stores a snapshot
+//! when something changed, and records the field-level changes. A failure is recorded with its class; the previous
+//! snapshot stays.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,18 +114,56 @@ impl SnapshotJob {
         };
         let email_provider = self.client.email_provider(t).await?.map(|p| keep::email_provider(p.raw));
         let log_streams = keep::log_streams(self.client.log_streams(t).await?.raw);
-        // Without the scope a part is unknown, recorded as such, never a failed poll.
-        let mut missing_scopes = Vec::new();
-        let mut optional = |read: Result<Vec<Value>, Auth0Error>, keep: fn(&Value) -> Value| match read {
-            Ok(list) => Ok(Value::Array(list.iter().map(keep).collect())),
-            Err(Auth0Error::MissingScope { scope }) => {
-                missing_scopes.push(Value::String(scope));
-                Ok(Value::Null)
+        // The parts the readiness checklist and the firewall guide read: without the scope a part is unknown (and
+        // the scope named), never a failed poll; a part Auth0 does not serve this tenant is unknown with its answer.
+        let mut gaps = Gaps::default();
+        let each = |list: Vec<Value>, keep: fn(&Value) -> Value| Value::Array(list.iter().map(keep).collect());
+        let c = &self.client;
+        let connections = gaps.part("connections", c.connections(t).await.map(|l| each(l, keep::connection)))?;
+        let actions = gaps.part("actions", c.actions(t).await.map(|l| each(l, keep::action)))?;
+        let clients_path = format!("/api/v2/clients?fields={}&include_fields=true&", keep::CLIENT_FIELDS);
+        let clients = c.all_pages(t, &clients_path, "read:clients", None).await.map(|l| each(l, keep::client));
+        let clients = gaps.part("clients", clients)?;
+        let apis = c.all_pages(t, "/api/v2/resource-servers?", "read:resource_servers", None).await;
+        let resource_servers = gaps.part("resource_servers", apis.map(|l| each(l, keep::resource_server)))?;
+        let list = |raw: Value, keep: fn(&Value) -> Value| each(raw.as_array().cloned().unwrap_or_default(), keep);
+        let rules = c.get::<Value>(t, "/api/v2/rules", "read:rules").await.map(|f| list(f.raw, keep::rule));
+        let rules = gaps.part("rules", rules)?;
+        let hooks = c.get::<Value>(t, "/api/v2/hooks", "read:hooks").await.map(|f| list(f.raw, keep::hook));
+        let hooks = gaps.part("hooks", hooks)?;
+        let factors = c.get::<Value>(t, "/api/v2/guardian/factors", "read:guardian_factors").await;
+        let guardian_factors = gaps.part("guardian_factors", factors.map(|f| list(f.raw, keep::factor)))?;
+        let mut attack_protection = serde_json::Map::new();
+        for (key, path) in [
+            ("brute_force", "/api/v2/attack-protection/brute-force-protection"),
+            ("breached_passwords", "/api/v2/attack-protection/breached-password-detection"),
+            ("suspicious_ip_throttling", "/api/v2/attack-protection/suspicious-ip-throttling"),
+        ] {
+            let read = c.get::<Value>(t, path, "read:attack_protection").await.map(|f| keep::attack_protection(&f.raw));
+            attack_protection.insert(key.into(), gaps.part(key, read)?);
+        }
+        let prompts = c.get::<Value>(t, "/api/v2/prompts", "read:prompts").await.map(|f| keep::prompts(&f.raw));
+        let prompts = gaps.part("prompts", prompts)?;
+        let sms = c.get::<Value>(t, "/api/v2/guardian/factors/phone/selected-provider", "read:guardian_factors").await;
+        let sms_provider =
+            gaps.part("sms_provider", sms.map(|f| f.raw.get("provider").cloned().unwrap_or(Value::Null)))?;
+        let keys = c.get::<Value>(t, "/api/v2/keys/signing", "read:signing_keys").await;
+        let signing_keys = gaps.part("signing_keys", keys.map(|f| list(f.raw, keep::signing_key)))?;
+        let mut templates = Vec::new();
+        for name in keep::EMAIL_TEMPLATES {
+            let read = match c.get::<Value>(t, &format!("/api/v2/email-templates/{name}"), "read:email_templates").await
+            {
+                Ok(found) => Ok(keep::email_template(&found.raw)),
+                // Never customized: Auth0 sends its default text.
+                Err(Auth0Error::NotFound(_)) => Ok(json!({"template": name, "customized": false})),
+                Err(e) => Err(e),
+            };
+            let template = gaps.part("email_templates", read)?;
+            if template.is_null() {
+                break;
             }
-            Err(e) => Err(e),
-        };
-        let connections = optional(self.client.connections(t).await, keep::connection)?;
-        let actions = optional(self.client.actions(t).await, keep::action)?;
+            templates.push(template);
+        }
         let active_users = self.client.active_users(t).await.ok().map(|a| i64::try_from(a.value).unwrap_or(i64::MAX));
         let data = json!({
             "settings": settings,
@@ -132,9 +172,49 @@ impl SnapshotJob {
             "log_streams": log_streams,
             "connections": connections,
             "actions": actions,
-            "missing_scopes": missing_scopes,
+            "clients": clients,
+            "resource_servers": resource_servers,
+            "rules": rules,
+            "hooks": hooks,
+            "guardian_factors": guardian_factors,
+            "attack_protection": attack_protection,
+            "prompts": prompts,
+            "sms_provider": sms_provider,
+            "signing_keys": signing_keys,
+            "email_templates": if templates.is_empty() { Value::Null } else { Value::Array(templates) },
+            "missing_scopes": gaps.missing_scopes,
+            "unavailable": gaps.unavailable,
         });
         Ok((data, active_users))
+    }
+}
+
+/// What a snapshot could not read of its optional parts.
+#[derive(Default)]
+struct Gaps {
+    missing_scopes: Vec<Value>,
+    /// Part → what Auth0 answered (a 404, or a 403 that is not about a scope).
+    unavailable: serde_json::Map<String, Value>,
+}
+
+impl Gaps {
+    /// The part as read, or `null` with the reason recorded; a transient failure (rate limit, timeout, 5xx) still
+    /// fails the poll, so the last good snapshot stays.
+    fn part(&mut self, key: &str, read: Result<Value, Auth0Error>) -> Result<Value, Auth0Error> {
+        match read {
+            Ok(value) => Ok(value),
+            Err(Auth0Error::MissingScope { scope }) => {
+                if !self.missing_scopes.iter().any(|s| s.as_str() == Some(scope.as_str())) {
+                    self.missing_scopes.push(Value::String(scope));
+                }
+                Ok(Value::Null)
+            }
+            Err(e @ (Auth0Error::NotFound(_) | Auth0Error::BadCredentials(_) | Auth0Error::Unexpected(_))) => {
+                self.unavailable.insert(key.into(), Value::String(crate::text::one_line(&e.to_string())));
+                Ok(Value::Null)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

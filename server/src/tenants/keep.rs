@@ -158,6 +158,108 @@ pub fn action(raw: &Value) -> Value {
     })
 }
 
+/// The fields of an application the snapshot asks for (so a client secret or key is never even sent) and keeps.
+pub const CLIENT_FIELDS: &str = "client_id,name,app_type,is_first_party,global,grant_types,callbacks,allowed_origins,\
+web_origins,allowed_logout_urls,initiate_login_uri,jwt_configuration,token_endpoint_auth_method,oidc_conformant,\
+cross_origin_authentication,refresh_token";
+
+/// Only the named top-level fields of an object.
+fn pick(raw: &Value, fields: &[&str]) -> Value {
+    Value::Object(fields.iter().filter_map(|f| raw.get(*f).map(|v| (f.to_string(), v.clone()))).collect())
+}
+
+/// One application: what the readiness items read (URLs, grants, signing algorithm, refresh-token policy).
+pub fn client(raw: &Value) -> Value {
+    let fields: Vec<&str> =
+        CLIENT_FIELDS.split(',').filter(|f| !matches!(*f, "jwt_configuration" | "refresh_token")).collect();
+    let mut kept = pick(raw, &fields);
+    if let Some(alg) = raw.pointer("/jwt_configuration/alg") {
+        kept["jwt_alg"] = alg.clone();
+    }
+    if let Some(refresh) = raw.get("refresh_token") {
+        kept["refresh_token"] =
+            pick(refresh, &["rotation_type", "expiration_type", "token_lifetime", "idle_token_lifetime"]);
+    }
+    kept
+}
+
+/// One rule (legacy): never its script.
+pub fn rule(raw: &Value) -> Value {
+    pick(raw, &["id", "name", "enabled", "order", "stage"])
+}
+
+/// One hook (legacy): never its script or secrets.
+pub fn hook(raw: &Value) -> Value {
+    pick(raw, &["id", "name", "triggerId", "enabled"])
+}
+
+/// One API: never its signing secret.
+pub fn resource_server(raw: &Value) -> Value {
+    pick(
+        raw,
+        &[
+            "id",
+            "name",
+            "identifier",
+            "is_system",
+            "signing_alg",
+            "token_lifetime",
+            "token_lifetime_for_web",
+            "allow_offline_access",
+            "skip_consent_for_verifiable_first_party_clients",
+            "enforce_policies",
+            "token_dialect",
+        ],
+    )
+}
+
+/// One MFA factor.
+pub fn factor(raw: &Value) -> Value {
+    pick(raw, &["name", "enabled", "trial_expired"])
+}
+
+/// One attack-protection setting; of its allow-list only how many entries it has.
+pub fn attack_protection(raw: &Value) -> Value {
+    let mut kept = pick(raw, &["enabled", "shields", "mode", "max_attempts", "method", "admin_notification_frequency"]);
+    if let Some(list) = raw.get("allowlist").and_then(Value::as_array) {
+        kept["allowlist_size"] = json!(list.len());
+    }
+    kept
+}
+
+/// The Universal Login prompt settings.
+pub fn prompts(raw: &Value) -> Value {
+    pick(raw, &["universal_login_experience", "identifier_first", "webauthn_platform_first_factor"])
+}
+
+/// The templates the readiness checklist asks about (read one by one: 404 means never customized).
+pub const EMAIL_TEMPLATES: [&str; 5] =
+    ["verify_email", "reset_email", "welcome_email", "blocked_account", "stolen_credentials"];
+
+/// When a PEM certificate stops being valid (RFC 3339), if it can be read.
+fn not_after(pem: &str) -> Option<String> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    chrono::DateTime::<chrono::Utc>::from_timestamp(cert.validity().not_after.timestamp(), 0).map(|t| t.to_rfc3339())
+}
+
+/// One signing key: its state and when its certificate expires (never the certificate itself).
+pub fn signing_key(raw: &Value) -> Value {
+    let mut kept =
+        pick(raw, &["kid", "current", "next", "previous", "current_since", "current_until", "revoked", "revoked_at"]);
+    if let Some(expires) = raw.get("cert").and_then(Value::as_str).and_then(not_after) {
+        kept["expires_at"] = Value::String(expires);
+    }
+    kept
+}
+
+/// One email template: whether it was customized, and its sender and subject (never the body).
+pub fn email_template(raw: &Value) -> Value {
+    let mut kept = pick(raw, &["template", "enabled", "from", "subject", "syntax"]);
+    kept["customized"] = Value::Bool(true);
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +304,47 @@ mod tests {
         assert!(
             connection(&without_options).get("custom_database").is_none(),
             "unknown without read:connections_options"
+        );
+    }
+
+    #[test]
+    fn applications_apis_and_legacy_code_keep_no_secret() {
+        let app = json!({"client_id": "c1", "name": "Web", "app_type": "spa", "client_secret": "s3cret",
+            "signing_keys": [{"cert": "x"}], "encryption_key": {"pub": "k"}, "callbacks": ["http://localhost:3000"],
+            "jwt_configuration": {"alg": "HS256", "lifetime_in_seconds": 36000},
+            "refresh_token": {"rotation_type": "rotating", "expiration_type": "expiring", "leeway": 0}});
+        let kept = client(&app);
+        assert_eq!(
+            (kept["jwt_alg"].as_str(), kept["callbacks"][0].as_str()),
+            (Some("HS256"), Some("http://localhost:3000"))
+        );
+        assert_eq!(kept["refresh_token"], json!({"rotation_type": "rotating", "expiration_type": "expiring"}));
+        let api = json!({"identifier": "https://api", "signing_alg": "HS256", "signing_secret": "shh"});
+        let r = json!({"name": "r", "enabled": true, "script": "function (user, ctx, cb) { var KEY = 'abc'; }"});
+        let h = json!({"name": "h", "triggerId": "post-user-registration", "enabled": false, "script": "x", "secrets": {"A": "b"}});
+        let shield = json!({"enabled": true, "shields": ["block"], "allowlist": ["10.0.0.1", "10.0.0.2"]});
+        let all = [kept, resource_server(&api), rule(&r), hook(&h), attack_protection(&shield)]
+            .map(|v| v.to_string())
+            .join(" ");
+        for secret in ["s3cret", "signing_keys", "encryption_key", "shh", "abc", "\"b\"", "10.0.0.1"] {
+            assert!(!all.contains(secret), "{secret} kept: {all}");
+        }
+        assert!(all.contains("\"allowlist_size\":2"));
+    }
+
+    #[test]
+    fn a_signing_key_keeps_when_it_expires_and_a_template_its_sender_never_the_body() {
+        let until = chrono::Utc::now() + chrono::Duration::days(40);
+        let keys = SimTenant::signing_keys("acme.example", until);
+        let kept = signing_key(&keys[0]);
+        assert_eq!((kept["kid"].as_str(), kept["current"].as_bool()), (Some("sim-current"), Some(true)));
+        assert_eq!(kept["expires_at"].as_str().map(|t| &t[..10]), Some(until.format("%Y-%m-%d").to_string().as_str()));
+        assert!(!kept.to_string().contains("BEGIN"), "the certificate is not kept");
+        let t = email_template(&SimTenant::email_template("verify_email", "Acme <id@acme.example>", "Verify"));
+        assert_eq!(
+            t,
+            json!({"template": "verify_email", "enabled": true, "from": "Acme <id@acme.example>",
+            "subject": "Verify", "syntax": "liquid", "customized": true})
         );
     }
 

@@ -6,7 +6,8 @@
 //! a tenant from Auth0, store a snapshot when something changed) · `keep` (what a snapshot keeps of each answer:
 //! never a secret) · `port` (the pages' `TenantsPort`, drift) ·
 //! `diff` (field-level changes between snapshots) · `findings` (what the guide asks that the registry lacks) ·
-//! `file` (the inventory as TOML: import and export).
+//! `file` (the inventory as TOML: import and export) · `summary` (the tenant page's words for the snapshot's
+//! configuration parts).
 
 pub mod diff;
 pub mod file;
@@ -17,3 +18,4 @@ pub mod model;
 pub mod port;
 pub mod repo;
 pub mod service;
+pub mod summary;

@@ -142,7 +142,9 @@ impl TenantsPort for PgTenants {
         let cell = all.into_iter().find(|c| c.id == tenant).ok_or(AppError::NotFound("the tenant".into()))?;
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let row = repo::detail(&mut conn, id).await.map_err(db)?;
-        let settings = row.settings.unwrap_or(Value::Null);
+        let data = row.data.unwrap_or(Value::Null);
+        let (configuration, unknown) = super::summary::configuration(&data);
+        let settings = &data["settings"];
         let shown = [
             "friendly_name",
             "support_email",
@@ -166,6 +168,8 @@ impl TenantsPort for PgTenants {
             notes: row.notes,
             snapshot_at: row.snapshot_at,
             settings,
+            configuration,
+            unknown,
             active_users: row.active_users,
             next_poll_at: row.next_poll_at,
             history,

@@ -259,7 +259,8 @@ pub struct DetailRow {
     pub notes: String,
     pub active_users: Option<i64>,
     pub snapshot_at: Option<DateTime<Utc>>,
-    pub settings: Option<Value>,
+    /// The latest snapshot's data.
+    pub data: Option<Value>,
     pub next_poll_at: Option<DateTime<Utc>>,
 }
 
@@ -270,8 +271,8 @@ pub async fn detail(conn: &mut PgConnection, id: Uuid) -> Result<DetailRow, sqlx
         r#"SELECT t.client_id, t.api_base_url, t.notes, p.active_users,
                   (SELECT taken_at FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
                       AS "snapshot_at: DateTime<Utc>",
-                  (SELECT data->'settings' FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
-                      AS settings,
+                  (SELECT data FROM tenants_snapshots WHERE tenant_id = t.id ORDER BY taken_at DESC, id DESC LIMIT 1)
+                      AS data,
                   (SELECT next_run_at FROM scheduler_jobs WHERE kind = 'tenants.snapshot' AND key = t.id::text)
                       AS "next_poll_at: DateTime<Utc>"
            FROM tenants t LEFT JOIN tenants_polls p ON p.tenant_id = t.id WHERE t.id = $1"#,

@@ -101,8 +101,10 @@ async fn thirty_concurrent_refreshes_stay_inside_a_10_per_second_limit(pool: PgP
     assert_eq!(sim.over_limit(), 0, "no request was sent over the limit");
     assert_eq!(
         sim.requests(),
-        1 + 30 * 7,
-        "one token, seven reads per refresh (settings, domains, email, streams, connections, Actions, users)"
+        1 + 30 * 23,
+        "one token, 23 reads per refresh (settings, domains, email, streams, connections, Actions, applications, \
+         APIs, rules, hooks, factors, three attack protections, prompts, SMS provider, signing keys, five email \
+         templates, users)"
     );
 }
 
@@ -450,17 +452,52 @@ async fn a_snapshot_keeps_no_secret_of_the_email_provider_or_the_log_streams(poo
     assert_eq!(legacy.expect("legacy")["calls"], serde_json::json!(["https://users.acme.example"]));
     assert_eq!(data["actions"][0]["calls"], serde_json::json!(["https://crm.acme.example:8443"]));
     assert_eq!(data["missing_scopes"], serde_json::json!([]));
+    // The applications, APIs and attack protection the readiness checklist reads.
+    assert_eq!(data["clients"][0]["name"], "Default App");
+    assert_eq!(data["clients"][0]["jwt_alg"], "RS256");
+    assert_eq!(data["resource_servers"][0]["signing_alg"], "RS256");
+    assert_eq!(data["attack_protection"]["brute_force"]["enabled"], true);
+    assert_eq!(data["attack_protection"]["breached_passwords"]["enabled"], false);
+    assert_eq!(data["guardian_factors"].as_array().map(Vec::len), Some(8));
+    assert_eq!(data["prompts"]["universal_login_experience"], "new");
+    assert_eq!((data["rules"].clone(), data["hooks"].clone()), (serde_json::json!([]), serde_json::json!([])));
+    assert_eq!(data["sms_provider"], "auth0");
+    assert!(data["signing_keys"][0]["expires_at"].is_string(), "the expiry read from the certificate");
+    assert_eq!(data["email_templates"][0], serde_json::json!({"template": "verify_email", "customized": false}));
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn without_the_connections_and_actions_scopes_those_parts_are_unknown_and_the_poll_succeeds(pool: PgPool) {
+async fn without_a_scope_or_past_end_of_life_a_part_is_unknown_and_the_poll_succeeds(pool: PgPool) {
     let (sim, job, id) = setup(&pool, "right-secret").await;
-    sim.update(DOMAIN, |t| t.scopes.retain(|s| s != "read:actions" && s != "read:connections_options"));
+    sim.update(DOMAIN, |t| {
+        t.scopes
+            .retain(|s| !matches!(s.as_str(), "read:actions" | "read:connections_options" | "read:attack_protection"));
+        t.faults.legacy_gone = true;
+    });
     assert!(matches!(job.poll(id, at(0)).await, Ok(Polled::Changed { .. })), "not a failed read");
     let data: serde_json::Value =
         sqlx::query_scalar("SELECT data FROM tenants_snapshots").fetch_one(&pool).await.expect("snapshot");
     assert_eq!(data["actions"], serde_json::Value::Null);
-    assert_eq!(data["missing_scopes"], serde_json::json!(["read:actions"]));
+    assert_eq!(
+        data["missing_scopes"],
+        serde_json::json!(["read:actions", "read:attack_protection"]),
+        "each scope once"
+    );
+    assert_eq!(data["attack_protection"]["brute_force"], serde_json::Value::Null);
+    assert_eq!(data["rules"], serde_json::Value::Null);
+    let gone = data["unavailable"]["rules"].as_str().unwrap_or_default();
+    assert!(gone.contains("not found") && gone.contains("feature_unavailable"), "what Auth0 said is kept: {gone}");
+    assert!(data["unavailable"]["hooks"].is_string());
+    // The tenant page says what was read and what was not, and why.
+    let app = crate::harness::TestApp::spawn(pool.clone()).await;
+    let page = app.signed_in(app::accounts::Role::Developer).await.page(&format!("/tenants/{id}")).await;
+    let text = crate::harness::text_of(&page.html);
+    assert!(text.contains("Applications 2 applications"), "{text}");
+    assert!(
+        text.contains("brute force unknown, breached passwords unknown, suspicious IP throttling unknown"),
+        "without read:attack_protection: {text}"
+    );
+    assert!(text.contains("Not read: needs read:actions; needs read:attack_protection; hooks: not found"), "{text}");
     let connection = &data["connections"][0];
     assert_eq!(connection["name"], "Username-Password-Authentication");
     assert!(connection.get("custom_database").is_none(), "options need read:connections_options: unknown, not false");
