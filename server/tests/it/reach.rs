@@ -45,6 +45,14 @@ async fn run(reach: &Reach, kind: Kind, target: &str, expect_status: u16, startt
     reach.run(&Ask { kind, endpoint, expect_status, starttls }, Utc::now()).await
 }
 
+/// A registered production tenant for the checks to belong to.
+async fn acme_prod(pool: &PgPool) -> uuid::Uuid {
+    let secret = SecretBox::new(KEY).encrypt("secret");
+    let new =
+        harness::new_tenant("acme-prod", "acme-prod.us.auth0.com", Region::Us, Environment::Production, "mgmt", secret);
+    harness::register(pool, &new).await
+}
+
 fn closed_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
@@ -156,15 +164,7 @@ async fn loopback_is_refused_unless_the_setting_names_its_network() {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_failing_endpoint_opens_an_alert_that_is_notified_and_shown_and_two_passes_resolve_it(pool: PgPool) {
     server::init_crypto();
-    let new = harness::new_tenant(
-        "acme-prod",
-        "acme-prod.us.auth0.com",
-        Region::Us,
-        Environment::Production,
-        "mgmt",
-        SecretBox::new(KEY).encrypt("secret"),
-    );
-    let tenant = harness::register(&pool, &new).await;
+    let tenant = acme_prod(&pool).await;
     let port = closed_port();
     let form = CheckForm {
         tenant_id: tenant.to_string(),
@@ -227,15 +227,7 @@ async fn a_failing_endpoint_opens_an_alert_that_is_notified_and_shown_and_two_pa
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_reachability_form_names_every_mistake_and_keeps_nothing(pool: PgPool) {
-    let new = harness::new_tenant(
-        "acme-prod",
-        "acme-prod.us.auth0.com",
-        Region::Us,
-        Environment::Production,
-        "mgmt",
-        SecretBox::new(KEY).encrypt("secret"),
-    );
-    let tenant = harness::register(&pool, &new).await;
+    let tenant = acme_prod(&pool).await;
     let app =
         TestApp::spawn_with(pool.clone(), RouterOptions { secrets: SecretBox::new(KEY), ..RouterOptions::default() })
             .await;
