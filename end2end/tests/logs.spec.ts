@@ -48,6 +48,13 @@ for (const javaScriptEnabled of [true, false]) {
         await expect(paused).toBeVisible({ timeout: 500 });
       }).toPass({ timeout: 60_000 });
       await expect(paused).toContainText('"Test-LogStream-1751995604" (datadog) is paused');
+      // acme-dev's live stream reaches the receiver every 15 s while the demo runs.
+      const dev = page.locator('[data-testid="stream-health-tenant"][data-tenant="acme-dev"]');
+      await expect(async () => {
+        await page.goto(`${demo}/logs`);
+        await expect(dev).not.toContainText('last delivery never', { timeout: 500 });
+      }).toPass({ timeout: 60_000 });
+      await expect(dev).toContainText(/[1-9]\d* deliveries/);
       await expect(page.getByTestId('stream-health')).toContainText('Stream health');
     });
 

@@ -85,6 +85,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     };
     // The demo's DNS, TLS, webhook and SMTP servers live as long as the server.
     let mut labs: Option<demo::Labs> = None;
+    // The demo's live log stream (acme-dev's, played against this server's receiver).
+    let mut live: Option<tokio::task::JoinHandle<()>> = None;
     let mut notify_roots = settings.notifications.smtp_roots.clone();
     let mut reach_roots = settings.infra.reach_roots.clone();
     let (demo_accounts, _simulator) = match mode {
@@ -106,6 +108,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             infra_url = demo::infra(&pool, &simulator, Utc::now()).await?;
             dns.nameservers = Some(vec![lab.dns_addr()]);
             demo::logs(&pool, &simulator, Utc::now()).await?;
+            live = Some(demo::live_stream(&pool, addr, demo::LIVE_EVERY).await?);
             notify_roots.push(lab.ca_der());
             reach_roots.push(lab.ca_der());
             demo::reach(&pool, &secrets, &mut lab, Utc::now()).await?;
@@ -212,6 +215,9 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     http::serve::serve(listener, router, http::serve::Limits::default(), shutdown_signal()).await;
     let _ = stop.send(true);
     drop(labs);
+    if let Some(live) = live {
+        live.abort();
+    }
     let _ = housekeeping.await;
     let _ = scheduler.await;
     let _ = deliverer.await;

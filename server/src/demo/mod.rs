@@ -17,9 +17,11 @@ mod infra;
 mod notifications;
 mod reach;
 mod repo;
+mod stream;
 pub use infra::infra;
 pub use notifications::notifications;
 pub use reach::reach;
+pub use stream::{EVERY as LIVE_EVERY, live_stream};
 
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.
 pub const DEMO_DOMAIN: &str = "demo.tenantry.test";

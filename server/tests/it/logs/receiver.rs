@@ -153,3 +153,37 @@ async fn the_receiver_answers_503_when_the_database_is_down() {
         .expect("answer");
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "Auth0 retries a 5xx");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_demos_live_stream_delivers_everyday_events_to_the_receiver(pool: PgPool) {
+    let key = [4; 32];
+    let _sim = server::demo::company(&pool, &server::secrets::SecretBox::new(key), std::time::Duration::from_secs(900))
+        .await
+        .expect("demo");
+    let app = TestApp::spawn(pool.clone()).await;
+    let addr: std::net::SocketAddr = app.origin().trim_start_matches("http://").parse().expect("address");
+    let live = server::demo::live_stream(&pool, addr, std::time::Duration::from_millis(200)).await.expect("stream");
+    let stored = || async {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT count(*), count(*) FILTER (WHERE e.type_code IN ('api_limit', 'api_limit_warning', 'limit_wc'))
+             FROM logs_events e JOIN tenants t ON t.id = e.tenant_id WHERE t.name = 'acme-dev'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("count")
+    };
+    let mut seen = (0, 0);
+    for _ in 0..50 {
+        seen = stored().await;
+        if seen.0 >= 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    live.abort();
+    assert!(seen.0 >= 12, "at least two batches arrived through the receiver: {seen:?}");
+    assert_eq!(seen.1, 0, "no rate-limit event in the live stream");
+    let newest: chrono::DateTime<Utc> =
+        sqlx::query_scalar("SELECT max(date) FROM logs_events").fetch_one(&pool).await.expect("newest");
+    assert!(newest <= Utc::now(), "no event from the future");
+}
