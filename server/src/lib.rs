@@ -186,8 +186,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
                     // Read once at start; the policy holds the networks for the life of the server.
                     outbound::Policy::public_and(Vec::leak(settings.infra.reach_networks.clone()))
                 },
-                domains::tls::TlsSettings::with_roots(&reach_roots),
                 &reach_roots,
+                monitoring::reach::run::TIMEOUT,
             )
             .map_err(|e| anyhow::anyhow!("cannot build the reachability checks: {e}"))?,
         },

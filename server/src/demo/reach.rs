@@ -7,10 +7,10 @@ use sqlx::PgPool;
 
 use super::{Labs, repo};
 use crate::accounts::audit::Actor;
-use crate::domains::tls::TlsSettings;
 use crate::monitoring::jobs::check::CheckJob;
 use crate::monitoring::probe::Probe;
 use crate::monitoring::reach::Reach;
+use crate::monitoring::reach::run::TIMEOUT;
 use crate::monitoring::service;
 use crate::outbound::Policy;
 use crate::secrets::SecretBox;
@@ -23,9 +23,8 @@ fn closed_port() -> anyhow::Result<u16> {
 }
 
 /// The check runner the demo's history is made with (trusting the demo CA, reaching this machine).
-pub fn runner(labs: &Labs) -> anyhow::Result<Reach> {
-    let ca = vec![labs.ca_der()];
-    Reach::new(Policy::ANY_ADDRESS, TlsSettings::with_roots(&ca), &ca).map_err(|e| anyhow::anyhow!("{e}"))
+fn runner(labs: &Labs) -> anyhow::Result<Reach> {
+    Reach::new(Policy::ANY_ADDRESS, &[labs.ca_der()], TIMEOUT).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Starts the demo's HTTPS endpoint and adds (or moves) acme-prod's reachability checks, with their history.

@@ -49,7 +49,7 @@ impl Kind {
 
     /// A reachability check (of the company's own endpoint), not one of Auth0.
     pub fn is_reach(self) -> bool {
-        matches!(self, Kind::Tcp | Kind::Https | Kind::Smtp)
+        app::monitoring::is_reach_kind(self.as_str())
     }
 }
 

@@ -10,7 +10,6 @@ use app::monitoring::CheckForm;
 use app::tenants::{Environment, Region};
 use chrono::{Duration, TimeZone, Utc};
 use server::accounts::audit::Actor;
-use server::domains::tls::TlsSettings;
 use server::http::RouterOptions;
 use server::monitoring::alerts::Transition;
 use server::monitoring::jobs::check::CheckJob;
@@ -34,10 +33,7 @@ const KEY: [u8; 32] = [7; 32];
 
 fn reach(policy: Policy, ca: &LabCa) -> Reach {
     server::init_crypto();
-    let roots = vec![ca.der.to_vec()];
-    let mut tls = TlsSettings::with_roots(&roots);
-    tls.timeout = std::time::Duration::from_secs(3);
-    Reach::new(policy, tls, &roots).expect("reach")
+    Reach::new(policy, &[ca.der.to_vec()], std::time::Duration::from_secs(3)).expect("reach")
 }
 
 async fn run(reach: &Reach, kind: Kind, target: &str, expect_status: u16, starttls: bool) -> Ran {

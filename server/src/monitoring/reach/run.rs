@@ -16,6 +16,9 @@ use crate::monitoring::model::{Kind, Outcome};
 use crate::monitoring::probe::Ran;
 use crate::outbound::{self, Policy};
 
+/// The time limit of one run.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Runs reachability checks under one policy and one set of trusted roots.
 #[derive(Clone)]
 pub struct Reach {
@@ -39,21 +42,23 @@ pub struct Ask {
 type Failed = (Outcome, String);
 
 impl Reach {
-    /// `tls.roots` are the trusted roots (the system's and a company CA); `extra_roots` the company CA's
-    /// certificates (DER) again, for the HTTP client.
-    pub fn new(policy: Policy, tls: TlsSettings, extra_roots: &[Vec<u8>]) -> Result<Reach, String> {
+    /// Under `policy`, trusting the system's roots and `roots` (a company CA's certificates, DER), each run
+    /// stopped after `timeout`.
+    pub fn new(policy: Policy, roots: &[Vec<u8>], timeout: Duration) -> Result<Reach, String> {
+        let mut tls = TlsSettings::with_roots(roots);
+        tls.timeout = timeout;
         let options = outbound::Options {
-            timeout: tls.timeout,
-            connect_timeout: tls.timeout.min(Duration::from_secs(5)),
+            timeout,
+            connect_timeout: timeout.min(Duration::from_secs(5)),
             redirects: 0,
             user_agent: concat!("tenantry-reach/", env!("CARGO_PKG_VERSION")),
         };
-        Ok(Reach { policy, http: outbound::Client::with_roots(policy, options, extra_roots)?, tls })
+        Ok(Reach { policy, http: outbound::Client::with_roots(policy, options, roots)?, tls })
     }
 
     /// Any address, the system's roots: where no reachability check is expected (the demo's Auth0 history, tests).
     pub fn any_address() -> Result<Reach, String> {
-        Reach::new(Policy::ANY_ADDRESS, TlsSettings::system(), &[])
+        Reach::new(Policy::ANY_ADDRESS, &[], TIMEOUT)
     }
 
     pub async fn run(&self, ask: &Ask, now: DateTime<Utc>) -> Ran {
