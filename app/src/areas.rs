@@ -1,11 +1,7 @@
-//! The console's areas as the navigation shows them: one list, used by the layout, the placeholder pages and
-//! the tests that open every page.
-
-use leptos::prelude::*;
-use leptos_meta::Title;
+//! The console's areas as the navigation shows them: one list, used by the layout, the access policy and the
+//! tests that open every page.
 
 use crate::accounts::Role;
-use crate::pages::Notice;
 
 /// One entry of the main navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,44 +128,5 @@ impl Area {
             Area::Logs if role >= Role::Helpdesk => Some("/logs/user"),
             _ => None,
         }
-    }
-
-    /// The issue that builds the area, for areas not built yet.
-    pub fn arrives_with(self) -> Option<&'static str> {
-        match self {
-            Area::Checklists => Some("a later issue; none is open for it yet"),
-            Area::Overview
-            | Area::Infra
-            | Area::Logs
-            | Area::Status
-            | Area::Monitoring
-            | Area::Domains
-            | Area::Notifications
-            | Area::Tenants
-            | Area::Settings
-            | Area::System => None,
-        }
-    }
-}
-
-/// The page of an area that a later issue builds. It says so plainly and shows no data.
-#[component]
-pub fn NotBuilt(area: Area) -> impl IntoView {
-    view! {
-        <Title text=area.label() />
-        <h1>{area.label()}</h1>
-        <p class="lead">{area.purpose()}</p>
-        <Notice testid="not-built">
-            <h2>"Not built yet"</h2>
-            <p>
-                "This page is not built yet. It arrives with "
-                {area.arrives_with().unwrap_or("a later issue")}
-                ". Nothing here is live data."
-            </p>
-            <p>
-                "What works today: the "<a href=Area::System.path()>"About / System"</a>
-                " page shows this server's version, database, migrations and uptime."
-            </p>
-        </Notice>
     }
 }

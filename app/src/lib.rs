@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api;
 pub mod areas;
+pub mod checklists;
 pub mod domains;
 pub mod error;
 pub mod format;
@@ -34,7 +35,7 @@ use leptos_router::{
 };
 
 use crate::accounts::{DeniedPage, SetupPage, SignInPage};
-use crate::areas::{Area, NotBuilt};
+use crate::checklists::{ChecklistsPage, TenantChecklistPage};
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
 use crate::logs::{LogEventPage, LogsPage, QuarantinePage, UserLookupPage};
@@ -111,7 +112,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logs/peak") view=PeakPage ssr=SsrMode::Async />
                     <Route path=path!("/logs/:tenant/:log_id") view=LogEventPage ssr=SsrMode::Async />
                     <Route path=path!("/infra") view=infra::InfraPage ssr=SsrMode::Async />
-                    <Route path=path!("/checklists") view=|| view! { <NotBuilt area=Area::Checklists /> } />
+                    <Route path=path!("/checklists") view=ChecklistsPage ssr=SsrMode::Async />
+                    <Route path=path!("/checklists/:tenant") view=TenantChecklistPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/audit") view=AuditPage ssr=SsrMode::Async />

@@ -1,6 +1,5 @@
 //! The parts every page is made of — the read frame (loading, error with its HTTP status), notices, the filter
-//! form of a list, the empty state, the pager, the sub-navigation — and the 404 page. (The "not built yet" page
-//! of an area is `areas::NotBuilt`.)
+//! form of a list, the empty state, the pager, the sub-navigation — and the 404 page.
 
 use std::future::Future;
 

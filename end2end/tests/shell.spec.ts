@@ -37,9 +37,7 @@ for (const javaScriptEnabled of [true, false]) {
         await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
         const current = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
         await expect(current).toHaveAttribute('aria-current', 'page');
-        if (!['/', '/status', '/domains', '/infra', '/monitoring', '/notifications', '/logs', '/system', '/settings', '/tenants'].includes(href)) {
-          await expect(page.getByTestId('not-built')).toContainText('This page is not built yet');
-        }
+        await expect(page.getByTestId('not-built')).toHaveCount(0);
         const slug = href === '/' ? 'overview' : href.slice(1);
         await page.screenshot({ path: `test-results/screenshots/${mode}-${slug}.png`, fullPage: true });
       }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::accounts::AccountsPort;
+use app::checklists::ChecklistsPort;
 use app::domains::DomainsPort;
 use app::infra::InfraPort;
 use app::logs::LogsPort;
@@ -23,7 +24,8 @@ use crate::accounts::service::SetupToken;
 use crate::scheduler::{self, Registry, kinds};
 use crate::secrets::SecretBox;
 use crate::{
-    accounts, auth0, domains, infra, logs, monitoring, notifications, outbound, peak, status, system, tenants,
+    accounts, auth0, checklists, domains, infra, logs, monitoring, notifications, outbound, peak, status, system,
+    tenants,
 };
 
 /// Every area's port, as the server provides them to pages and server functions: each one as its own context
@@ -33,6 +35,7 @@ pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub domains: Arc<dyn DomainsPort>,
     pub infra: Arc<dyn InfraPort>,
+    pub checklists: Arc<dyn ChecklistsPort>,
     pub logs: Arc<dyn LogsPort>,
     pub monitoring: Arc<dyn MonitoringPort>,
     pub notifications: Arc<dyn NotificationsPort>,
@@ -48,6 +51,7 @@ impl Ports {
         provide_context(self.accounts.clone());
         provide_context(self.domains.clone());
         provide_context(self.infra.clone());
+        provide_context(self.checklists.clone());
         provide_context(self.logs.clone());
         provide_context(self.monitoring.clone());
         provide_context(self.notifications.clone());
@@ -175,6 +179,7 @@ pub fn ports(pool: &PgPool, options: &RouterOptions) -> (Ports, Arc<status::port
             public_url: options.public_url.clone(),
         }),
         peak: Arc::new(peak::port::PgPeak { pool: pool.clone() }),
+        checklists: Arc::new(checklists::port::PgChecklists { pool: pool.clone() }),
         domains: Arc::new(domains::port::PgDomains { pool: pool.clone(), checker: options.domains.checker.clone() }),
         infra: Arc::new(infra::port::PgInfra {
             pool: pool.clone(),
@@ -287,6 +292,7 @@ pub fn jobs(pool: &PgPool, options: &RouterOptions, jobs: &JobOptions) -> anyhow
             url: options.infra.ip_ranges_url.clone(),
         }))
         .with(Arc::new(infra::jobs::MailJob { pool: pool.clone(), dns: options.infra.dns.clone() }))
+        .with(Arc::new(checklists::jobs::EvaluateJob { pool: pool.clone() }))
         .with(Arc::new(notifications::history::jobs::PruneJob {
             pool: pool.clone(),
             keep: options.notifications.retention,
@@ -304,6 +310,7 @@ pub const SCHEDULES: &[(&str, Duration)] = &[
     (kinds::LOGS_RETENTION, logs::jobs::RETENTION_INTERVAL),
     (kinds::LOGS_HEALTH, logs::health::INTERVAL),
     (kinds::PEAK_SPIKES, peak::spikes::INTERVAL),
+    (kinds::CHECKLISTS_EVALUATE, checklists::jobs::INTERVAL),
 ];
 
 /// Makes sure every recurring schedule has its job; the status sync runs at once (new tenants get their feeds).

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth0;
+pub mod checklists;
 pub mod cli;
 pub mod config;
 pub mod db;

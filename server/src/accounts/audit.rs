@@ -13,6 +13,8 @@ pub enum Actor {
     Anonymous { typed: String },
     /// The `tenantry` command line on the server.
     CommandLine,
+    /// The console itself (a sign-off lapsing when its evidence changes).
+    Console,
 }
 
 impl Actor {
@@ -28,6 +30,7 @@ impl Actor {
             Actor::User { email, .. } => email.clone(),
             Actor::Anonymous { typed } => crate::text::cut(typed, 254).to_string(),
             Actor::CommandLine => "command line".to_string(),
+            Actor::Console => "Tenantry (automatic)".to_string(),
         }
     }
 }
@@ -65,10 +68,12 @@ pub enum Action {
     DkimSelectorsSet,
     LogsStreamTokenMade,
     LogsRetentionSet,
+    ChecklistSignedOff,
+    ChecklistSignOffLapsed,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -99,6 +104,8 @@ impl Action {
         Action::DkimSelectorsSet,
         Action::LogsStreamTokenMade,
         Action::LogsRetentionSet,
+        Action::ChecklistSignedOff,
+        Action::ChecklistSignOffLapsed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +140,8 @@ impl Action {
             Action::DkimSelectorsSet => "dkim_selectors_set",
             Action::LogsStreamTokenMade => "logs_stream_token_made",
             Action::LogsRetentionSet => "logs_retention_set",
+            Action::ChecklistSignedOff => "checklist_signed_off",
+            Action::ChecklistSignOffLapsed => "checklist_sign_off_lapsed",
         }
     }
 }
@@ -148,7 +157,7 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     let actor_id = match actor {
         Actor::User { id, .. } => Some(id.0),
-        Actor::Anonymous { .. } | Actor::CommandLine => None,
+        Actor::Anonymous { .. } | Actor::CommandLine | Actor::Console => None,
     };
     let label = actor.label();
     use crate::text::cut;

@@ -131,6 +131,9 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
                 stream["status"] = serde_json::json!("paused");
             }
             sim.settings["idle_session_lifetime"] = serde_json::json!(24);
+            // Its console client was not granted read:attack_protection: the readiness checklist shows that item
+            // as unknown, naming the scope.
+            sim.scopes.retain(|s| s != "read:attack_protection");
             // A legacy user store behind a custom database and an Action calling the CRM: the firewall guide lists
             // the origins their code names.
             sim.connections.push(SimTenant::database_connection(

@@ -15,10 +15,12 @@ pub const NOTIFICATIONS_FEED: &str = "notifications.feed";
 pub const NOTIFICATIONS_PRUNE: &str = "notifications.prune";
 pub const INFRA_IP_RANGES: &str = "infra.ip_ranges";
 pub const INFRA_MAIL: &str = "infra.mail";
+pub const CHECKLISTS_EVALUATE: &str = "checklists.evaluate";
 
 /// The jobs that follow the tenant registry (each under the key `all`): the status sync gives every tenant its
-/// Auth0 feed, the domains sync reads the custom domains of the latest snapshots.
-pub const REGISTRY_FOLLOWERS: &[&str] = &[STATUS_SYNC, DOMAINS_SYNC];
+/// Auth0 feed, the domains sync reads the custom domains of the latest snapshots, the checklists evaluate each
+/// tenant (its environment decides some verdicts).
+pub const REGISTRY_FOLLOWERS: &[&str] = &[STATUS_SYNC, DOMAINS_SYNC, CHECKLISTS_EVALUATE];
 /// How often a registry follower runs on its own.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 pub const LOGS_PULL: &str = "logs.pull";

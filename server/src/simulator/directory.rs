@@ -44,7 +44,7 @@ impl SimTenant {
         })
     }
 
-    /// A social connection (no options of interest).
+    /// A social connection on Auth0's developer keys (no client id of its own).
     pub fn social_connection(strategy: &str) -> Value {
         json!({
             "id": format!("con_{strategy}0000000000"),

@@ -92,10 +92,10 @@ impl SnapshotJob {
                 };
                 repo::record_poll(&mut tx, tenant_id, now, Ok(active_users)).await.map_err(|e| e.to_string())?;
                 if matches!(outcome, Polled::Changed { .. }) {
-                    // The custom-domain inventory follows the new snapshot at once.
-                    crate::scheduler::run_soon(&mut tx, crate::scheduler::kinds::DOMAINS_SYNC, "all", now)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    // The custom-domain inventory and the readiness checklist follow the new snapshot at once.
+                    for kind in [crate::scheduler::kinds::DOMAINS_SYNC, crate::scheduler::kinds::CHECKLISTS_EVALUATE] {
+                        crate::scheduler::run_soon(&mut tx, kind, "all", now).await.map_err(|e| e.to_string())?;
+                    }
                 }
                 outcome
             }

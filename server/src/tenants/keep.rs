@@ -105,6 +105,11 @@ pub fn connection(raw: &Value) -> Value {
     let mut kept = json!({"id": text(raw, "id"), "name": text(raw, "name"), "strategy": text(raw, "strategy")});
     if let Some(options) = raw.get("options").and_then(Value::as_object) {
         kept["custom_database"] = options.get("enabledDatabaseCustomization").cloned().unwrap_or(Value::Bool(false));
+        // A social connection's own OAuth client id (public; empty = Auth0's developer keys). Never its secret.
+        kept["client_id"] = options
+            .get("client_id")
+            .and_then(Value::as_str)
+            .map_or(Value::Null, |id| Value::String(crate::text::cut(id, 200).to_string()));
         let scripts: Vec<(&String, &str)> = options
             .get("customScripts")
             .and_then(Value::as_object)

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod auth0;
+mod checklists;
 mod cli;
 mod delivery;
 mod domains;

@@ -284,8 +284,8 @@ mod demo_company {
         let polled = scheduler::run_due(&pool, &Registry::default().with(Arc::new(job)), "t", Utc::now(), 10).await;
         assert_eq!(
             polled.expect("poll"),
-            7,
-            "five snapshots and the status and domains syncs the new tenants asked for"
+            8,
+            "five snapshots and the status, domains and checklists syncs the new tenants asked for"
         );
         let app =
             TestApp::spawn_with(pool, RouterOptions { secrets: SecretBox::new(key), ..RouterOptions::default() }).await;

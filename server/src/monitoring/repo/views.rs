@@ -245,3 +245,23 @@ pub async fn board_checks(conn: &mut PgConnection) -> Result<Vec<BoardCheck>, sq
     .fetch_all(conn)
     .await
 }
+
+/// A tenant's enabled synthetic-login checks: how many, the shortest interval, when one last succeeded.
+pub struct SyntheticLogins {
+    pub checks: i64,
+    pub shortest_interval_s: Option<i32>,
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+/// What the readiness checklist reads of a tenant's synthetic logins.
+pub async fn synthetic_logins(conn: &mut PgConnection, tenant: TenantId) -> Result<SyntheticLogins, sqlx::Error> {
+    sqlx::query_as!(
+        SyntheticLogins,
+        r#"SELECT count(*) AS "checks!", min(interval_secs) AS shortest_interval_s,
+                  max(last_run_at) FILTER (WHERE last_outcome = 'ok') AS "last_success: DateTime<Utc>"
+             FROM monitoring_checks WHERE tenant_id = $1 AND kind = 'login' AND enabled"#,
+        tenant.0
+    )
+    .fetch_one(conn)
+    .await
+}

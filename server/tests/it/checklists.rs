@@ -1,0 +1,211 @@
+//! Readiness checklists against the simulator: a production tenant's items read from its snapshot (passing,
+//! failing, unknown for lack of a scope, waiting for a sign-off), an ops lead's sign-off and its lapse when the
+//! evidence changes or the review date passes, the notices, and who may do what.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::accounts::Role;
+use app::tenants::{Environment, Region};
+use chrono::Utc;
+use reqwest::StatusCode;
+use server::auth0::Auth0Client;
+use server::checklists::{jobs, service};
+use server::secrets::SecretBox;
+use server::simulator::{SimTenant, Simulator};
+use server::tenants::jobs::SnapshotJob;
+use server::tenants::repo::NewTenant;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::harness::{self, TestApp, text_of};
+
+const DOMAIN: &str = "acme-prod.us.auth0.com";
+
+/// A production tenant on the simulator without `read:attack_protection`, polled once and evaluated.
+async fn setup(pool: &PgPool) -> (Simulator, SnapshotJob, Uuid) {
+    server::init_crypto();
+    let sim = Simulator::start(0).await.expect("simulator");
+    let mut tenant = SimTenant::new(DOMAIN, "cid", "secret");
+    tenant.scopes.retain(|s| s != "read:attack_protection");
+    sim.add_tenant(tenant);
+    let secrets = SecretBox::new([3; 32]);
+    let new = NewTenant {
+        api_base_url: Some(sim.base_url()),
+        ..harness::new_tenant(
+            "acme-prod",
+            DOMAIN,
+            Region::Us,
+            Environment::Production,
+            "cid",
+            secrets.encrypt("secret"),
+        )
+    };
+    let id = harness::register(pool, &new).await;
+    let client =
+        Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
+    let job = SnapshotJob { pool: pool.clone(), client, secrets };
+    job.poll(id, Utc::now()).await.expect("first snapshot");
+    jobs::step(pool, Utc::now()).await.expect("evaluated");
+    (sim, job, id)
+}
+
+/// The HTML of one item on the tenant's checklist page.
+fn item<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("data-item=\"{id}\"")).unwrap_or_else(|| panic!("{id} on the page"));
+    let start = html[..start].rfind("<article").expect("item start");
+    let end = start + html[start..].find("</article>").expect("item end");
+    &html[start..end]
+}
+
+fn standing(html: &str, id: &str) -> String {
+    let it = item(html, id);
+    let at = it.find("data-standing=\"").expect("standing") + "data-standing=\"".len();
+    it[at..at + it[at..].find('"').expect("end")].to_string()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_production_tenant_shows_passing_failing_unknown_and_manual_items_with_their_evidence(pool: PgPool) {
+    let (_sim, _job, id) = setup(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let helpdesk = app.signed_in(Role::Helpdesk).await;
+    let page = helpdesk.page(&format!("/checklists/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.html;
+    assert_eq!(standing(html, "support-contact"), "pass", "the simulator's tenant has a support email");
+    assert!(text_of(item(html, "support-contact")).contains("support@acme-prod.example"), "with its evidence");
+    assert_eq!(standing(html, "email-provider"), "fail", "no email provider on a production tenant");
+    assert_eq!(standing(html, "attack-protection"), "unknown");
+    assert!(text_of(item(html, "attack-protection")).contains("read:attack_protection"), "says which scope it needs");
+    assert_eq!(standing(html, "sso-timeouts"), "needs sign-off");
+    assert!(item(html, "sso-timeouts").contains("session_lifetime"), "manual items show their evidence too");
+    assert!(!html.contains("sign-off-form"), "helpdesk reads; only ops leads sign off");
+    assert_eq!(html.matches("data-testid=\"checklist-item\"").count(), server::checklists::catalog::ITEMS.len());
+    // Required failures come first within their area.
+    let email = html.find("data-item=\"email-provider\"").expect("email provider");
+    let templates = html.find("data-item=\"email-templates\"").expect("templates");
+    assert!(email < templates, "a required failure before a recommended item of the same area");
+
+    let overview = helpdesk.page("/checklists?environment=production").await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.html.contains("data-tenant=\"acme-prod\""), "the overview lists the tenant");
+    assert!(text_of(&overview.html).contains("required failing"));
+    let filtered = helpdesk.page("/checklists?environment=development").await;
+    assert!(!filtered.html.contains("data-tenant=\"acme-prod\""), "the environment filter applies");
+    let bad = helpdesk.page("/checklists?environment=moon").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(text_of(&bad.html).contains("unknown environment"), "{}", text_of(&bad.html));
+}
+
+async fn post(browser: &harness::Browser, page: &str, f: Vec<(&'static str, String)>) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    browser.post_form_on(page, "/api/checklists/sign-off", &pairs).await
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_ops_lead_signs_off_and_the_sign_off_lapses_when_the_simulator_changes_the_evidence(pool: PgPool) {
+    let (sim, job, id) = setup(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let path = format!("/checklists/{id}");
+    let review = (Utc::now().date_naive() + chrono::Duration::days(90)).to_string();
+    let form = |comment: &'static str, review: String| {
+        vec![
+            ("tenant", id.to_string()),
+            ("item", "sso-timeouts".to_string()),
+            ("comment", comment.to_string()),
+            ("review_by", review),
+        ]
+    };
+
+    let developer = app.signed_in(Role::Developer).await;
+    let refused = post(&developer, &path, form("looks fine", review.clone())).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "developers read; ops leads sign off");
+
+    let lead = app.signed_in(Role::OpsLead).await;
+    let page = lead.page(&path).await;
+    assert!(item(&page.html, "sso-timeouts").contains("sign-off-form"), "the ops lead gets the form");
+    assert!(!item(&page.html, "email-provider").contains("sign-off-form"), "items the data decides have none");
+
+    // A wrong date says what to write and stores nothing.
+    let wrong = post(&lead, &path, form("checked", "next week".into())).await;
+    let back = lead.get(&harness::path_of(wrong.headers()["location"].to_str().expect("location"))).await;
+    let words = text_of(&back.text().await.expect("page"));
+    assert!(words.contains("write the review date as YYYY-MM-DD"), "{words}");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM checklists_signoffs").fetch_one(&pool).await.expect("n");
+    assert_eq!(stored, 0);
+
+    let done =
+        post(&lead, &path, form("Session lifetimes match the security policy (ticket SEC-42)", review.clone())).await;
+    assert!(done.status().is_redirection(), "{}", done.status());
+    assert!(done.headers()["location"].to_str().expect("location").contains("signed=sso-timeouts"));
+    let page = lead.page(&path).await;
+    assert_eq!(standing(&page.html, "sso-timeouts"), "signed off");
+    let words = text_of(item(&page.html, "sso-timeouts"));
+    assert!(words.contains("Signed off by ops_lead@example.test"), "{words}");
+    assert!(words.contains("SEC-42") && words.contains(&review), "{words}");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts_audit_log WHERE action = 'checklist_signed_off' AND target = 'acme-prod/sso-timeouts'")
+            .fetch_one(&pool)
+            .await
+            .expect("audit");
+    assert_eq!(audited, 1);
+
+    // Auth0's session lifetime changes: the next snapshot's evidence differs and the sign-off lapses, saying why.
+    let before = sim.tenant(DOMAIN).expect("tenant").settings["session_lifetime"].clone();
+    sim.update(DOMAIN, |t| t.settings["session_lifetime"] = serde_json::json!(720));
+    job.poll(id, Utc::now()).await.expect("second snapshot");
+    let stepped = jobs::step(&pool, Utc::now()).await.expect("evaluated");
+    assert_eq!(stepped.lapsed, 1, "{stepped:?}");
+    let page = lead.page(&path).await;
+    assert_eq!(standing(&page.html, "sso-timeouts"), "needs sign-off");
+    let words = text_of(item(&page.html, "sso-timeouts"));
+    assert!(words.contains("The evidence changed since the sign-off: session_lifetime was"), "{words}");
+    assert!(words.contains("720"), "{words} (was {before})");
+    let lapses: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM accounts_audit_log WHERE action = 'checklist_sign_off_lapsed' AND actor_label = 'Tenantry (automatic)'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("audit");
+    assert_eq!(lapses, 1);
+    let history = text_of(&page.html[page.html.find("data-testid=\"checklist-history\"").expect("history")..]);
+    assert!(history.contains("Sign-off lapsed") && history.contains("Signed off by"), "{history}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_required_item_turning_to_fail_on_production_is_a_notice_and_reviews_lapse_on_their_date(pool: PgPool) {
+    let (sim, job, id) = setup(&pool).await;
+    sim.update(DOMAIN, |t| {
+        t.settings["support_email"] = serde_json::json!("");
+        t.settings["support_url"] = serde_json::json!("");
+    });
+    job.poll(id, Utc::now()).await.expect("second snapshot");
+    let stepped = jobs::step(&pool, Utc::now()).await.expect("evaluated");
+    assert!(stepped.notices >= 1, "{stepped:?}");
+    let (title, link): (String, Option<String>) =
+        sqlx::query_as("SELECT title, link FROM notifications WHERE kind = 'readiness_required_failing'")
+            .fetch_one(&pool)
+            .await
+            .expect("notice");
+    assert!(title.starts_with("acme-prod: required readiness item failing"), "{title}");
+    assert_eq!(link.as_deref(), Some(format!("/checklists/{id}#support-contact").as_str()));
+    assert_eq!(jobs::step(&pool, Utc::now()).await.expect("again").notices, 0, "once per change");
+
+    // A sign-off due in ten days gets one reminder; past its date it lapses.
+    let by = Utc::now() + chrono::Duration::days(10);
+    let form = service::SignOffForm {
+        item: "backup-dr",
+        comment: "DR runbook tested",
+        review_by: &by.date_naive().to_string(),
+    };
+    let lead = server::accounts::audit::Actor::CommandLine;
+    service::sign_off(&pool, &lead, "", id.into(), &form, Utc::now()).await.expect("signed off");
+    let reviewed = service::review_dates(&pool, Utc::now()).await.expect("reviewed");
+    assert_eq!((reviewed.due_notices, reviewed.lapsed), (1, 0));
+    assert_eq!(service::review_dates(&pool, Utc::now()).await.expect("again").due_notices, 0, "one reminder");
+    let later = service::review_dates(&pool, by + chrono::Duration::days(2)).await.expect("later");
+    assert_eq!(later.lapsed, 1);
+    let reason: String =
+        sqlx::query_scalar("SELECT lapse_reason FROM checklists_signoffs").fetch_one(&pool).await.expect("r");
+    assert_eq!(reason, format!("The review date {} passed", by.date_naive()));
+}
