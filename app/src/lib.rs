@@ -35,7 +35,7 @@ use leptos_router::{
 };
 
 use crate::accounts::{DeniedPage, SetupPage, SignInPage};
-use crate::checklists::{ChecklistsPage, TenantChecklistPage};
+use crate::checklists::{ChecklistReportPage, ChecklistsPage, TenantChecklistPage};
 use crate::domains::{DomainCheckPage, DomainPage, DomainsPage};
 use crate::layout::Layout;
 use crate::logs::{LogEventPage, LogsPage, QuarantinePage, UserLookupPage};
@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/infra") view=infra::InfraPage ssr=SsrMode::Async />
                     <Route path=path!("/checklists") view=ChecklistsPage ssr=SsrMode::Async />
                     <Route path=path!("/checklists/:tenant") view=TenantChecklistPage ssr=SsrMode::Async />
+                    <Route path=path!("/checklists/:tenant/report") view=ChecklistReportPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/audit") view=AuditPage ssr=SsrMode::Async />

@@ -1,10 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { demo, signIn, signInDemo } from './accounts';
 
 // Readiness checklists. On the demo console, acme-prod shows passing, failing, unknown (for lack of a scope) and
 // manual items with their evidence. On the test console, an ops lead registers a production tenant on the
 // simulator, signs off a manual item (it shows who and when), the simulator changes the evidence, and after a
-// refresh the sign-off has lapsed, saying why.
+// refresh the sign-off has lapsed, saying why. The printable report fits A4: saved as PDF through Chromium it has
+// every item on a handful of pages, and no table runs past the page's width.
 
 const simulator = `http://127.0.0.1:${process.env.TENANTRY_E2E_SIMULATOR_PORT ?? '3101'}`;
 
@@ -30,6 +32,55 @@ test('the demo production tenant shows each kind of verdict with its evidence', 
   await item(page, 'sso-timeouts').getByText('Why, evidence and what to do').click();
   await expect(item(page, 'sso-timeouts').getByTestId('evidence')).toContainText('idle_session_lifetime');
   await page.screenshot({ path: 'test-results/screenshots/checklist-demo.png', fullPage: true });
+});
+
+test('the report prints on A4 without cut-off tables and downloads as CSV', async ({ page }) => {
+  test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
+  test.setTimeout(120_000);
+  await signInDemo(page, 'ops-lead@demo.tenantry.test');
+  const row = page.locator('[data-testid="checklist-tenant"][data-tenant="acme-prod"]');
+  await expect(async () => {
+    await page.goto(`${demo}/checklists`);
+    await expect(row).toContainText('required failing', { timeout: 500 });
+  }).toPass({ timeout: 90_000 });
+  await row.getByRole('link', { name: 'acme-prod' }).click();
+  await page.getByTestId('report-link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Readiness report: acme-prod');
+  await expect(page.getByTestId('report-item')).toHaveCount(40);
+
+  const csv = await page.request.get(demo + (await page.getByTestId('report-csv').getAttribute('href')));
+  expect(csv.headers()['content-type']).toContain('text/csv');
+  const lines = (await csv.text()).trim().split('\n');
+  expect(lines[0]).toMatch(/^tenant,environment,area,item,title,severity,standing,verdict,summary,evidence/);
+  expect(lines).toHaveLength(41);
+
+  // In print, at the width of A4 inside its margins, nothing is wider than the page.
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width: 703, height: 1000 });
+  const overflowing = await page.evaluate(() =>
+    [...document.querySelectorAll('.report table, .report li, .report td')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((e) => e.textContent?.slice(0, 60)));
+  expect(overflowing).toEqual([]);
+  await expect(page.locator('.sidebar')).toBeHidden();
+
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  const doc = await getDocument({ data: new Uint8Array(pdf) }).promise;
+  expect(doc.numPages).toBeGreaterThanOrEqual(2);
+  expect(doc.numPages).toBeLessThanOrEqual(15);
+  let text = '';
+  for (let n = 1; n <= doc.numPages; n++) {
+    const content = await (await doc.getPage(n)).getTextContent();
+    text += content.items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  }
+  // Compared without white space: PDF text splits ligatures ("con fi gured") and wrapped words.
+  const flat = text.replace(/\s+/g, '');
+  const squeeze = (s: string) => s.replace(/\s+/g, '');
+  expect(flat).toContain(squeeze('Readiness report: acme-prod'));
+  for (const title of ['Email provider configured', 'Attack protection reviewed', 'Backup and recovery documented']) {
+    expect(flat).toContain(squeeze(title));
+  }
+  expect(flat).not.toContain(squeeze('Sign out'));
 });
 
 for (const javaScriptEnabled of [true, false]) {

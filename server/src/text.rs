@@ -1,8 +1,21 @@
 //! Text from outside: the error every reader of an outside body returns, and the helpers that turn markup and
-//! driver messages into one readable line. Imports no area.
+//! driver messages into one readable line; and one CSV field for the exports. Imports no area.
 
 /// The largest body read from a source or feed.
 pub const MAX_BODY: usize = 5 * 1024 * 1024;
+
+/// Appends one CSV field: quoted when it holds a separator, and a leading `=`, `+`, `-` or `@` neutralised so a
+/// spreadsheet does not run it as a formula.
+pub fn csv_field(out: &mut String, value: &str) {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&value);
+    }
+}
 
 /// At most the first `max` characters of `text` (outside text can be any length).
 pub fn cut(text: &str, max: usize) -> &str {

@@ -6,10 +6,12 @@
 
 mod api;
 mod overview;
+mod report;
 mod tenant;
 
 pub use api::*;
 pub use overview::ChecklistsPage;
+pub use report::ChecklistReportPage;
 pub use tenant::TenantChecklistPage;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -118,7 +118,9 @@ fn checklist_view(c: TenantChecklist, page: u32, signed: bool) -> impl IntoView 
         <h1>{format!("Readiness: {}", c.name)}</h1>
         <p class="lead">
             {format!("{} tenant, user domain {}. ", c.environment.label(), c.user_domain)}
-            <a href=format!("/tenants/{tenant}")>"Tenant page"</a> " · " <a href="/checklists">"All tenants"</a>
+            <a href=format!("/tenants/{tenant}")>"Tenant page"</a> " · "
+            <a href=format!("/checklists/{tenant}/report") data-testid="report-link">"Printable report"</a> " · "
+            <a href=format!("/checklists/{tenant}/export.csv")>"CSV"</a> " · " <a href="/checklists">"All tenants"</a>
         </p>
         {signed.then(|| view! { <Notice tone="ok" testid="signed-notice"><p>"Signed off. The sign-off lapses on its review date, or sooner if its evidence changes."</p></Notice> })}
         <dl class="facts" data-testid="checklist-facts">

@@ -34,7 +34,8 @@ pub fn TenantPage() -> impl IntoView {
                             <Title text=cell.name.clone() />
                             <p class="crumbs"><a href="/tenants">"Tenants"</a>" / "{cell.name.clone()}</p>
                             <h1>{cell.name.clone()}</h1>
-                            <p class="lead">{cell.domain.clone()}" · "{cell.environment.label()}" · "{cell.user_domain.clone()}</p>
+                            <p class="lead">{cell.domain.clone()}" · "{cell.environment.label()}" · "{cell.user_domain.clone()}" · "
+                                <a href=format!("/checklists/{}", cell.id) data-testid="checklist-link">"Readiness checklist"</a></p>
                             <Problem error=refresh_error.clone() />
                             {cell.failure.clone().map(|(class, message)| view! {
                                 <Notice tone="error" testid="poll-failure">

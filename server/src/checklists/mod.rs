@@ -4,9 +4,10 @@
 //!
 //! Files: `model` (the item, the finding, the facts rules read) · `catalog` (the items) · `rules/` (the pure
 //! verdicts) · `repo` (all of the area's SQL) · `service` (evaluating a tenant, sign-offs, lapsing, notices) ·
-//! `jobs` (`checklists.evaluate`) · `views` (the pages' assembly) · `port` (`ChecklistsPort`).
+//! `jobs` (`checklists.evaluate`) · `views` (the pages' assembly) · `port` (`ChecklistsPort`) · `export` (the CSV download).
 
 pub mod catalog;
+pub mod export;
 pub mod jobs;
 pub mod model;
 pub mod port;

@@ -119,6 +119,8 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::OpsLead, "/api/infra/selectors", Kind::Api),
     at_least(Role::Helpdesk, "/infra/allow-list", Kind::Page),
     at_least(Role::Helpdesk, "/checklists/{tenant}", Kind::Page),
+    at_least(Role::Helpdesk, "/checklists/{tenant}/report", Kind::Page),
+    at_least(Role::Helpdesk, "/checklists/{tenant}/export.csv", Kind::Page),
     at_least(Role::Helpdesk, "/api/checklists/overview", Kind::Api),
     at_least(Role::Helpdesk, "/api/checklists/tenant", Kind::Api),
     at_least(Role::OpsLead, "/api/checklists/sign-off", Kind::Api),

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::model;
 use super::repo::search::{self, Cursor, Filter, FoundWhole};
+use crate::text::csv_field;
 
 /// Rows read per page.
 const PAGE: i64 = 1000;
@@ -42,19 +43,6 @@ impl Format {
 const HEADER: &str =
     "date,tenant,log_id,type,event,category,description,user_id,user_name,client_id,client_name,ip,connection\n";
 
-/// One CSV field: quoted when it holds a separator, and a leading `=`, `+`, `-` or `@` neutralised so a
-/// spreadsheet does not run it as a formula.
-fn field(out: &mut String, value: &str) {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&value.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(&value);
-    }
-}
-
 fn csv_line(out: &mut String, w: &FoundWhole) {
     let f = &w.found;
     let (name, category) = model::describe(&f.type_code);
@@ -79,7 +67,7 @@ fn csv_line(out: &mut String, w: &FoundWhole) {
         if i > 0 {
             out.push(',');
         }
-        field(out, v);
+        csv_field(out, v);
     }
     out.push('\n');
 }
@@ -127,9 +115,9 @@ mod tests {
     #[test]
     fn csv_fields_are_quoted_and_formulas_neutralised() {
         let mut out = String::new();
-        super::field(&mut out, "a,\"b\"");
+        crate::text::csv_field(&mut out, "a,\"b\"");
         out.push('|');
-        super::field(&mut out, "=HYPERLINK(1)");
+        crate::text::csv_field(&mut out, "=HYPERLINK(1)");
         assert_eq!(out, "\"a,\"\"b\"\"\"|'=HYPERLINK(1)");
     }
 }

@@ -105,6 +105,8 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/api/infra/selectors", Some(Role::OpsLead), "/api/infra/selectors"),
     ("GET", "/infra/allow-list", Some(Role::Helpdesk), "/infra/allow-list"),
     ("GET", "/checklists/{tenant}", Some(Role::Helpdesk), "/checklists/00000000-0000-0000-0000-000000000000"),
+    ("GET", "/checklists/{tenant}/report", Some(Role::Helpdesk), "/checklists/00000000-0000-0000-0000-000000000000/report"),
+    ("GET", "/checklists/{tenant}/export.csv", Some(Role::Helpdesk), "/checklists/00000000-0000-0000-0000-000000000000/export.csv"),
     ("POST", "/api/checklists/overview", Some(Role::Helpdesk), "/api/checklists/overview"),
     ("POST", "/api/checklists/tenant", Some(Role::Helpdesk), "/api/checklists/tenant"),
     ("POST", "/api/checklists/sign-off", Some(Role::OpsLead), "/api/checklists/sign-off"),

@@ -86,6 +86,19 @@ async fn a_production_tenant_shows_passing_failing_unknown_and_manual_items_with
     let templates = html.find("data-item=\"email-templates\"").expect("templates");
     assert!(email < templates, "a required failure before a recommended item of the same area");
 
+    // The report for the review meeting, and the same as CSV (one line per item, formulas neutralised).
+    let report = helpdesk.page(&format!("/checklists/{id}/report")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert_eq!(report.html.matches("data-testid=\"report-item\"").count(), server::checklists::catalog::ITEMS.len());
+    let csv = helpdesk.get(&format!("/checklists/{id}/export.csv")).await;
+    assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+    let csv = csv.text().await.expect("csv");
+    assert_eq!(csv.lines().count(), 1 + server::checklists::catalog::ITEMS.len());
+    let line = csv.lines().find(|l| l.contains(",email-provider,")).expect("the email provider's line");
+    assert!(line.starts_with("acme-prod,production,Email,email-provider,") && line.contains(",fail,fail,"), "{line}");
+    let missing = helpdesk.get("/checklists/00000000-0000-0000-0000-000000000000/export.csv").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
     let overview = helpdesk.page("/checklists?environment=production").await;
     assert_eq!(overview.status, StatusCode::OK);
     assert!(overview.html.contains("data-tenant=\"acme-prod\""), "the overview lists the tenant");
