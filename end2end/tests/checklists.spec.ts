@@ -32,6 +32,14 @@ test('the demo production tenant shows each kind of verdict with its evidence', 
   await item(page, 'sso-timeouts').getByText('Why, evidence and what to do').click();
   await expect(item(page, 'sso-timeouts').getByTestId('evidence')).toContainText('idle_session_lifetime');
   await page.screenshot({ path: 'test-results/screenshots/checklist-demo.png', fullPage: true });
+
+  // The user domain's tenants side by side, development first.
+  await page.goto(`${demo}/checklists`);
+  await page.getByLabel('User domain').selectOption('customers');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  const matrix = page.getByTestId('domain-matrix');
+  await expect(matrix.locator('thead th')).toHaveText([/Item/, /acme-dev/, /acme-qa/, /acme-prod/, /acme-sandbox1/]);
+  await expect(matrix.locator('tr[data-item="email-provider"] td').nth(2)).toHaveText('pass');
 });
 
 test('the report prints on A4 without cut-off tables and downloads as CSV', async ({ page }) => {

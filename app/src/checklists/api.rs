@@ -13,14 +13,15 @@ use crate::tenants::Environment;
 #[cfg(feature = "ssr")]
 use crate::{accounts::port_as, api::redirect};
 
-/// The overview across tenants, optionally of one environment (helpdesk and up read).
+/// The overview across tenants, optionally of one environment and one user domain (helpdesk and up read).
 #[server(endpoint = "checklists/overview")]
-pub async fn load_checklists(environment: Option<String>) -> Result<Overview, AppError> {
+pub async fn load_checklists(environment: Option<String>, user_domain: Option<String>) -> Result<Overview, AppError> {
     let environment = match environment.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(raw) => Some(Environment::parse(raw).map_err(AppError::Invalid)?),
         None => None,
     };
-    port_as::<dyn ChecklistsPort>(Role::Helpdesk)?.overview(environment).await
+    let user_domain = user_domain.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty());
+    port_as::<dyn ChecklistsPort>(Role::Helpdesk)?.overview(environment, user_domain).await
 }
 
 /// One tenant's checklist with a page of its history.

@@ -306,20 +306,47 @@ pub struct OverviewRow {
     pub counts: Counts,
 }
 
+/// One item across a user domain's tenants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub id: String,
+    pub title: String,
+    pub area: String,
+    pub severity: Severity,
+    /// Per tenant of the matrix, in its order: where the item stands and why.
+    pub cells: Vec<(Standing, String)>,
+}
+
+/// A user domain's tenants side by side (development first), item by item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainMatrix {
+    pub user_domain: String,
+    pub tenants: Vec<(TenantId, String, Environment)>,
+    pub rows: Vec<MatrixRow>,
+}
+
 /// The overview across tenants.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
     pub rows: Vec<OverviewRow>,
     /// What changed in the last seven days, newest first (at most 50).
     pub this_week: Vec<HistoryRow>,
+    /// Every user domain, for the filter.
+    pub user_domains: Vec<String>,
+    /// The chosen user domain's matrix.
+    pub matrix: Option<DomainMatrix>,
 }
 
 /// What the checklist pages need from the engine.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait ChecklistsPort: Send + Sync + 'static {
-    /// Every tenant's readiness, optionally of one environment.
-    async fn overview(&self, environment: Option<Environment>) -> Result<Overview, AppError>;
+    /// Every tenant's readiness, optionally of one environment and one user domain (then with its matrix).
+    async fn overview(
+        &self,
+        environment: Option<Environment>,
+        user_domain: Option<String>,
+    ) -> Result<Overview, AppError>;
     /// One tenant's checklist with a page of its history (1-based).
     async fn tenant(&self, tenant: TenantId, history_page: u32) -> Result<TenantChecklist, AppError>;
     /// Signs off a manual item: a comment and the day to review it again (YYYY-MM-DD, today to two years ahead).

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{Counts, HistoryRow, load_checklists};
+use super::{Counts, DomainMatrix, HistoryRow, load_checklists};
 use crate::format::{timestamp, timestamp_or_never as when};
-use crate::pages::{Empty, FilterSelect, Filters, loaded, options};
+use crate::pages::{Empty, FilterSelect, Filters, loaded, options, query_string};
 use crate::tenants::Environment;
 
 /// The counts as badges, the worst first; nothing for zero.
@@ -36,20 +36,60 @@ pub fn history_words(h: &HistoryRow) -> String {
     }
 }
 
+/// A user domain's tenants side by side, item by item (printable: the user domain's report).
+fn matrix_view(m: DomainMatrix) -> impl IntoView {
+    let tenants = m.tenants.clone();
+    view! {
+        <div class="report" data-testid="domain-matrix">
+            <h2>{format!("User domain {}: every item across its tenants", m.user_domain)}</h2>
+            <p class="muted no-print">"Development first. Print this page for the user domain's review (A4, landscape fits more tenants)."</p>
+            <div class="matrix-wrap">
+                <table class="table check-matrix">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Item"</th>
+                            {tenants.iter().map(|(id, name, env)| view! {
+                                <th scope="col"><a href=format!("/checklists/{id}")>{name.clone()}</a><div class="small">{env.label()}</div></th>
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {m.rows.into_iter().map(|r| {
+                            let tenants = tenants.clone();
+                            view! {
+                                <tr data-testid="matrix-row" data-item=r.id.clone()>
+                                    <th scope="row">{r.title.clone()}<div class="small">{format!("{} · {}", r.area, r.severity.label())}</div></th>
+                                    {r.cells.into_iter().zip(tenants).map(|((standing, why), (id, _, _))| view! {
+                                        <td title=why>
+                                            <a href=format!("/checklists/{id}#{}", r.id) class=standing.class()>{standing.label()}</a>
+                                        </td>
+                                    }).collect_view()}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
 /// `/checklists`.
 #[component]
 pub fn ChecklistsPage() -> impl IntoView {
-    let environment = use_query_map().with_untracked(|q| q.get("environment").unwrap_or_default());
-    let chosen = environment.clone();
+    let (environment, user_domain) = use_query_map()
+        .with_untracked(|q| (q.get("environment").unwrap_or_default(), q.get("user_domain").unwrap_or_default()));
     let envs = options(Environment::ALL.map(|e| (e.as_str(), e.label())));
+    let (chosen_env, chosen_domain) = (environment.clone(), user_domain.clone());
     view! {
         <Title text="Checklists" />
         <h1>"Checklists"</h1>
-        <p class="lead">"Auth0's operations-readiness checklist for every tenant: each item read from the tenant's latest snapshot with its evidence, or signed off by an ops lead where no API can decide it. Open a tenant for its items."</p>
-        <Filters action="/checklists">
-            <FilterSelect label="Environment" name="environment" current=chosen options=envs />
-        </Filters>
-        {loaded("Reading the checklists…", load_checklists(Some(environment)), |o| view! {
+        <p class="lead">"Auth0's operations-readiness checklist for every tenant: each item read from the tenant's latest snapshot with its evidence, or signed off by an ops lead where no API can decide it. Open a tenant for its items, or choose a user domain to see its tenants side by side."</p>
+        {loaded("Reading the checklists…", load_checklists(Some(environment), Some(user_domain)), move |o| view! {
+            <Filters action="/checklists">
+                <FilterSelect label="Environment" name="environment" current=chosen_env options=envs />
+                <FilterSelect label="User domain" name="user_domain" current=chosen_domain options=options(o.user_domains.iter().map(|u| (u, u))) />
+            </Filters>
             {o.rows.is_empty().then(|| view! {
                 <Empty>"No tenant to show. " <a href="/tenants/new">"Register a tenant"</a> " (or clear the filter); its checklist is read with its first snapshot."</Empty>
             })}
@@ -63,7 +103,7 @@ pub fn ChecklistsPage() -> impl IntoView {
                                 <tr data-testid="checklist-tenant" data-tenant=r.name.clone()>
                                     <td><a href=format!("/checklists/{}", r.tenant)>{r.name.clone()}</a></td>
                                     <td>{r.environment.label()}</td>
-                                    <td>{r.user_domain.clone()}</td>
+                                    <td><a href=format!("/checklists{}", query_string(&[("user_domain", r.user_domain.clone())]))>{r.user_domain.clone()}</a></td>
                                     <td data-testid="ready">{format!("{settled} of {applies}")}</td>
                                     <td>{count_badges(&r.counts)}</td>
                                     <td>{when(r.evaluated_at)}</td>
@@ -73,6 +113,7 @@ pub fn ChecklistsPage() -> impl IntoView {
                     </tbody>
                 </table>
             })}
+            {o.matrix.map(matrix_view)}
             <h2>"This week"</h2>
             {o.this_week.is_empty().then(|| view! { <Empty>"No verdict changed and nothing was signed off or lapsed in the last seven days."</Empty> })}
             {(!o.this_week.is_empty()).then(|| view! {

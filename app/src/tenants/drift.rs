@@ -1,4 +1,5 @@
-//! `/tenants/drift`: one user domain's settings side by side across its SDLC tenants.
+//! `/tenants/drift`: one user domain's settings, applications and connections side by side across its SDLC
+//! tenants.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,8 +18,9 @@ pub fn DriftPage() -> impl IntoView {
         <p class="crumbs"><a href="/tenants">"Tenants"</a>" / Drift"</p>
         <h1>"Drift between environments"</h1>
         <p class="lead">
-            "The settings of one user domain's tenants side by side, development first: what production has that \
-             development lacks. Differences that are expected — the tenant's own name, or fields configured as \
+            "The settings, applications and connections of one user domain's tenants side by side, development \
+             first: what production has that development lacks (applications and connections matched by name). \
+             Differences that are expected — the tenant's own name, or fields configured as \
              expected — are greyed."
         </p>
         {loaded("Comparing…", load_drift(user_domain.clone()), move |d| {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use app::accounts::Acting;
-use app::checklists::{ChecklistsPort, Overview, OverviewRow, TenantChecklist};
+use app::checklists::{ChecklistsPort, ItemRow, Overview, OverviewRow, TenantChecklist};
 use app::error::AppError;
 use app::ids::TenantId;
 use app::tenants::Environment;
@@ -32,34 +32,48 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> TenantId) -> HashMap<TenantId, Vec
 
 #[async_trait::async_trait]
 impl ChecklistsPort for PgChecklists {
-    async fn overview(&self, environment: Option<Environment>) -> Result<Overview, AppError> {
+    async fn overview(
+        &self,
+        environment: Option<Environment>,
+        user_domain: Option<String>,
+    ) -> Result<Overview, AppError> {
         let mut conn = self.pool.acquire().await.map_err(db_error)?;
         let tenants = repo::tenants(&mut conn, None).await.map_err(db_error)?;
         let verdicts = group(repo::verdicts(&mut conn, None).await.map_err(db_error)?, |v: &VerdictRow| v.tenant_id);
         let signed = group(repo::sign_offs(&mut conn, None).await.map_err(db_error)?, |s: &SignOffRow| s.tenant_id);
         let week =
             repo::history(&mut conn, None, Some(Utc::now() - Duration::days(7)), 200, 0).await.map_err(db_error)?;
-        let rows: Vec<OverviewRow> = tenants
+        let mut user_domains: Vec<String> = tenants.iter().map(|t| t.user_domain.clone()).collect();
+        user_domains.sort();
+        user_domains.dedup();
+        let mut chosen: Vec<(OverviewRow, Vec<ItemRow>)> = tenants
             .into_iter()
             .filter(|t| environment.is_none_or(|e| e == t.environment))
+            .filter(|t| user_domain.as_ref().is_none_or(|u| *u == t.user_domain))
             .map(|t| {
                 let items = views::items(
                     verdicts.get(&t.id).map_or(&[][..], Vec::as_slice),
                     signed.get(&t.id).map_or(&[][..], Vec::as_slice),
                 );
-                OverviewRow {
+                let row = OverviewRow {
                     tenant: t.id,
                     name: t.name,
                     environment: t.environment,
                     user_domain: t.user_domain,
                     evaluated_at: t.evaluated_at,
                     counts: views::counts(&items),
-                }
+                };
+                (row, items)
             })
             .collect();
+        let matrix = user_domain.map(|u| {
+            chosen.sort_by_key(|(r, _)| (r.environment, r.name.clone()));
+            views::matrix(u, &chosen)
+        });
+        let rows: Vec<OverviewRow> = chosen.into_iter().map(|(r, _)| r).collect();
         let shown: Vec<TenantId> = rows.iter().map(|r| r.tenant).collect();
         let this_week = views::history(week.into_iter().filter(|h| shown.contains(&h.tenant_id)).take(50).collect());
-        Ok(Overview { rows, this_week })
+        Ok(Overview { rows, this_week, user_domains, matrix })
     }
 
     async fn tenant(&self, tenant: TenantId, history_page: u32) -> Result<TenantChecklist, AppError> {

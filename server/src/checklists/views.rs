@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use app::checklists::{Counts, HistoryRow, ItemRow, SignOff, Standing, Verdict};
+use app::checklists::{Counts, DomainMatrix, HistoryRow, ItemRow, MatrixRow, OverviewRow, SignOff, Standing, Verdict};
 
 use super::catalog;
 use super::model::AREAS;
@@ -83,4 +83,35 @@ pub fn history(lines: Vec<HistoryLine>) -> Vec<HistoryRow> {
             actor: h.actor,
         })
         .collect()
+}
+
+/// A user domain's tenants side by side (in the order given), one row per item in catalog order by area.
+pub fn matrix(user_domain: String, tenants: &[(OverviewRow, Vec<ItemRow>)]) -> DomainMatrix {
+    let area_rank = |a: &str| AREAS.iter().position(|x| *x == a).unwrap_or(AREAS.len());
+    let mut rows: Vec<MatrixRow> = catalog::ITEMS
+        .iter()
+        .map(|item| MatrixRow {
+            id: item.id.to_string(),
+            title: item.title.to_string(),
+            area: item.area.to_string(),
+            severity: item.severity,
+            cells: tenants
+                .iter()
+                .map(|(_, items)| {
+                    items
+                        .iter()
+                        .find(|i| i.id == item.id)
+                        .map_or((Standing::Unknown, "Not evaluated yet.".to_string()), |i| {
+                            (i.standing, i.summary.clone())
+                        })
+                })
+                .collect(),
+        })
+        .collect();
+    rows.sort_by_key(|r| (area_rank(&r.area), r.severity));
+    DomainMatrix {
+        user_domain,
+        tenants: tenants.iter().map(|(r, _)| (r.tenant, r.name.clone(), r.environment)).collect(),
+        rows,
+    }
 }

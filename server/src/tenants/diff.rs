@@ -18,6 +18,27 @@ const MAX_TEXT: usize = 300;
 /// Arrays of objects are keyed by these fields when present, so a reordered list is not a change.
 const ID_FIELDS: &[&str] = &["domain", "id", "custom_domain_id", "name"];
 
+/// A list of objects (applications, connections) flattened by name — ids differ between tenants, names are what
+/// environments share — leaving out the `skip` fields and Auth0's global client; a list not read (no scope, an
+/// old snapshot) says so once.
+pub fn flatten_by_name(prefix: &str, list: &Value, skip: &[&str], out: &mut BTreeMap<String, String>) {
+    let Some(items) = list.as_array() else {
+        out.insert(format!("{prefix} (count)"), "not read".into());
+        return;
+    };
+    let named: Vec<(&str, &serde_json::Map<String, Value>)> = items
+        .iter()
+        .filter(|i| i.get("global") != Some(&Value::Bool(true)))
+        .filter_map(|i| Some((i.get("name")?.as_str()?, i.as_object()?)))
+        .collect();
+    out.insert(format!("{prefix} (count)"), named.len().to_string());
+    for (name, fields) in named {
+        for (key, value) in fields.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
+            flatten(&format!("{prefix}[{name}].{key}"), value, out);
+        }
+    }
+}
+
 /// Flattens JSON into `path → text` (objects by key, lists of objects by their id field).
 pub fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
     match value {
@@ -76,6 +97,22 @@ pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn applications_and_connections_are_compared_by_name_without_their_ids() {
+        let clients = json!([
+            {"client_id": "abc", "name": "Web", "app_type": "spa", "grant_types": ["implicit"]},
+            {"client_id": "glob", "name": "All Applications", "global": true}
+        ]);
+        let mut out = BTreeMap::new();
+        flatten_by_name("applications", &clients, &["client_id", "name"], &mut out);
+        let keys: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["applications (count)", "applications[Web].app_type", "applications[Web].grant_types"]);
+        assert_eq!(out["applications (count)"], "1", "Auth0's global client is not an application to compare");
+        let mut unread = BTreeMap::new();
+        flatten_by_name("connections", &Value::Null, &[], &mut unread);
+        assert_eq!(unread.get("connections (count)").map(String::as_str), Some("not read"));
+    }
 
     #[test]
     fn changes_are_reported_per_field_and_lists_are_matched_by_id() {

@@ -263,6 +263,15 @@ impl TenantsPort for PgTenants {
                         "email provider".into(),
                         data["email_provider"]["name"].as_str().unwrap_or("Auth0 built-in").to_string(),
                     );
+                    // Applications and connections by name (their ids and a social connection's own client id
+                    // differ between environments by design).
+                    super::diff::flatten_by_name("applications", &data["clients"], &["client_id", "name"], &mut out);
+                    super::diff::flatten_by_name(
+                        "connections",
+                        &data["connections"],
+                        &["id", "name", "client_id"],
+                        &mut out,
+                    );
                 }
                 out
             })
@@ -278,8 +287,14 @@ impl TenantsPort for PgTenants {
         fields.sort();
         fields.dedup();
         let with_data: Vec<usize> = (0..members.len()).filter(|i| members[*i].3.is_some()).collect();
+        // A tenant whose applications or connections were not read (no scope) is left out of their comparison.
+        let read = |i: usize, field: &str| {
+            let list = field.split(['[', ' ']).next().unwrap_or(field);
+            raw[i].get(&format!("{list} (count)")).is_none_or(|n| n != "not read")
+        };
         let all_equal = |maps: &[BTreeMap<String, String>], field: &String| {
-            with_data.windows(2).all(|w| maps[w[0]].get(field) == maps[w[1]].get(field))
+            let compared: Vec<usize> = with_data.iter().copied().filter(|i| read(*i, field)).collect();
+            compared.windows(2).all(|w| maps[w[0]].get(field) == maps[w[1]].get(field))
         };
         let drift_rows = fields
             .into_iter()

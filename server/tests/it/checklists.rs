@@ -105,6 +105,13 @@ async fn a_production_tenant_shows_passing_failing_unknown_and_manual_items_with
     assert!(text_of(&overview.html).contains("required failing"));
     let filtered = helpdesk.page("/checklists?environment=development").await;
     assert!(!filtered.html.contains("data-tenant=\"acme-prod\""), "the environment filter applies");
+    // A user domain's tenants side by side, every item a row.
+    let matrix = helpdesk.page("/checklists?user_domain=customers").await;
+    assert!(matrix.html.contains("data-testid=\"domain-matrix\""), "the matrix shows for a chosen user domain");
+    assert_eq!(matrix.html.matches("data-testid=\"matrix-row\"").count(), server::checklists::catalog::ITEMS.len());
+    let row = &matrix.html[matrix.html.find("data-item=\"email-provider\"").expect("row")..];
+    assert!(row[..row.find("</tr>").expect("end")].contains(&format!("href=\"/checklists/{id}#email-provider\"")));
+    assert!(!overview.html.contains("data-testid=\"domain-matrix\""), "and only then");
     let bad = helpdesk.page("/checklists?environment=moon").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(text_of(&bad.html).contains("unknown environment"), "{}", text_of(&bad.html));

@@ -306,11 +306,15 @@ mod demo_company {
         let drift = dev.page("/tenants/drift?user_domain=customers").await.html;
         let text = text_of(&drift);
         assert!(text.contains("acme-qa QA · not read yet"), "{text}");
-        assert!(text.contains("4 field(s) differ unexpectedly across 4 tenant(s)"), "{text}");
+        // Settings (4), and acme-prod's Google and custom-database connections field by field (7); acme-sandbox1
+        // lacks read:connections and is left out of the connections' comparison.
+        assert!(text.contains("11 field(s) differ unexpectedly across 4 tenant(s)"), "{text}");
         let row = drift.find("settings.idle_session_lifetime").map(|i| &drift[i.saturating_sub(80)..i + 40]);
         assert!(drift.contains(r#"<tr data-field="settings.idle_session_lifetime" class="differs">"#), "{row:?}");
         assert!(drift.contains(r#"<tr data-field="settings.friendly_name" class="expected">"#), "{text}");
         assert!(!drift.contains(r#"data-field="settings.enabled_locales""#), "equal fields are hidden by default");
+        // Applications and connections are compared by name: acme-prod's custom database exists only there.
+        assert!(drift.contains(r#"<tr data-field="connections[legacy-users].strategy" class="differs">"#), "{text}");
         let all = dev.page("/tenants/drift?user_domain=customers&all=1").await.html;
         assert!(all.contains(r#"<tr data-field="settings.enabled_locales" class="same">"#));
     }
