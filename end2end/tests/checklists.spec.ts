@@ -10,19 +10,24 @@ import { demo, signIn, signInDemo } from './accounts';
 
 const simulator = `http://127.0.0.1:${process.env.TENANTRY_E2E_SIMULATOR_PORT ?? '3101'}`;
 
-const item = (page: Page, id: string) => page.locator(`[data-testid="checklist-item"][data-item="${id}"]`);
-
-test('the demo production tenant shows each kind of verdict with its evidence', async ({ page }) => {
-  test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
-  // The demo's first snapshots take a moment after start; each is evaluated at once.
-  test.setTimeout(120_000);
-  await signInDemo(page, 'helpdesk@demo.tenantry.test');
+/** Signs in to the demo as `email` and opens acme-prod's checklist once its first snapshot is evaluated. */
+async function openDemoProd(page: Page, email: string) {
+  await signInDemo(page, email);
   const row = page.locator('[data-testid="checklist-tenant"][data-tenant="acme-prod"]');
   await expect(async () => {
     await page.goto(`${demo}/checklists`);
     await expect(row).toContainText('required failing', { timeout: 500 });
   }).toPass({ timeout: 90_000 });
   await row.getByRole('link', { name: 'acme-prod' }).click();
+}
+
+const item = (page: Page, id: string) => page.locator(`[data-testid="checklist-item"][data-item="${id}"]`);
+
+test('the demo production tenant shows each kind of verdict with its evidence', async ({ page }) => {
+  test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
+  // The demo's first snapshots take a moment after start; each is evaluated at once.
+  test.setTimeout(120_000);
+  await openDemoProd(page, 'helpdesk@demo.tenantry.test');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Readiness: acme-prod');
   await expect(item(page, 'email-provider')).toHaveAttribute('data-standing', 'pass');
   await expect(item(page, 'log-streaming')).toHaveAttribute('data-standing', 'fail');
@@ -45,13 +50,7 @@ test('the demo production tenant shows each kind of verdict with its evidence', 
 test('the report prints on A4 without cut-off tables and downloads as CSV', async ({ page }) => {
   test.skip(!process.env.TENANTRY_E2E_DEMO_DATABASE_URL, 'the demo console runs only when scripts/test gives it a database');
   test.setTimeout(120_000);
-  await signInDemo(page, 'ops-lead@demo.tenantry.test');
-  const row = page.locator('[data-testid="checklist-tenant"][data-tenant="acme-prod"]');
-  await expect(async () => {
-    await page.goto(`${demo}/checklists`);
-    await expect(row).toContainText('required failing', { timeout: 500 });
-  }).toPass({ timeout: 90_000 });
-  await row.getByRole('link', { name: 'acme-prod' }).click();
+  await openDemoProd(page, 'ops-lead@demo.tenantry.test');
   await page.getByTestId('report-link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Readiness report: acme-prod');
   await expect(page.getByTestId('report-item')).toHaveCount(40);

@@ -26,6 +26,7 @@ pub mod system;
 pub mod telemetry;
 pub mod tenants;
 pub mod text;
+pub mod watched;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

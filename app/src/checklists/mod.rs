@@ -225,6 +225,18 @@ pub struct ItemRow {
     pub sign_off: Option<SignOff>,
 }
 
+/// Items grouped by their area of the guide, keeping their order.
+pub fn by_area(items: Vec<ItemRow>) -> Vec<(String, Vec<ItemRow>)> {
+    let mut areas: Vec<(String, Vec<ItemRow>)> = Vec::new();
+    for item in items {
+        match areas.last_mut() {
+            Some((area, items)) if *area == item.area => items.push(item),
+            _ => areas.push((item.area.clone(), vec![item])),
+        }
+    }
+    areas
+}
+
 /// How many items stand where.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {

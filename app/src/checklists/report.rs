@@ -25,13 +25,7 @@ fn sign_off_words(item: &ItemRow) -> String {
 
 fn report_view(c: TenantChecklist) -> impl IntoView {
     let (settled, applies) = c.counts.settled();
-    let mut areas: Vec<(String, Vec<ItemRow>)> = Vec::new();
-    for item in c.items {
-        match areas.last_mut() {
-            Some((area, items)) if *area == item.area => items.push(item),
-            _ => areas.push((item.area.clone(), vec![item])),
-        }
-    }
+    let areas = super::by_area(c.items);
     let tenant = c.tenant;
     view! {
         <Title text=format!("Readiness report — {}", c.name) />

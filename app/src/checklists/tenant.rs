@@ -99,13 +99,7 @@ fn item_view(tenant: TenantId, item: ItemRow, can_sign: bool) -> impl IntoView {
 fn checklist_view(c: TenantChecklist, page: u32, signed: bool) -> impl IntoView {
     let can_sign = current_user().is_some_and(|u| u.role >= Role::OpsLead);
     let (settled, applies) = c.counts.settled();
-    let mut areas: Vec<(String, Vec<ItemRow>)> = Vec::new();
-    for item in c.items {
-        match areas.last_mut() {
-            Some((area, items)) if *area == item.area => items.push(item),
-            _ => areas.push((item.area.clone(), vec![item])),
-        }
-    }
+    let areas = super::by_area(c.items);
     let tenant = c.tenant;
     let first: Vec<(String, String)> = areas
         .iter()

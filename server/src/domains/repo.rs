@@ -408,3 +408,22 @@ pub async fn prune_checks(conn: &mut PgConnection, before: DateTime<Utc>) -> Res
     let done = sqlx::query!("DELETE FROM domains_checks WHERE at < $1", before as _).execute(conn).await?;
     Ok(done.rows_affected())
 }
+
+/// A custom domain's verdicts, for `/metrics`.
+pub struct DomainMetric {
+    pub id: DomainId,
+    pub dns_outcome: Option<String>,
+    pub tls_outcome: Option<String>,
+    pub tls_not_after: Option<DateTime<Utc>>,
+}
+
+/// Every custom domain's verdicts, for `/metrics`.
+pub async fn domain_metrics(conn: &mut PgConnection) -> Result<Vec<DomainMetric>, sqlx::Error> {
+    sqlx::query_as!(
+        DomainMetric,
+        r#"SELECT id AS "id: DomainId", dns_outcome, tls_outcome, tls_not_after AS "tls_not_after: DateTime<Utc>"
+             FROM domains ORDER BY id"#
+    )
+    .fetch_all(conn)
+    .await
+}

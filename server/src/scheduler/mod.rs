@@ -6,6 +6,8 @@
 pub mod kinds;
 mod repo;
 
+pub use repo::lateness;
+
 pub use repo::{ensure, remove, run_soon};
 
 use std::collections::HashMap;

@@ -155,3 +155,18 @@ pub async fn prune_runs(conn: &mut PgConnection, before: DateTime<Utc>) -> Resul
     let done = sqlx::query!("DELETE FROM scheduler_runs WHERE started_at < $1", before as _).execute(conn).await?;
     Ok(done.rows_affected())
 }
+
+/// Jobs due and not leased at `now`, and the earliest planned start among them, for `/metrics`.
+pub async fn lateness(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "due!", min(next_run_at) AS "earliest: DateTime<Utc>"
+             FROM scheduler_jobs WHERE next_run_at <= $1 AND (lease_until IS NULL OR lease_until < $1)"#,
+        now as _
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.due, row.earliest))
+}

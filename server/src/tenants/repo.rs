@@ -320,3 +320,21 @@ pub struct DriftSource {
     pub user_domain: String,
     pub data: Option<Value>,
 }
+
+/// A tenant's last poll, for `/metrics`.
+pub struct PollMetric {
+    pub id: Uuid,
+    pub failing: bool,
+    pub last_success_at: Option<DateTime<Utc>>,
+}
+
+/// Every tenant's last poll, for `/metrics`.
+pub async fn poll_metrics(conn: &mut PgConnection) -> Result<Vec<PollMetric>, sqlx::Error> {
+    sqlx::query_as!(
+        PollMetric,
+        r#"SELECT t.id, (p.failure_class IS NOT NULL) AS "failing!", p.last_success_at AS "last_success_at?: DateTime<Utc>"
+             FROM tenants t LEFT JOIN tenants_polls p ON p.tenant_id = t.id ORDER BY t.id"#
+    )
+    .fetch_all(conn)
+    .await
+}

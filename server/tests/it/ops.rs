@@ -142,3 +142,47 @@ async fn a_stop_lets_the_request_in_flight_finish_and_takes_no_new_connection() 
     tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops").expect("task");
     assert!(reqwest::get(format!("http://{addr}/slow")).await.is_err(), "no new connection after the stop");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn metrics_carry_the_state_of_what_the_console_watches_and_forget_what_is_removed(pool: PgPool) {
+    let tenant = crate::harness::insert_tenant(
+        &pool,
+        "acme-prod",
+        app::tenants::Region::Us,
+        app::tenants::Environment::Production,
+    )
+    .await;
+    sqlx::query("INSERT INTO tenants_polls (tenant_id, last_attempt_at, failure_class, failure) VALUES ($1, now(), 'timeout', 'no answer')")
+        .bind(tenant)
+        .execute(&pool)
+        .await
+        .expect("poll");
+    let check: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO monitoring_checks (tenant_id, kind, name, last_run_at, last_outcome) VALUES ($1, 'test', 'Endpoint', now(), 'timeout') RETURNING id",
+    )
+    .bind(tenant)
+    .fetch_one(&pool)
+    .await
+    .expect("check");
+    let app = TestApp::spawn(pool.clone()).await;
+    let scrape = |text: String| {
+        prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("valid Prometheus text")
+    };
+    let value = |scrape: &prometheus_parse::Scrape, metric: &str, label: (&str, &str)| {
+        scrape.samples.iter().find(|s| s.metric == metric && s.labels.get(label.0) == Some(label.1)).map(|s| {
+            match s.value {
+                prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Untyped(v) => v,
+                ref other => panic!("unexpected {other:?}"),
+            }
+        })
+    };
+    let first = scrape(app.get("/metrics").await.text().await.expect("body"));
+    assert_eq!(value(&first, "tenantry_tenant_poll_failing", ("tenant", &tenant.to_string())), Some(1.0));
+    assert_eq!(value(&first, "tenantry_check_up", ("check", &check.to_string())), Some(0.0), "a failing check is 0");
+    assert!(first.samples.iter().any(|s| s.metric == "tenantry_outbox_pending"));
+    assert!(first.samples.iter().any(|s| s.metric == "tenantry_scheduler_lateness_seconds"));
+
+    sqlx::query("DELETE FROM monitoring_checks").execute(&pool).await.expect("removed");
+    let second = scrape(app.get("/metrics").await.text().await.expect("body"));
+    assert_eq!(value(&second, "tenantry_check_up", ("check", &check.to_string())), None, "no stale series");
+}

@@ -265,3 +265,21 @@ pub async fn synthetic_logins(conn: &mut PgConnection, tenant: TenantId) -> Resu
     .fetch_one(conn)
     .await
 }
+
+/// A check's state for `/metrics`.
+pub struct CheckMetric {
+    pub id: CheckId,
+    pub kind: String,
+    pub enabled: bool,
+    pub last_outcome: Option<String>,
+}
+
+/// Every check's state, for `/metrics`.
+pub async fn check_metrics(conn: &mut PgConnection) -> Result<Vec<CheckMetric>, sqlx::Error> {
+    sqlx::query_as!(
+        CheckMetric,
+        r#"SELECT id AS "id: CheckId", kind, enabled, last_outcome FROM monitoring_checks ORDER BY id"#
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -344,3 +344,24 @@ pub async fn updates(conn: &mut PgConnection, id: IncidentId) -> Result<Vec<Upda
     .fetch_all(conn)
     .await
 }
+
+/// A status source's state, for `/metrics`.
+pub struct SourceMetric {
+    pub id: SourceId,
+    pub category: String,
+    pub enabled: bool,
+    pub state: String,
+    /// The last read failed (the last good state is still shown).
+    pub failing: bool,
+}
+
+/// Every status source's state, for `/metrics`.
+pub async fn source_metrics(conn: &mut PgConnection) -> Result<Vec<SourceMetric>, sqlx::Error> {
+    sqlx::query_as!(
+        SourceMetric,
+        r#"SELECT id AS "id: SourceId", category, enabled, state, (error IS NOT NULL) AS "failing!"
+             FROM status_sources ORDER BY id"#
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -313,3 +313,14 @@ pub async fn tile_channels(conn: &mut PgConnection) -> Result<Vec<TileRecord>, s
     .fetch_all(conn)
     .await
 }
+
+/// Deliveries waiting and when the oldest was queued, for `/metrics`.
+pub async fn backlog(conn: &mut PgConnection) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "waiting!", min(created_at) AS "oldest: DateTime<Utc>"
+             FROM notifications_outbox WHERE state = 'pending'"#
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.waiting, row.oldest))
+}
