@@ -79,8 +79,7 @@ async fn outside_facts(
     tenant: TenantId,
     now: DateTime<Utc>,
 ) -> Result<(LogFacts, SyntheticFacts), sqlx::Error> {
-    let progress = crate::logs::repo::search::progress(conn).await?;
-    let newest_event = progress.iter().find(|p| p.tenant_id == tenant).and_then(|p| p.newest_at);
+    let newest_event = crate::logs::repo::search::newest_event(conn, tenant).await?;
     let limits = crate::logs::repo::minutes::limit_events(
         conn,
         Some(tenant),

@@ -166,6 +166,13 @@ pub async fn company(pool: &PgPool, secrets: &SecretBox, interval: std::time::Du
                 "exports.onExecutePreUserRegistration = async (event, api) => {\n  if (isDisposable(event.user.email)) api.access.deny('disposable', 'Use your work email');\n};",
             ));
         }
+        if t.name == "acme-workforce-prod" {
+            // Employees sign in through the company IdP over SAML: its certificate expires in 45 days and requests
+            // to it are not signed, so the readiness checklist warns.
+            let expires = (chrono::Utc::now() + chrono::Duration::days(45)).to_rfc3339();
+            sim.connections.push(serde_json::json!({"id": "con_samlp000000000000", "name": "acme-corp-idp",
+                "strategy": "samlp", "options": {"expires": expires, "signSAMLRequest": false}}));
+        }
         if t.name == "acme-sandbox1" {
             // A sandbox application without the newer read scopes: its custom databases and Actions are unknown.
             sim.scopes

@@ -1,7 +1,8 @@
 //! What a snapshot keeps of each Management API answer. Secrets never: of the email provider's credentials only
 //! the SMTP host and port; of a log stream's sink only where it sends (an HTTP endpoint's origin, a Splunk host and
 //! port); of a connection its name, strategy and — for a custom database — which scripts it has and the origins
-//! their code names (never the code, never `configuration`); of an Action its name, triggers, state and the origins
+//! their code names (never the code, never `configuration`), for SAML when the identity provider's certificate
+//! expires and whether requests are signed (never the certificate); of an Action its name, triggers, state and the origins
 //! its code names (never the code, never its secrets). Origins are what the firewall guide needs.
 
 use serde_json::{Map, Value, json};
@@ -105,6 +106,18 @@ pub fn connection(raw: &Value) -> Value {
     let mut kept = json!({"id": text(raw, "id"), "name": text(raw, "name"), "strategy": text(raw, "strategy")});
     if let Some(options) = raw.get("options").and_then(Value::as_object) {
         kept["custom_database"] = options.get("enabledDatabaseCustomization").cloned().unwrap_or(Value::Bool(false));
+        if raw.get("strategy").and_then(Value::as_str) == Some("samlp") {
+            // When the identity provider's signing certificate expires, and whether requests to it are signed.
+            let expires = options
+                .get("expires")
+                .and_then(Value::as_str)
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339())
+                .or_else(|| options.get("signingCert").and_then(Value::as_str).and_then(saml_cert_expiry));
+            kept["cert_expires"] = expires.map_or(Value::Null, Value::String);
+            kept["sign_saml_request"] =
+                Value::Bool(options.get("signSAMLRequest").and_then(Value::as_bool).unwrap_or(false));
+        }
         // A social connection's own OAuth client id (public; empty = Auth0's developer keys). Never its secret.
         kept["client_id"] = options
             .get("client_id")
@@ -246,6 +259,21 @@ fn not_after(pem: &str) -> Option<String> {
     let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).ok()?;
     let cert = pem.parse_x509().ok()?;
     chrono::DateTime::<chrono::Utc>::from_timestamp(cert.validity().not_after.timestamp(), 0).map(|t| t.to_rfc3339())
+}
+
+/// When a SAML connection's `signingCert` (Base64 of the PEM text, or of the DER) stops being valid (RFC 3339).
+fn saml_cert_expiry(signing_cert: &str) -> Option<String> {
+    use base64::Engine;
+    let cleaned: String = signing_cert.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(crate::text::cut(&cleaned, 20_000)).ok()?;
+    match std::str::from_utf8(&bytes) {
+        Ok(pem) if pem.contains("-----BEGIN") => not_after(pem),
+        _ => {
+            let (_, cert) = x509_parser::parse_x509_certificate(&bytes).ok()?;
+            chrono::DateTime::<chrono::Utc>::from_timestamp(cert.validity().not_after.timestamp(), 0)
+                .map(|t| t.to_rfc3339())
+        }
+    }
 }
 
 /// One signing key: its state and when its certificate expires (never the certificate itself).

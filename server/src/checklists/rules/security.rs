@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::read::{
     CONNECTIONS, Cx, Decided, FACTORS, SIGNING_KEYS, SMS_PROVIDER, capped, combine, ev, fail, finding, json, name_of,
-    names, not_applicable, pass, plural, settle, text, warn,
+    names, not_applicable, pass, plural, settle, text,
 };
 use crate::checklists::model::{Evidence, Finding, Verdict};
 
@@ -169,19 +169,41 @@ pub fn saml_certs(cx: &Cx) -> Decided {
     });
     let next = keys.iter().find(|k| k["next"].as_bool() == Some(true));
     rows.push(ev(SIGNING_KEYS, "next key", next.map_or("none".into(), name_of)));
-    let saml: Vec<String> = match cx.list("connections") {
-        Ok(list) => {
-            let mut saml: Vec<String> = list.iter().filter(|c| text(c, "strategy") == "samlp").map(name_of).collect();
-            saml.sort();
-            saml
-        }
+    let mut saml: Vec<&Value> = match cx.list("connections") {
+        Ok(list) => list.iter().filter(|c| text(c, "strategy") == "samlp").collect(),
         Err(_) => Vec::new(),
     };
-    rows.extend(saml.iter().map(|n| ev(CONNECTIONS, format!("connections[{n}].strategy"), "samlp")));
-    let check_saml = if saml.is_empty() {
+    saml.sort_by_key(|c| name_of(c));
+    // Each SAML connection: its identity provider's certificate and whether requests to it are signed.
+    let mut problems: Vec<(Verdict, String)> = Vec::new();
+    let mut unread: Vec<String> = Vec::new();
+    for c in &saml {
+        let n = name_of(c);
+        if c.get("sign_saml_request").is_none() {
+            unread.push(n);
+            continue;
+        }
+        let cert = DateTime::parse_from_rfc3339(text(c, "cert_expires")).ok().map(|t| t.with_timezone(&Utc));
+        rows.push(ev(CONNECTIONS, format!("connections[{n}].cert_expires"), json(c.get("cert_expires"))));
+        rows.push(ev(CONNECTIONS, format!("connections[{n}].sign_saml_request"), json(c.get("sign_saml_request"))));
+        match cert {
+            Some(at) if at <= cx.facts.now => {
+                problems.push((Verdict::Fail, format!("the certificate of {n} expired on {}", at.format("%Y-%m-%d"))));
+            }
+            Some(at) if (at - cx.facts.now).num_days() < ROLLOVER_DAYS => {
+                problems.push((Verdict::Warn, format!("the certificate of {n} expires on {}", at.format("%Y-%m-%d"))));
+            }
+            Some(_) => {}
+            None => problems.push((Verdict::Warn, format!("the certificate expiry of {n} was not read"))),
+        }
+        if c["sign_saml_request"] != Value::Bool(true) {
+            problems.push((Verdict::Warn, format!("{n} does not sign its SAML requests")));
+        }
+    }
+    let check_saml = if unread.is_empty() {
         String::new()
     } else {
-        format!("; check the certificates and request signing of {}", names(&saml))
+        format!("; check the certificates and request signing of {} (needs read:connections_options)", names(&unread))
     };
     let rows = capped(rows);
     let Some(expires) = expires else {
@@ -193,19 +215,23 @@ pub fn saml_certs(cx: &Cx) -> Decided {
     };
     let days = (expires - cx.facts.now).num_days();
     let day = expires.format("%Y-%m-%d");
-    if expires <= cx.facts.now {
-        fail(format!("The signing certificate expired on {day}{check_saml}"), rows)
+    let (mut verdict, mut summary) = if expires <= cx.facts.now {
+        (Verdict::Fail, format!("The signing certificate expired on {day}"))
     } else if days < ROLLOVER_DAYS {
-        warn(
-            format!(
-                "The signing certificate expires on {day}, in {}: plan the rollover{check_saml}",
-                plural(usize::try_from(days).unwrap_or(0), "day")
-            ),
-            rows,
-        )
+        let left = plural(usize::try_from(days).unwrap_or(0), "day");
+        (Verdict::Warn, format!("The signing certificate expires on {day}, in {left}: plan the rollover"))
     } else {
-        pass(format!("The signing certificate is valid until {day}{check_saml}"), rows)
+        (Verdict::Pass, format!("The signing certificate is valid until {day}"))
+    };
+    for (v, words) in problems {
+        if v == Verdict::Fail || (v == Verdict::Warn && verdict == Verdict::Pass) {
+            verdict = v;
+        }
+        summary.push_str("; ");
+        summary.push_str(&words);
     }
+    summary.push_str(&check_saml);
+    Ok(finding(verdict, summary, rows))
 }
 
 #[cfg(test)]
@@ -297,7 +323,7 @@ mod tests {
         assert_eq!(
             f.summary,
             "The signing certificate expires on 2026-12-21, in 20 days: plan the rollover; check the certificates and \
-             request signing of Partner IdP"
+             request signing of Partner IdP (needs read:connections_options)"
         );
         snap["signing_keys"][0]["expires_at"] = json!((now() - Duration::days(1)).to_rfc3339());
         assert_eq!(verdict(&snap, "saml-certs"), Verdict::Fail);
@@ -309,5 +335,41 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         assert_eq!(verdict(&snap, "saml-certs"), Verdict::Warn);
+    }
+
+    #[test]
+    fn a_saml_connection_is_judged_by_its_identity_providers_certificate_and_request_signing() {
+        use base64::Engine;
+        let mut snap = good();
+        // Auth0 answers `signingCert` as the Base64 of the PEM text; the snapshot keeps only when it expires.
+        let pem = SimTenant::signing_keys("idp.partner.example", now() + Duration::days(30))[0]["cert"].clone();
+        let signing_cert = base64::engine::general_purpose::STANDARD.encode(pem.as_str().expect("pem"));
+        let raw = json!({"id": "con_s", "name": "Partner IdP", "strategy": "samlp",
+            "options": {"signingCert": signing_cert, "signSAMLRequest": true, "signInEndpoint": "https://idp.partner.example/sso"}});
+        let kept = keep::connection(&raw);
+        assert!(
+            kept["cert_expires"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&(now() + Duration::days(30)).format("%Y-%m-%d").to_string()))
+        );
+        assert!(!kept.to_string().contains(&signing_cert[..40]), "the certificate itself is not kept");
+        snap["connections"].as_array_mut().expect("a list").push(kept);
+        let f = on(&snap, "saml-certs");
+        assert_eq!(f.verdict, Verdict::Warn, "{}", f.summary);
+        assert!(f.summary.contains("the certificate of Partner IdP expires on"), "{}", f.summary);
+        // Valid for long, but requests unsigned: still a warning; expired: a failure.
+        let at = |days: i64| (now() + Duration::days(days)).to_rfc3339();
+        snap["connections"][1] = keep::connection(&json!({"name": "Partner IdP", "strategy": "samlp",
+            "options": {"expires": at(400), "signSAMLRequest": false}}));
+        let f = on(&snap, "saml-certs");
+        assert_eq!(
+            (f.verdict, f.summary.ends_with("Partner IdP does not sign its SAML requests")),
+            (Verdict::Warn, true),
+            "{}",
+            f.summary
+        );
+        snap["connections"][1] = keep::connection(&json!({"name": "Partner IdP", "strategy": "samlp",
+            "options": {"expires": at(-2), "signSAMLRequest": true}}));
+        assert_eq!(verdict(&snap, "saml-certs"), Verdict::Fail);
     }
 }

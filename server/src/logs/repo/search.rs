@@ -279,6 +279,17 @@ pub async fn progress(conn: &mut PgConnection) -> Result<Vec<Progress>, sqlx::Er
     .await
 }
 
+/// The newest event Tenantry holds for one tenant (none: it keeps none of its logs).
+pub async fn newest_event(conn: &mut PgConnection, tenant: TenantId) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let newest = sqlx::query_scalar!(
+        r#"SELECT newest_at AS "newest_at: DateTime<Utc>" FROM logs_progress WHERE tenant_id = $1"#,
+        tenant.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(newest.flatten())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
