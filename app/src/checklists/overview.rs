@@ -42,7 +42,10 @@ fn matrix_view(m: DomainMatrix) -> impl IntoView {
     view! {
         <div class="report" data-testid="domain-matrix">
             <h2>{format!("User domain {}: every item across its tenants", m.user_domain)}</h2>
-            <p class="muted no-print">"Development first. Print this page for the user domain's review (A4, landscape fits more tenants)."</p>
+            <p class="muted no-print">
+                "Development first. Print this page for the user domain's review (A4, landscape fits more tenants), or "
+                <a href=format!("/checklists/export.csv{}", query_string(&[("user_domain", m.user_domain.clone())])) data-testid="domain-csv">"download every tenant's items as CSV"</a>"."
+            </p>
             <div class="matrix-wrap">
                 <table class="table check-matrix">
                     <thead>

@@ -121,6 +121,7 @@ const OTHER_RULES: &[Rule] = &[
     at_least(Role::Helpdesk, "/checklists/{tenant}", Kind::Page),
     at_least(Role::Helpdesk, "/checklists/{tenant}/report", Kind::Page),
     at_least(Role::Helpdesk, "/checklists/{tenant}/export.csv", Kind::Page),
+    at_least(Role::Helpdesk, "/checklists/export.csv", Kind::Page),
     at_least(Role::Helpdesk, "/api/checklists/overview", Kind::Api),
     at_least(Role::Helpdesk, "/api/checklists/tenant", Kind::Api),
     at_least(Role::OpsLead, "/api/checklists/sign-off", Kind::Api),

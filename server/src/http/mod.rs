@@ -79,6 +79,7 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/logs/peak/export.csv", get(crate::peak::export::download)),
         ("/logs/stream-token/{tenant}", post(logs_token::make)),
         ("/checklists/{tenant}/export.csv", get(crate::checklists::export::download)),
+        ("/checklists/export.csv", get(crate::checklists::export::download_domain)),
     ]
 }
 

@@ -107,6 +107,7 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("GET", "/checklists/{tenant}", Some(Role::Helpdesk), "/checklists/00000000-0000-0000-0000-000000000000"),
     ("GET", "/checklists/{tenant}/report", Some(Role::Helpdesk), "/checklists/00000000-0000-0000-0000-000000000000/report"),
     ("GET", "/checklists/{tenant}/export.csv", Some(Role::Helpdesk), "/checklists/00000000-0000-0000-0000-000000000000/export.csv"),
+    ("GET", "/checklists/export.csv", Some(Role::Helpdesk), "/checklists/export.csv?user_domain=customers"),
     ("POST", "/api/checklists/overview", Some(Role::Helpdesk), "/api/checklists/overview"),
     ("POST", "/api/checklists/tenant", Some(Role::Helpdesk), "/api/checklists/tenant"),
     ("POST", "/api/checklists/sign-off", Some(Role::OpsLead), "/api/checklists/sign-off"),

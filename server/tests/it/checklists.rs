@@ -112,6 +112,16 @@ async fn a_production_tenant_shows_passing_failing_unknown_and_manual_items_with
     let row = &matrix.html[matrix.html.find("data-item=\"email-provider\"").expect("row")..];
     assert!(row[..row.find("</tr>").expect("end")].contains(&format!("href=\"/checklists/{id}#email-provider\"")));
     assert!(!overview.html.contains("data-testid=\"domain-matrix\""), "and only then");
+    let csv = helpdesk.get("/checklists/export.csv?user_domain=customers").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.expect("csv");
+    assert_eq!(csv.lines().count(), 1 + server::checklists::catalog::ITEMS.len(), "one tenant in the domain");
+    assert!(csv.lines().skip(1).all(|l| l.starts_with("acme-prod,production,")), "{csv}");
+    let unknown = helpdesk.get("/checklists/export.csv?user_domain=nobody").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let missing = helpdesk.get("/checklists/export.csv").await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert!(missing.text().await.expect("text").contains("Choose a user domain"));
     let bad = helpdesk.page("/checklists?environment=moon").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(text_of(&bad.html).contains("unknown environment"), "{}", text_of(&bad.html));
