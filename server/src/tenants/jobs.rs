@@ -33,6 +33,19 @@ pub enum Polled {
     Unchanged,
 }
 
+/// Why a poll did not complete. A failed Auth0 read is also recorded on the tenant (its class shows on the page).
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error("the tenant was removed")]
+    Removed,
+    #[error("the client secret cannot be read: {0}")]
+    Secret(String),
+    #[error(transparent)]
+    Auth0(#[from] Auth0Error),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
 /// Polls tenants for the scheduler.
 pub struct SnapshotJob {
     pub pool: PgPool,
@@ -42,18 +55,16 @@ pub struct SnapshotJob {
 
 impl SnapshotJob {
     /// One poll of one tenant at `now`.
-    pub async fn poll(&self, tenant_id: Uuid, now: DateTime<Utc>) -> Result<Polled, String> {
-        let mut conn = self.pool.acquire().await.map_err(|e| e.to_string())?;
-        let Some(tenant) = repo::get(&mut conn, tenant_id).await.map_err(|e| e.to_string())? else {
-            return Err("the tenant was removed".into());
+    pub async fn poll(&self, tenant_id: Uuid, now: DateTime<Utc>) -> Result<Polled, PollError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(tenant) = repo::get(&mut conn, tenant_id).await? else {
+            return Err(PollError::Removed);
         };
         let secret = match self.secrets.decrypt(&tenant.client_secret) {
             Ok(secret) => secret,
             Err(e) => {
-                repo::record_poll(&mut conn, tenant_id, now, Err(("secret_unreadable", &e.to_string())))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                return Err(e.to_string());
+                repo::record_poll(&mut conn, tenant_id, now, Err(("secret_unreadable", &e.to_string()))).await?;
+                return Err(PollError::Secret(e.to_string()));
             }
         };
         drop(conn);
@@ -64,43 +75,38 @@ impl SnapshotJob {
             client_secret: secret,
         };
         let read = self.read(&endpoint).await;
-        let mut tx = self.pool.begin().await.map_err(|e| e.to_string())?;
+        let mut tx = self.pool.begin().await?;
         let outcome = match read {
             Err(error) => {
                 let message = error.to_string();
-                repo::record_poll(&mut tx, tenant_id, now, Err((error.class(), &message)))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                tx.commit().await.map_err(|e| e.to_string())?;
+                repo::record_poll(&mut tx, tenant_id, now, Err((error.class(), &message))).await?;
+                tx.commit().await?;
                 tracing::info!(tenant.id = %tenant_id, class = error.class(), "tenant poll failed");
-                return Err(message);
+                return Err(PollError::Auth0(error));
             }
             Ok((data, active_users)) => {
-                let previous = repo::latest_snapshot(&mut tx, tenant_id).await.map_err(|e| e.to_string())?;
-                let stored =
-                    repo::store_snapshot_if_changed(&mut tx, tenant_id, now, &data).await.map_err(|e| e.to_string())?;
+                let previous = repo::latest_snapshot(&mut tx, tenant_id).await?;
+                let stored = repo::store_snapshot_if_changed(&mut tx, tenant_id, now, &data).await?;
                 let outcome = match (stored, previous) {
                     (None, _) => Polled::Unchanged,
                     (Some(snapshot), None) => Polled::Changed { snapshot, changes: 0 },
                     (Some(snapshot), Some((_, before))) => {
                         let changes = diff::diff(&before, &data);
-                        repo::insert_changes(&mut tx, tenant_id, snapshot, now, &changes)
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        repo::insert_changes(&mut tx, tenant_id, snapshot, now, &changes).await?;
                         Polled::Changed { snapshot, changes: changes.len() }
                     }
                 };
-                repo::record_poll(&mut tx, tenant_id, now, Ok(active_users)).await.map_err(|e| e.to_string())?;
+                repo::record_poll(&mut tx, tenant_id, now, Ok(active_users)).await?;
                 if matches!(outcome, Polled::Changed { .. }) {
                     // The custom-domain inventory and the readiness checklist follow the new snapshot at once.
                     for kind in [crate::scheduler::kinds::DOMAINS_SYNC, crate::scheduler::kinds::CHECKLISTS_EVALUATE] {
-                        crate::scheduler::run_soon(&mut tx, kind, "all", now).await.map_err(|e| e.to_string())?;
+                        crate::scheduler::run_soon(&mut tx, kind, "all", now).await?;
                     }
                 }
                 outcome
             }
         };
-        tx.commit().await.map_err(|e| e.to_string())?;
+        tx.commit().await?;
         Ok(outcome)
     }
 
@@ -231,6 +237,6 @@ impl Job for SnapshotJob {
 
     async fn run_once(&self, key: &str, now: DateTime<Utc>) -> Result<(), String> {
         let id = key.parse::<Uuid>().map_err(|_| format!("{key:?} is not a tenant id"))?;
-        self.poll(id, now).await.map(|_| ())
+        self.poll(id, now).await.map(|_| ()).map_err(|e| e.to_string())
     }
 }
