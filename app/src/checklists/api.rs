@@ -24,10 +24,10 @@ pub async fn load_checklists(environment: Option<String>, user_domain: Option<St
     port_as::<dyn ChecklistsPort>(Role::Helpdesk)?.overview(environment, user_domain).await
 }
 
-/// One tenant's checklist with a page of its history.
+/// One tenant's checklist with a page of its history (the newest, or those older than entry `before`).
 #[server(endpoint = "checklists/tenant")]
-pub async fn load_tenant_checklist(tenant: TenantId, page: Option<u32>) -> Result<TenantChecklist, AppError> {
-    port_as::<dyn ChecklistsPort>(Role::Helpdesk)?.tenant(tenant, page.unwrap_or(1)).await
+pub async fn load_tenant_checklist(tenant: TenantId, before: Option<i64>) -> Result<TenantChecklist, AppError> {
+    port_as::<dyn ChecklistsPort>(Role::Helpdesk)?.tenant(tenant, before).await
 }
 
 /// Signs off a manual item (ops lead and up); back to the item on the tenant's checklist.

@@ -277,6 +277,7 @@ impl Counts {
 /// One entry of an item's history: a verdict change, a sign-off or a lapse.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRow {
+    pub id: i64,
     pub at: DateTime<Utc>,
     pub tenant: TenantId,
     pub tenant_name: String,
@@ -302,8 +303,9 @@ pub struct TenantChecklist {
     pub counts: Counts,
     /// Grouped by area of the guide, required failures first within each.
     pub items: Vec<ItemRow>,
-    /// Newest first, one page.
+    /// Newest first, one page (after `history_before` when paging back).
     pub history: Vec<HistoryRow>,
+    pub history_before: Option<i64>,
     pub history_more: bool,
 }
 
@@ -359,8 +361,8 @@ pub trait ChecklistsPort: Send + Sync + 'static {
         environment: Option<Environment>,
         user_domain: Option<String>,
     ) -> Result<Overview, AppError>;
-    /// One tenant's checklist with a page of its history (1-based).
-    async fn tenant(&self, tenant: TenantId, history_page: u32) -> Result<TenantChecklist, AppError>;
+    /// One tenant's checklist with a page of its history: the newest, or those older than entry `before`.
+    async fn tenant(&self, tenant: TenantId, before: Option<i64>) -> Result<TenantChecklist, AppError>;
     /// Signs off a manual item: a comment and the day to review it again (YYYY-MM-DD, today to two years ahead).
     async fn sign_off(
         &self,

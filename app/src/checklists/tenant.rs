@@ -96,7 +96,8 @@ fn item_view(tenant: TenantId, item: ItemRow, can_sign: bool) -> impl IntoView {
     }
 }
 
-fn checklist_view(c: TenantChecklist, page: u32, signed: bool) -> impl IntoView {
+fn checklist_view(c: TenantChecklist, signed: bool) -> impl IntoView {
+    let older = c.history_more.then(|| c.history.last().map(|h| h.id)).flatten();
     let can_sign = current_user().is_some_and(|u| u.role >= Role::OpsLead);
     let (settled, applies) = c.counts.settled();
     let areas = super::by_area(c.items);
@@ -158,9 +159,8 @@ fn checklist_view(c: TenantChecklist, page: u32, signed: bool) -> impl IntoView 
             }
         })}
         <nav class="pager" aria-label="History pages">
-            {(page > 1).then(|| view! { <a href=format!("/checklists/{tenant}?page={}#history", page - 1) rel="prev">"← Newer"</a> })}
-            {(page > 1 || c.history_more).then(|| view! { <span>{format!("Page {page}")}</span> })}
-            {c.history_more.then(|| view! { <a href=format!("/checklists/{tenant}?page={}#history", page + 1) rel="next">"Older →"</a> })}
+            {c.history_before.is_some().then(|| view! { <a href=format!("/checklists/{tenant}#history") data-testid="history-newest">"← Newest"</a> })}
+            {older.map(|last| view! { <a href=format!("/checklists/{tenant}?before={last}#history") rel="next" data-testid="history-older">"Older →"</a> })}
         </nav>
     }
 }
@@ -169,9 +169,8 @@ fn checklist_view(c: TenantChecklist, page: u32, signed: bool) -> impl IntoView 
 #[component]
 pub fn TenantChecklistPage() -> impl IntoView {
     let tenant = use_params_map().with_untracked(|p| p.get("tenant").unwrap_or_default());
-    let (page, signed) = use_query_map().with_untracked(|q| {
-        (q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1), q.get("signed").is_some())
-    });
-    let read = async move { load_tenant_checklist(tenant.parse::<TenantId>()?, Some(page)).await };
-    loaded_titled("Reading the checklist…", "Readiness checklist", read, move |c| checklist_view(c, page, signed))
+    let (before, signed) = use_query_map()
+        .with_untracked(|q| (q.get("before").and_then(|b| b.parse::<i64>().ok()), q.get("signed").is_some()));
+    let read = async move { load_tenant_checklist(tenant.parse::<TenantId>()?, before).await };
+    loaded_titled("Reading the checklist…", "Readiness checklist", read, move |c| checklist_view(c, signed))
 }

@@ -64,7 +64,7 @@ pub fn csv(c: &TenantChecklist) -> String {
 /// `GET /checklists/{tenant}/export.csv`.
 pub async fn download(State(pool): State<PgPool>, Path(tenant): Path<String>) -> Response {
     let answer = match tenant.parse::<TenantId>() {
-        Ok(id) => PgChecklists { pool }.tenant(id, 1).await,
+        Ok(id) => PgChecklists { pool }.tenant(id, None).await,
         Err(e) => Err(e),
     };
     let name = answer.as_ref().map(|c| c.name.clone()).unwrap_or_default();
@@ -126,7 +126,7 @@ pub async fn download_domain(State(pool): State<PgPool>, Query(q): Query<DomainQ
         let port = PgChecklists { pool: pool.clone() };
         let mut out = String::from(HEADER);
         for t in tenants {
-            let c = port.tenant(t.id, 1).await?;
+            let c = port.tenant(t.id, None).await?;
             for i in &c.items {
                 line(&mut out, &c, i);
             }

@@ -42,7 +42,7 @@ impl ChecklistsPort for PgChecklists {
         let verdicts = group(repo::verdicts(&mut conn, None).await.map_err(db_error)?, |v: &VerdictRow| v.tenant_id);
         let signed = group(repo::sign_offs(&mut conn, None).await.map_err(db_error)?, |s: &SignOffRow| s.tenant_id);
         let week =
-            repo::history(&mut conn, None, Some(Utc::now() - Duration::days(7)), 200, 0).await.map_err(db_error)?;
+            repo::history(&mut conn, None, Some(Utc::now() - Duration::days(7)), 200, None).await.map_err(db_error)?;
         let mut user_domains: Vec<String> = tenants.iter().map(|t| t.user_domain.clone()).collect();
         user_domains.sort();
         user_domains.dedup();
@@ -76,7 +76,7 @@ impl ChecklistsPort for PgChecklists {
         Ok(Overview { rows, this_week, user_domains, matrix })
     }
 
-    async fn tenant(&self, tenant: TenantId, history_page: u32) -> Result<TenantChecklist, AppError> {
+    async fn tenant(&self, tenant: TenantId, before: Option<i64>) -> Result<TenantChecklist, AppError> {
         let mut conn = self.pool.acquire().await.map_err(db_error)?;
         let t = repo::tenants(&mut conn, Some(tenant))
             .await
@@ -86,10 +86,8 @@ impl ChecklistsPort for PgChecklists {
             .ok_or_else(|| AppError::NotFound(TenantId::WHAT.into()))?;
         let verdicts = repo::verdicts(&mut conn, Some(tenant)).await.map_err(db_error)?;
         let signed = repo::sign_offs(&mut conn, Some(tenant)).await.map_err(db_error)?;
-        let page = i64::from(history_page.clamp(1, 10_000));
-        let mut lines = repo::history(&mut conn, Some(tenant), None, HISTORY_PAGE + 1, (page - 1) * HISTORY_PAGE)
-            .await
-            .map_err(db_error)?;
+        let mut lines =
+            repo::history(&mut conn, Some(tenant), None, HISTORY_PAGE + 1, before).await.map_err(db_error)?;
         let history_more = lines.len() as i64 > HISTORY_PAGE;
         lines.truncate(HISTORY_PAGE as usize);
         let items = views::items(&verdicts, &signed);
@@ -104,6 +102,7 @@ impl ChecklistsPort for PgChecklists {
             items,
             history: views::history(lines),
             history_more,
+            history_before: before,
         })
     }
 

@@ -155,6 +155,7 @@ pub async fn add_history(conn: &mut PgConnection, h: &NewHistory<'_>) -> Result<
 /// A history entry as pages show it.
 #[derive(Clone, Debug)]
 pub struct HistoryLine {
+    pub id: i64,
     pub tenant_id: TenantId,
     pub tenant_name: String,
     pub item: String,
@@ -165,26 +166,28 @@ pub struct HistoryLine {
     pub actor: Option<String>,
 }
 
-/// A page of history, newest first: one tenant's, or every tenant's since `since` (changes only: no first verdicts).
+/// A page of history, newest first: one tenant's, or every tenant's since `since` (changes only: no first verdicts);
+/// `before` = the last entry of the page before (keyset paging).
 pub async fn history(
     conn: &mut PgConnection,
     tenant: Option<TenantId>,
     since: Option<DateTime<Utc>>,
     limit: i64,
-    offset: i64,
+    before: Option<i64>,
 ) -> Result<Vec<HistoryLine>, sqlx::Error> {
     sqlx::query_as!(
         HistoryLine,
-        r#"SELECT h.tenant_id AS "tenant_id: TenantId", t.name AS tenant_name, h.item, h.at AS "at: DateTime<Utc>",
+        r#"SELECT h.id, h.tenant_id AS "tenant_id: TenantId", t.name AS tenant_name, h.item, h.at AS "at: DateTime<Utc>",
                   h.kind, h.verdict AS "verdict: Verdict", h.summary, h.actor
              FROM checklists_history h JOIN tenants t ON t.id = h.tenant_id
             WHERE ($1::uuid IS NULL OR h.tenant_id = $1)
               AND ($2::timestamptz IS NULL OR (h.at >= $2 AND h.kind <> 'first'))
-            ORDER BY h.at DESC, h.id DESC LIMIT $3 OFFSET $4"#,
+              AND ($4::bigint IS NULL OR (h.at, h.id) < (SELECT b.at, b.id FROM checklists_history b WHERE b.id = $4))
+            ORDER BY h.at DESC, h.id DESC LIMIT $3"#,
         tenant.map(|t| t.0),
         since as _,
         limit,
-        offset,
+        before,
     )
     .fetch_all(conn)
     .await

@@ -69,6 +69,7 @@ pub fn history(lines: Vec<HistoryLine>) -> Vec<HistoryRow> {
     lines
         .into_iter()
         .map(|h| HistoryRow {
+            id: h.id,
             title: catalog::ITEMS
                 .iter()
                 .find(|i| i.id == h.item)

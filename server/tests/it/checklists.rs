@@ -239,3 +239,41 @@ async fn a_required_item_turning_to_fail_on_production_is_a_notice_and_reviews_l
         sqlx::query_scalar("SELECT lapse_reason FROM checklists_signoffs").fetch_one(&pool).await.expect("r");
     assert_eq!(reason, format!("The review date {} passed", by.date_naive()));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_history_pages_back_by_keyset_without_overlap_or_gaps(pool: PgPool) {
+    let id = harness::insert_tenant(&pool, "acme-prod", Region::Us, Environment::Production).await;
+    sqlx::query(
+        "INSERT INTO checklists_history (tenant_id, item, at, kind, verdict, summary)
+         SELECT $1, 'support-contact', now() - make_interval(mins => n), 'verdict', 'pass', 'entry ' || n
+           FROM generate_series(1, 120) AS n",
+    )
+    .bind(id)
+    .execute(&pool)
+    .await
+    .expect("history");
+    let app = TestApp::spawn(pool).await;
+    let helpdesk = app.signed_in(Role::Helpdesk).await;
+    let mut path = format!("/checklists/{id}");
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..5 {
+        let html = helpdesk.page(&path).await.html;
+        let table = &html[html.find("data-testid=\"checklist-history\"").expect("history")..];
+        let table = &table[..table.find("</table>").expect("end")];
+        seen.extend(
+            table
+                .match_indices("entry ")
+                .map(|(at, _)| table[at..].chars().take_while(|c| *c != '<').collect::<String>()),
+        );
+        match html.find("data-testid=\"history-older\"") {
+            Some(at) => {
+                let link = &html[html[..at].rfind("href=\"").expect("href") + 6..];
+                path = link[..link.find('"').expect("end")].replace("&amp;", "&");
+                path = path.split('#').next().unwrap_or_default().to_string();
+            }
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (1..=120).map(|n| format!("entry {n}")).collect();
+    assert_eq!(seen, expected, "newest first, every entry once, in three pages of at most 50");
+}
