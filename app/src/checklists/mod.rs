@@ -65,16 +65,6 @@ impl Verdict {
             Verdict::Manual => "sign-off",
         }
     }
-
-    /// The badge class the board uses for the same meaning.
-    pub fn class(self) -> &'static str {
-        match self {
-            Verdict::Pass => "badge ok",
-            Verdict::Fail => "badge bad",
-            Verdict::Warn => "badge warn",
-            Verdict::NotApplicable | Verdict::Unknown | Verdict::Manual => "badge unknown",
-        }
-    }
 }
 
 stored_as_text!(Verdict, Verdict::parse);
@@ -96,10 +86,6 @@ impl Severity {
             Severity::Recommended => "recommended",
             Severity::BestPractice => "best_practice",
         }
-    }
-
-    pub fn parse(raw: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.as_str() == raw)
     }
 
     pub fn label(self) -> &'static str {

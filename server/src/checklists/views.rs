@@ -10,6 +10,11 @@ use super::model::AREAS;
 use super::repo::{HistoryLine, SignOffRow, VerdictRow};
 use super::service::evidence_of;
 
+/// Where an area of the guide comes in the pages' order.
+fn area_rank(area: &str) -> usize {
+    AREAS.iter().position(|x| *x == area).unwrap_or(AREAS.len())
+}
+
 /// A sign-off as pages show it.
 fn sign_off(s: &SignOffRow) -> SignOff {
     SignOff {
@@ -50,7 +55,6 @@ pub fn items(verdicts: &[VerdictRow], sign_offs: &[SignOffRow]) -> Vec<ItemRow> 
             }
         })
         .collect();
-    let area_rank = |a: &str| AREAS.iter().position(|x| *x == a).unwrap_or(AREAS.len());
     rows.sort_by_key(|r| (area_rank(&r.area), r.standing.rank(), r.severity));
     rows
 }
@@ -88,7 +92,6 @@ pub fn history(lines: Vec<HistoryLine>) -> Vec<HistoryRow> {
 
 /// A user domain's tenants side by side (in the order given), one row per item in catalog order by area.
 pub fn matrix(user_domain: String, tenants: &[(OverviewRow, Vec<ItemRow>)]) -> DomainMatrix {
-    let area_rank = |a: &str| AREAS.iter().position(|x| *x == a).unwrap_or(AREAS.len());
     let mut rows: Vec<MatrixRow> = catalog::ITEMS
         .iter()
         .map(|item| MatrixRow {

@@ -2,19 +2,13 @@
 //! failing, unknown for lack of a scope, waiting for a sign-off), an ops lead's sign-off and its lapse when the
 //! evidence changes or the review date passes, the notices, and who may do what.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use app::accounts::Role;
 use app::tenants::{Environment, Region};
 use chrono::Utc;
 use reqwest::StatusCode;
-use server::auth0::Auth0Client;
 use server::checklists::{jobs, service};
-use server::secrets::SecretBox;
 use server::simulator::{SimTenant, Simulator};
 use server::tenants::jobs::SnapshotJob;
-use server::tenants::repo::NewTenant;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -24,26 +18,9 @@ const DOMAIN: &str = "acme-prod.us.auth0.com";
 
 /// A production tenant on the simulator without `read:attack_protection`, polled once and evaluated.
 async fn setup(pool: &PgPool) -> (Simulator, SnapshotJob, Uuid) {
-    server::init_crypto();
-    let sim = Simulator::start(0).await.expect("simulator");
     let mut tenant = SimTenant::new(DOMAIN, "cid", "secret");
     tenant.scopes.retain(|s| s != "read:attack_protection");
-    sim.add_tenant(tenant);
-    let secrets = SecretBox::new([3; 32]);
-    let new = NewTenant {
-        api_base_url: Some(sim.base_url()),
-        ..harness::new_tenant(
-            "acme-prod",
-            DOMAIN,
-            Region::Us,
-            Environment::Production,
-            "cid",
-            secrets.encrypt("secret"),
-        )
-    };
-    let id = harness::register(pool, &new).await;
-    let client =
-        Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
+    let (sim, id, client, secrets) = harness::acme_prod_on_simulator(pool, tenant).await;
     let job = SnapshotJob { pool: pool.clone(), client, secrets };
     job.poll(id, Utc::now()).await.expect("first snapshot");
     jobs::step(pool, Utc::now()).await.expect("evaluated");

@@ -295,3 +295,35 @@ pub async fn statuspage_source(
     let url = format!("{}/__status/{page}/api/v2/summary.json", sim.base_url());
     insert_source(pool, name, "statuspage", category, &url).await
 }
+
+/// A production tenant `acme-prod` served by a fresh simulator as `tenant` says (client `cid`, secret `secret`),
+/// registered with its encrypted secret: the simulator, the tenant's id, an Auth0 client that may reach loopback,
+/// and the secret box to decrypt with.
+pub async fn acme_prod_on_simulator(
+    pool: &PgPool,
+    tenant: server::simulator::SimTenant,
+) -> (server::simulator::Simulator, uuid::Uuid, std::sync::Arc<server::auth0::Auth0Client>, server::secrets::SecretBox)
+{
+    server::init_crypto();
+    let sim = server::simulator::Simulator::start(0).await.expect("simulator");
+    let domain = tenant.domain.clone();
+    sim.add_tenant(tenant);
+    let secrets = server::secrets::SecretBox::new([3; 32]);
+    let new = server::tenants::repo::NewTenant {
+        api_base_url: Some(sim.base_url()),
+        ..new_tenant(
+            "acme-prod",
+            &domain,
+            app::tenants::Region::Us,
+            app::tenants::Environment::Production,
+            "cid",
+            secrets.encrypt("secret"),
+        )
+    };
+    let id = register(pool, &new).await;
+    let client = std::sync::Arc::new(
+        server::auth0::Auth0Client::new(std::time::Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS)
+            .expect("client"),
+    );
+    (sim, id, client, secrets)
+}

@@ -5,25 +5,9 @@ use super::*;
 pub(super) const DOMAIN: &str = "acme-prod.us.auth0.com";
 
 pub(super) async fn pull_setup(pool: &PgPool) -> (Simulator, PullJob, TenantId) {
-    server::init_crypto();
-    let sim = Simulator::start(0).await.expect("simulator");
-    sim.add_tenant(SimTenant::new(DOMAIN, "cid", "secret"));
-    let secrets = SecretBox::new([3; 32]);
-    let new = server::tenants::repo::NewTenant {
-        api_base_url: Some(sim.base_url()),
-        ..harness::new_tenant(
-            "acme-prod",
-            DOMAIN,
-            Region::Us,
-            Environment::Production,
-            "cid",
-            secrets.encrypt("secret"),
-        )
-    };
-    let id = TenantId(harness::register(pool, &new).await);
-    let client =
-        Arc::new(Auth0Client::new(Duration::from_secs(5), server::outbound::Policy::ANY_ADDRESS).expect("client"));
-    (sim, PullJob { pool: pool.clone(), client, secrets }, id)
+    let (sim, id, client, secrets) =
+        harness::acme_prod_on_simulator(pool, SimTenant::new(DOMAIN, "cid", "secret")).await;
+    (sim, PullJob { pool: pool.clone(), client, secrets }, TenantId(id))
 }
 
 pub(super) fn start() -> DateTime<Utc> {
