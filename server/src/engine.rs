@@ -79,6 +79,10 @@ pub struct RouterOptions {
     pub setup: SetupToken,
     /// Demo mode only: the accounts the sign-in page offers.
     pub demo_accounts: Vec<app::accounts::DemoAccount>,
+    /// Single sign-on through an OpenID Connect provider.
+    pub sso: Option<crate::config::SsoSettings>,
+    /// People may sign in with a password (off: single sign-on only).
+    pub local_passwords: bool,
     /// Encrypts tenant secrets entered in forms.
     pub secrets: crate::secrets::SecretBox,
     /// How often a new tenant is polled.
@@ -111,6 +115,8 @@ impl Default for RouterOptions {
             trusted_proxies: Vec::new(),
             setup: SetupToken::default(),
             demo_accounts: Vec::new(),
+            sso: None,
+            local_passwords: true,
             secrets: crate::secrets::SecretBox::new(rand_key()),
             poll_interval: crate::tenants::jobs::DEFAULT_INTERVAL,
             paid_limit: 3,

@@ -91,6 +91,7 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
     let mut live: Option<tokio::task::JoinHandle<()>> = None;
     let mut notify_roots = settings.notifications.smtp_roots.clone();
     let mut reach_roots = settings.infra.reach_roots.clone();
+    let mut sso = settings.sso.clone();
     let (demo_accounts, _simulator) = match mode {
         Mode::Demo => {
             let accounts = demo::prepare(&pool).await?;
@@ -115,6 +116,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
             reach_roots.push(lab.ca_der());
             demo::reach(&pool, &secrets, &mut lab, Utc::now()).await?;
             labs = Some(lab);
+            // "Sign in with Auth0 (simulator)" beside the role accounts, unless a real provider is configured.
+            sso = sso.or_else(|| Some(demo::sso(&simulator, addr)));
             (accounts, Some(simulator))
         }
         Mode::Production => (Vec::new(), None),
@@ -156,6 +159,8 @@ pub async fn serve(settings: Settings, mode: Mode) -> anyhow::Result<()> {
         trusted_proxies: settings.trusted_proxies.clone(),
         setup,
         demo_accounts,
+        sso,
+        local_passwords: settings.local_passwords,
         secrets: secrets.clone(),
         poll_interval: settings.poll_interval,
         paid_limit: settings.paid_limit,

@@ -83,6 +83,19 @@ pub struct DemoAccount {
 #[derive(Clone, Debug, Default)]
 pub struct DemoAccounts(pub std::sync::Arc<Vec<DemoAccount>>);
 
+/// How people may sign in on this server: single sign-on (the button's words) and passwords.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInChoices {
+    pub sso_label: Option<String>,
+    pub passwords: bool,
+}
+
+impl Default for SignInChoices {
+    fn default() -> Self {
+        SignInChoices { sso_label: None, passwords: true }
+    }
+}
+
 /// The client's address as the server saw it; the server puts it into the request's extensions for the audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub String);

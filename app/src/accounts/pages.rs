@@ -25,6 +25,28 @@ fn problem(key: &str, wait: Option<String>) -> Option<String> {
         }
         "setup_done" => "Setup is already done. Sign in instead.".into(),
         "unavailable" => "The database is not answering. Try again in a minute.".into(),
+        "passwords_off" => "Password sign-in is turned off on this console. Use single sign-on.".into(),
+        "sso_off" => "Single sign-on is not configured on this console. Sign in with your email and password.".into(),
+        "sso_state" => "The single sign-on took too long or was started in another browser tab. Try again.".into(),
+        "sso_denied" => "The identity provider did not sign you in (you cancelled, or it refused). Try again, \
+                         or ask your identity team whether you may use this console."
+            .into(),
+        "sso_provider" => "The identity provider could not be reached or gave an answer the console cannot use. \
+                           Try again in a minute; an admin finds the details in the audit log."
+            .into(),
+        "sso_token" => "The identity provider's token did not pass the console's checks, so you were not signed \
+                        in. An admin finds the reason in the audit log (sso_refused)."
+            .into(),
+        "sso_no_email" => "The identity provider did not say your email address. Ask your identity team to \
+                           release the email claim to this console."
+            .into(),
+        "sso_no_role" => "Your identity provider gives you no role on this console. Ask an admin to map your \
+                          group to a role, or to add you."
+            .into(),
+        "sso_email_in_use" => "A console account already has your email address and could not be linked to your \
+                               identity provider account. Ask an admin."
+            .into(),
+        "sso_disabled" => "Your console account is disabled. Ask an admin.".into(),
         _ => return None,
     };
     Some(text)
@@ -72,6 +94,7 @@ pub fn SignInPage() -> impl IntoView {
     });
     let already = current_user();
     let demo = use_context::<super::DemoAccounts>().map(|d| d.0).filter(|d| !d.is_empty());
+    let choices = use_context::<super::SignInChoices>().unwrap_or_default();
     view! {
         <Title text="Sign in" />
         <div class="narrow">
@@ -86,14 +109,39 @@ pub fn SignInPage() -> impl IntoView {
                 })}
             {notice.map(|n| view! { <Notice tone="ok"><p>{n}</p></Notice> })}
             <Problem message=form_problem() />
-            <form method="post" action="/login" class="form card">
-                <input type="hidden" name="next" value=next />
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required autofocus />
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required />
-                <button type="submit" class="primary">"Sign in"</button>
-            </form>
+            {choices
+                .sso_label
+                .clone()
+                .map(|label| {
+                    let href = format!("/login/sso{}", crate::pages::query_string(&[("next", next.clone())]));
+                    view! {
+                        <div class="card sso" data-testid="sso">
+                            <a class="button primary" href=href>{label}</a>
+                            <p class="help">"Signs you in through your company's identity provider."</p>
+                        </div>
+                    }
+                })}
+            {choices
+                .passwords
+                .then(|| {
+                    let next = next.clone();
+                    view! {
+                        <form method="post" action="/login" class="form card">
+                            <input type="hidden" name="next" value=next />
+                            <label for="email">"Email"</label>
+                            <input id="email" name="email" type="email" autocomplete="username" required />
+                            <label for="password">"Password"</label>
+                            <input
+                                id="password"
+                                name="password"
+                                type="password"
+                                autocomplete="current-password"
+                                required
+                            />
+                            <button type="submit" class="primary">"Sign in with a password"</button>
+                        </form>
+                    }
+                })}
             {demo.map(|accounts| view! { <DemoAccountList accounts /> })}
         </div>
     }

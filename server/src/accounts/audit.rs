@@ -15,6 +15,8 @@ pub enum Actor {
     CommandLine,
     /// The console itself (a sign-off lapsing when its evidence changes).
     Console,
+    /// Single sign-on: a user created, or a role changed, from what the identity provider said.
+    SingleSignOn,
 }
 
 impl Actor {
@@ -31,6 +33,7 @@ impl Actor {
             Actor::Anonymous { typed } => crate::text::cut(typed, 254).to_string(),
             Actor::CommandLine => "command line".to_string(),
             Actor::Console => "Tenantry (automatic)".to_string(),
+            Actor::SingleSignOn => "single sign-on".to_string(),
         }
     }
 }
@@ -70,10 +73,12 @@ pub enum Action {
     LogsRetentionSet,
     ChecklistSignedOff,
     ChecklistSignOffLapsed,
+    SsoSignIn,
+    SsoRefused,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -106,6 +111,8 @@ impl Action {
         Action::LogsRetentionSet,
         Action::ChecklistSignedOff,
         Action::ChecklistSignOffLapsed,
+        Action::SsoSignIn,
+        Action::SsoRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +149,8 @@ impl Action {
             Action::LogsRetentionSet => "logs_retention_set",
             Action::ChecklistSignedOff => "checklist_signed_off",
             Action::ChecklistSignOffLapsed => "checklist_sign_off_lapsed",
+            Action::SsoSignIn => "sso_sign_in",
+            Action::SsoRefused => "sso_refused",
         }
     }
 }
@@ -157,7 +166,7 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     let actor_id = match actor {
         Actor::User { id, .. } => Some(id.0),
-        Actor::Anonymous { .. } | Actor::CommandLine | Actor::Console => None,
+        Actor::Anonymous { .. } | Actor::CommandLine | Actor::Console | Actor::SingleSignOn => None,
     };
     let label = actor.label();
     use crate::text::cut;

@@ -1,5 +1,5 @@
 //! The `accounts` area: users and roles, password hashing, sign-in with throttling, first-run setup and the audit
-//! log. HTTP handlers and the access policy live in `http::auth` and `http::access`.
+//! log; single sign-on through an OpenID Connect provider (`sso`). HTTP handlers and the access policy live in `http::auth` and `http::access`.
 
 pub mod audit;
 pub mod housekeeping;
@@ -7,6 +7,7 @@ pub mod password;
 pub mod port;
 pub mod repo;
 pub mod service;
+pub mod sso;
 pub mod throttle;
 
 use std::fmt;
@@ -133,6 +134,8 @@ pub enum AccountError {
     SetupToken,
     #[error("setup is already done; sign in instead")]
     SetupDone,
+    #[error("password sign-in is turned off; sign in with single sign-on")]
+    PasswordsOff,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -151,6 +154,7 @@ impl AccountError {
             AccountError::Throttled { .. } => "throttled",
             AccountError::SetupToken => "setup_token",
             AccountError::SetupDone => "setup_done",
+            AccountError::PasswordsOff => "passwords_off",
             AccountError::Database(_) => "unavailable",
         }
     }

@@ -127,6 +127,21 @@ pub async fn active_by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<
     row.map(User::try_from).transpose()
 }
 
+/// A user by id, disabled or not.
+pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<User>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"SELECT id, email, display_name, role, disabled, created_at AS "created_at: DateTime<Utc>",
+                last_sign_in_at AS "last_sign_in_at: DateTime<Utc>",
+                sessions_revoked_at AS "sessions_revoked_at: DateTime<Utc>"
+         FROM accounts_users WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(User::try_from).transpose()
+}
+
 pub async fn by_email(conn: &mut PgConnection, email: &Email) -> Result<User, AccountError> {
     let row = sqlx::query_as!(
         UserRow,

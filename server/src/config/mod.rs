@@ -13,6 +13,7 @@ use sqlx::postgres::PgConnectOptions;
 
 mod areas;
 mod parsers;
+pub mod sso;
 mod table;
 
 use parsers::{bounded, networks, pem_certificates, true_or_false};
@@ -21,6 +22,7 @@ pub use areas::{
     DomainSettings, InfraSettings, LogsSettings, MonitoringOptions, NotificationSettings, PeakSettings, Retention,
     StatusOptions,
 };
+pub use sso::SsoSettings;
 pub use table::{SETTINGS, Spec};
 
 /// The environment variable that names the optional TOML file.
@@ -62,6 +64,10 @@ pub struct Settings {
     pub domains: DomainSettings,
     /// The key that encrypts Auth0 client secrets at rest: given, or read from (or created in) the key file.
     pub secret_key: SecretKeySource,
+    /// Single sign-on through an OpenID Connect provider.
+    pub sso: Option<SsoSettings>,
+    /// People may sign in with a password.
+    pub local_passwords: bool,
     pub database: DatabaseSettings,
     pub log: LogSettings,
 }
@@ -207,7 +213,11 @@ impl Settings {
             }
         }
         let values = Values { raw };
+        let sso = sso::parse(&values)?;
+        let local_passwords = sso::local_passwords(&values, &sso)?;
         Ok(Settings {
+            sso,
+            local_passwords,
             addr: values
                 .parse("addr", |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()))?
                 .expect("addr has a default"),

@@ -280,6 +280,73 @@ pub const SETTINGS: &[Spec] = &[
         secret: false,
     },
     Spec {
+        key: "sso.issuer",
+        env: "TENANTRY_SSO_ISSUER",
+        default: None,
+        expected: "the OpenID Connect provider's issuer URL exactly as its discovery document says it, such as \
+                   https://example.eu.auth0.com/ (unset: no single sign-on)",
+        secret: false,
+    },
+    Spec {
+        key: "sso.client_id",
+        env: "TENANTRY_SSO_CLIENT_ID",
+        default: None,
+        expected: "the client id of the console's application at the provider",
+        secret: false,
+    },
+    Spec {
+        key: "sso.client_secret",
+        env: "TENANTRY_SSO_CLIENT_SECRET",
+        default: None,
+        expected: "the client secret of the console's application at the provider",
+        secret: true,
+    },
+    Spec {
+        key: "sso.label",
+        env: "TENANTRY_SSO_LABEL",
+        default: Some("Sign in with single sign-on"),
+        expected: "the sign-in button's words, 1 to 60 characters",
+        secret: false,
+    },
+    Spec {
+        key: "sso.roles_claim",
+        env: "TENANTRY_SSO_ROLES_CLAIM",
+        default: Some("roles"),
+        expected: "the ID token claim that holds roles or groups (Auth0: a namespaced claim an Action adds, such as \
+                   https://tenantry.example/roles)",
+        secret: false,
+    },
+    Spec {
+        key: "sso.role_map",
+        env: "TENANTRY_SSO_ROLE_MAP",
+        default: Some(""),
+        expected: "comma-separated VALUE=ROLE pairs, such as tenantry-admins=admin,support=helpdesk (ROLE: helpdesk, \
+                   developer, ops_lead or admin; empty: the claim's values are role names)",
+        secret: false,
+    },
+    Spec {
+        key: "sso.default_role",
+        env: "TENANTRY_SSO_DEFAULT_ROLE",
+        default: Some("helpdesk"),
+        expected: "helpdesk, developer, ops_lead, admin, or none (refuse people whose claim maps to no role)",
+        secret: false,
+    },
+    Spec {
+        key: "sso.allow_private_targets",
+        env: "TENANTRY_SSO_ALLOW_PRIVATE_TARGETS",
+        default: Some("false"),
+        expected: "true or false: the provider may be on a private or loopback address",
+        secret: false,
+    },
+    Spec {
+        key: "accounts.local_passwords",
+        env: "TENANTRY_LOCAL_PASSWORDS",
+        default: Some("true"),
+        expected: "true or false: people may sign in with a password (false needs single sign-on; the setup page \
+                   and the command line still create admins, who then sign in through the provider)",
+        secret: false,
+    },
+    Spec {
         key: "secrets.key",
         env: "TENANTRY_SECRET_KEY",
         default: None,

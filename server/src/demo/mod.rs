@@ -17,10 +17,12 @@ mod infra;
 mod notifications;
 mod reach;
 mod repo;
+mod sso;
 mod stream;
 pub use infra::infra;
 pub use notifications::notifications;
 pub use reach::reach;
+pub use sso::sso;
 pub use stream::{EVERY as LIVE_EVERY, live_stream};
 
 /// Demo accounts are `{role}@demo.tenantry.test`; any other user marks a real database.

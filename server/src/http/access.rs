@@ -48,6 +48,8 @@ const fn at_least(role: Role, path: &'static str, kind: Kind) -> Rule {
 /// Routes that are not pages of an area.
 const OTHER_RULES: &[Rule] = &[
     public("/login", Kind::Page),
+    public("/login/sso", Kind::Page),
+    public("/login/sso/callback", Kind::Page),
     public("/logout", Kind::Api),
     public("/setup", Kind::Page),
     public("/healthz", Kind::Api),

@@ -23,6 +23,25 @@ const USER_KEY: &str = "user_id";
 const SIGNED_IN_KEY: &str = "signed_in_ms";
 /// When the session last counted as active (seconds since 1970).
 const ACTIVE_KEY: &str = "active_s";
+/// The ID token of a single sign-on (for the provider's sign-out).
+const ID_TOKEN_KEY: &str = "sso_id_token";
+
+/// Signs a session in as `user`: a new session id (one known before sign-in is worthless after it), the user,
+/// when, and the provider's ID token after a single sign-on.
+pub async fn start_session(
+    session: &Session,
+    user: UserId,
+    id_token: Option<String>,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(USER_KEY, user).await?;
+    session.insert(SIGNED_IN_KEY, Utc::now().timestamp_millis()).await?;
+    session.insert(ACTIVE_KEY, Utc::now().timestamp()).await?;
+    if let Some(token) = id_token {
+        session.insert(ID_TOKEN_KEY, token).await?;
+    }
+    Ok(())
+}
 
 /// What `load_user` needs: the pool, and how often a used session's idle clock is reset (each reset is one write
 /// to the session store: at most once a minute, and often enough that a short idle limit still rolls).
@@ -125,16 +144,12 @@ pub struct SignInForm {
 pub async fn sign_in(State(state): State<AppState>, session: Session, req: Request) -> Response {
     let ip = client_ip_of(&req);
     let form: SignInForm = read_form(req).await;
+    if !state.local_passwords {
+        return back_to("/login", &AccountError::PasswordsOff, Some(&form.next));
+    }
     match service::sign_in(&state.pool, &form.email, form.password, &ip, Utc::now()).await {
         Ok(user) => {
-            // A new session id at sign-in: a session id known before sign-in is worthless after it.
-            let stored = async {
-                session.cycle_id().await?;
-                session.insert(USER_KEY, user.id).await?;
-                session.insert(SIGNED_IN_KEY, Utc::now().timestamp_millis()).await?;
-                session.insert(ACTIVE_KEY, Utc::now().timestamp()).await
-            };
-            if let Err(error) = stored.await {
+            if let Err(error) = start_session(&session, user.id, None).await {
                 tracing::error!(%error, "cannot store the session");
                 return unavailable();
             }
@@ -153,10 +168,32 @@ pub async fn sign_out(State(state): State<AppState>, session: Session, req: Requ
     {
         tracing::warn!(%error, "cannot audit the sign-out");
     }
+    let id_token = session.get::<String>(ID_TOKEN_KEY).await.ok().flatten();
+    let back = format!("{}/login?signed_out=1", super::sso::console_origin(&state, &req));
     if let Err(error) = session.flush().await {
         tracing::warn!(%error, "cannot delete the session");
     }
+    // After a single sign-on, the provider's session ends too when it publishes an end-session endpoint.
+    if let (Some(provider), Some(token)) = (state.sso.as_ref(), id_token)
+        && let Some(url) = provider.end_session_url(&token, &back).await
+    {
+        return provider_sign_out(&url);
+    }
     Redirect::to("/login?signed_out=1").into_response()
+}
+
+/// A page that takes the browser on to the provider's end-session URL. Not a redirect: the sign-out form's page
+/// allows form posts to the console only (`form-action 'self'`), and a redirect after a form post counts as one;
+/// a refresh (or the link, for a browser that ignores it) is a plain navigation.
+fn provider_sign_out(url: &str) -> Response {
+    let url = html_escape::encode_double_quoted_attribute(url);
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signing out</title>\
+         <meta http-equiv=\"refresh\" content=\"0;url={url}\"><link rel=\"stylesheet\" href=\"/assets/tenantry.css\">\
+         </head><body><main class=\"narrow\"><h1>You are signed out of Tenantry</h1><p>Signing you out of your \
+         identity provider too… <a href=\"{url}\" data-testid=\"provider-sign-out\">Continue</a></p></main></body></html>"
+    );
+    ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 #[derive(Default, Deserialize)]

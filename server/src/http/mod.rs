@@ -19,6 +19,7 @@ mod logs_export;
 mod logs_token;
 mod ops;
 pub mod serve;
+pub mod sso;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -57,6 +58,12 @@ pub struct AppState {
     pub status: Arc<crate::status::port::PgStatus>,
     /// The log-stream receiver's limits.
     pub logs: crate::logs::LogsOptions,
+    /// Where people reach the console (single sign-on's redirects name it).
+    pub public_url: Option<String>,
+    /// The identity provider of single sign-on, when configured.
+    pub sso: Option<Arc<crate::accounts::sso::provider::Provider>>,
+    /// Whether people may sign in with a password.
+    pub local_passwords: bool,
 }
 
 pub use crate::engine::RouterOptions;
@@ -69,6 +76,8 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/metrics", get(ops::metrics)),
         ("/assets/{file}", get(assets::serve)),
         ("/login", post(auth::sign_in)),
+        ("/login/sso", get(sso::begin)),
+        ("/login/sso/callback", get(sso::callback)),
         ("/logout", post(auth::sign_out)),
         ("/setup", post(auth::setup)),
         ("/status/board.html", get(fragments::board)),
@@ -107,11 +116,25 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
         setup: options.setup.clone(),
         status,
         logs: options.logs,
+        public_url: options.public_url.clone(),
+        sso: options.sso.clone().and_then(|sso| match crate::accounts::sso::provider::Provider::new(sso) {
+            Ok(provider) => Some(Arc::new(provider)),
+            Err(error) => {
+                tracing::error!(%error, "single sign-on is off: its HTTP client cannot be built");
+                None
+            }
+        }),
+        local_passwords: options.local_passwords,
     };
     let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
+    let choices = app::accounts::SignInChoices {
+        sso_label: state.sso.as_ref().map(|p| p.options().label.clone()),
+        passwords: options.local_passwords,
+    };
     let context = move || {
         ports.provide();
         provide_context(demo.clone());
+        provide_context(choices.clone());
     };
     let render_shell = {
         let options = leptos_options.clone();

@@ -7,6 +7,8 @@ mod bucket;
 mod control;
 mod directory;
 pub mod dns_tls;
+mod idp;
+mod idp_pages;
 pub mod ip_ranges;
 mod keys;
 pub mod logs;
@@ -26,6 +28,7 @@ use serde_json::Value;
 
 use bucket::Bucket;
 pub use bucket::Limit;
+pub use idp::{IdpClient, IdpUser, TokenFault};
 
 /// Recorded real bodies the simulator answers with.
 pub mod fixtures {
@@ -259,6 +262,8 @@ struct State {
     tenants: HashMap<String, SimTenant>,
     buckets: HashMap<(String, bool), Bucket>,
     tokens: HashMap<String, Issued>,
+    /// The identity provider on the simulator's own address (`idp`).
+    idp: idp::IdpState,
 }
 
 /// A running simulator: its address and the handle tests use to change it.

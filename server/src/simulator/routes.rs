@@ -84,6 +84,16 @@ async fn handle(State(sim): State<Simulator>, req: Request) -> Response {
         .map(|h| h.split(':').next().unwrap_or(h).to_lowercase())
         .unwrap_or_default();
     let Some(tenant) = sim.tenant(&host) else {
+        if super::idp::serves(&path) {
+            // The identity provider answers on any Host that is no tenant: the simulator's own address.
+            let host_port = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_string();
+            let method = req.method().clone();
+            let query: HashMap<String, String> =
+                req.uri().query().map(|q| serde_urlencoded::from_str(q).unwrap_or_default()).unwrap_or_default();
+            let headers = req.headers().clone();
+            let body = axum::body::to_bytes(req.into_body(), 64 << 10).await.unwrap_or_default();
+            return super::idp::handle(&sim, &host_port, &method, &path, &query, &headers, &body);
+        }
         return management_error(StatusCode::NOT_FOUND, &format!("Unknown tenant {host}"), None);
     };
     let faults = tenant.faults.clone();

@@ -34,6 +34,8 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("GET", "/denied", Some(Role::Helpdesk), "/denied"),
     ("GET", "/login", None, "/login"),
     ("POST", "/login", None, "/login"),
+    ("GET", "/login/sso", None, "/login/sso"),
+    ("GET", "/login/sso/callback", None, "/login/sso/callback?code=x&state=y"),
     ("POST", "/logout", None, "/logout"),
     ("GET", "/setup", None, "/setup"),
     ("POST", "/setup", None, "/setup"),

@@ -24,6 +24,7 @@ mod promises;
 mod reach;
 mod replicas;
 mod scheduler;
+mod sso;
 mod status;
 mod status_board;
 mod status_feeds;
