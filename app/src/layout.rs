@@ -19,6 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 " · "
                 <span data-testid="role">{user.role.label()}</span>
             </span>
+            <a href="/settings/tokens" class="link">"API tokens"</a>
             <form method="post" action="/logout" class="inline">
                 <button type="submit" class="link">"Sign out"</button>
             </form>

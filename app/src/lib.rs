@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/tokens") view=accounts::TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/system") view=SystemPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=SignInPage />
                     <Route path=path!("/setup") view=SetupPage />

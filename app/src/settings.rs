@@ -35,13 +35,16 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>"Audit log"</h2>
                 <p>"Every sign-in and every change: who, what, when and from where."</p>
             </a>
+            <a class="tile" href="/settings/tokens">
+                <h2>"API tokens"</h2>
+                <p>"Tokens for scripts and dashboards, and the JSON API's reference."</p>
+            </a>
         </div>
         <Notice testid="settings-elsewhere">
             <p>
                 "Tenant credentials are on each tenant's Edit page ("<a href="/tenants">"Tenants"</a>"); delivery \
                  channels are under "<a href="/notifications/channels">"Notifications → Channels"</a>". Single \
-                 sign-on and API tokens are not built yet: they arrive with the issue \"Single sign-on and \
-                 automation\"."
+                 sign-on is set in the server's configuration (TENANTRY_SSO_*; see the README)."
             </p>
         </Notice>
     }

@@ -83,6 +83,10 @@ pub trait AccountsPort: Send + Sync + 'static {
     async fn set_disabled(&self, by: &Acting, email: &str, disabled: bool) -> Result<(), AppError>;
     async fn reset_password(&self, by: &Acting, email: &str, password: &str) -> Result<(), AppError>;
     async fn audit_log(&self, query: AuditQuery) -> Result<AuditPage, AppError>;
+    /// The caller's API tokens (an admin: every token).
+    async fn tokens(&self, by: &Acting) -> Result<super::tokens::TokenList, AppError>;
+    /// Revokes a token: the caller's own, or any for an admin.
+    async fn revoke_token(&self, by: &Acting, id: &str) -> Result<(), AppError>;
 }
 
 /// The signed-in user and their address, if their role is at least `needed`.

@@ -3,6 +3,7 @@
 
 mod api;
 mod pages;
+pub mod tokens;
 
 use std::fmt;
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use api::*;
 pub use pages::{DeniedPage, SetupPage, SignInPage};
+pub use tokens::TokensPage;
 
 /// What a user may do. Ordered: each role may do everything the roles before it may.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -69,6 +71,9 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// Set when a service token (not a person) is acting: its name.
+    #[serde(default)]
+    pub service_token: Option<String>,
 }
 
 /// A demo account, shown on the sign-in page in demo mode only.

@@ -129,7 +129,7 @@ pub fn SignInPage() -> impl IntoView {
                         <form method="post" action="/login" class="form card">
                             <input type="hidden" name="next" value=next />
                             <label for="email">"Email"</label>
-                            <input id="email" name="email" type="email" autocomplete="username" required />
+                            <input id="email" name="email" type="email" autocomplete="username" required autofocus />
                             <label for="password">"Password"</label>
                             <input
                                 id="password"
@@ -197,7 +197,7 @@ pub fn SetupPage() -> impl IntoView {
                 <label for="token">"Setup token"</label>
                 <input id="token" name="token" type="text" autocomplete="off" required spellcheck="false" />
                 <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required />
+                <input id="email" name="email" type="email" autocomplete="username" required autofocus />
                 <label for="display_name">"Display name"</label>
                 <input id="display_name" name="display_name" type="text" autocomplete="name" required />
                 <label for="password">"Password"</label>

@@ -83,6 +83,12 @@ pub struct NoticeQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub page: u32,
+    /// Keyset paging (the JSON API): only notifications updated before this (updated_at, id), newest first.
+    #[serde(default)]
+    pub after: Option<(DateTime<Utc>, i64)>,
+    /// Rows wanted with `after` (default: a page of the history).
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

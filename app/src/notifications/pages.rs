@@ -35,6 +35,7 @@ pub fn NotificationsPage() -> impl IntoView {
             from: text("from"),
             to: text("to"),
             page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+            ..NoticeQuery::default()
         }
     });
     view! {

@@ -171,6 +171,8 @@ pub struct Drift {
 #[async_trait::async_trait]
 pub trait TenantsPort: Send + Sync + 'static {
     async fn inventory(&self, query: InventoryQuery) -> Result<Inventory, AppError>;
+    /// Every registered tenant, by name (the JSON API pages through it).
+    async fn tenants(&self) -> Result<Vec<TenantCell>, AppError>;
     async fn detail(&self, id: TenantId) -> Result<TenantDetail, AppError>;
     async fn fields(&self, id: TenantId) -> Result<TenantFields, AppError>;
     async fn add(&self, by: &crate::accounts::Acting, fields: TenantFields) -> Result<TenantId, AppError>;

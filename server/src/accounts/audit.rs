@@ -17,11 +17,16 @@ pub enum Actor {
     Console,
     /// Single sign-on: a user created, or a role changed, from what the identity provider said.
     SingleSignOn,
+    /// A service token of the JSON API (no person): its name.
+    ServiceToken { name: String },
 }
 
 impl Actor {
     /// The signed-in user of a request.
     pub fn from_current(user: &app::accounts::CurrentUser) -> Actor {
+        if let Some(name) = &user.service_token {
+            return Actor::ServiceToken { name: name.clone() };
+        }
         let id = user.id.parse::<uuid::Uuid>().map(UserId).unwrap_or(UserId(uuid::Uuid::nil()));
         Actor::User { id, email: user.email.clone() }
     }
@@ -34,6 +39,7 @@ impl Actor {
             Actor::CommandLine => "command line".to_string(),
             Actor::Console => "Tenantry (automatic)".to_string(),
             Actor::SingleSignOn => "single sign-on".to_string(),
+            Actor::ServiceToken { name } => format!("service token {}", crate::text::cut(name, 60)),
         }
     }
 }
@@ -75,10 +81,13 @@ pub enum Action {
     ChecklistSignOffLapsed,
     SsoSignIn,
     SsoRefused,
+    ApiTokenMade,
+    ApiTokenRevoked,
+    ApiTokenRefused,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 37] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignInThrottled,
@@ -113,6 +122,9 @@ impl Action {
         Action::ChecklistSignOffLapsed,
         Action::SsoSignIn,
         Action::SsoRefused,
+        Action::ApiTokenMade,
+        Action::ApiTokenRevoked,
+        Action::ApiTokenRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +163,9 @@ impl Action {
             Action::ChecklistSignOffLapsed => "checklist_sign_off_lapsed",
             Action::SsoSignIn => "sso_sign_in",
             Action::SsoRefused => "sso_refused",
+            Action::ApiTokenMade => "api_token_made",
+            Action::ApiTokenRevoked => "api_token_revoked",
+            Action::ApiTokenRefused => "api_token_refused",
         }
     }
 }
@@ -166,7 +181,11 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     let actor_id = match actor {
         Actor::User { id, .. } => Some(id.0),
-        Actor::Anonymous { .. } | Actor::CommandLine | Actor::Console | Actor::SingleSignOn => None,
+        Actor::Anonymous { .. }
+        | Actor::CommandLine
+        | Actor::Console
+        | Actor::SingleSignOn
+        | Actor::ServiceToken { .. } => None,
     };
     let label = actor.label();
     use crate::text::cut;

@@ -1,5 +1,5 @@
 //! The `accounts` area: users and roles, password hashing, sign-in with throttling, first-run setup and the audit
-//! log; single sign-on through an OpenID Connect provider (`sso`). HTTP handlers and the access policy live in `http::auth` and `http::access`.
+//! log; single sign-on through an OpenID Connect provider (`sso`); API tokens (`tokens`). HTTP handlers and the access policy live in `http::auth` and `http::access`.
 
 pub mod audit;
 pub mod housekeeping;
@@ -9,6 +9,7 @@ pub mod repo;
 pub mod service;
 pub mod sso;
 pub mod throttle;
+pub mod tokens;
 
 use std::fmt;
 

@@ -1,11 +1,13 @@
 //! The engine behind the accounts pages (`app::accounts::AccountsPort`).
 
+use app::accounts::tokens::{ApiToken, TokenList, TokenState};
 use app::accounts::{AccountsPort, Acting, AuditPage, AuditQuery, Role, UserSummary};
 use app::error::AppError;
 use sqlx::PgPool;
 
 use super::audit::{self, Action, Actor};
 use super::service::{self, NewUser};
+use super::tokens::{self, TokenError};
 use super::{AccountError, repo};
 
 /// Accounts on PostgreSQL.
@@ -102,4 +104,57 @@ impl AccountsPort for PgAccounts {
             actions: Action::ALL.iter().map(|a| a.as_str().to_string()).collect(),
         })
     }
+
+    async fn tokens(&self, by: &Acting) -> Result<TokenList, AppError> {
+        let viewer = viewer(by)?;
+        let listed = tokens::service::list(&self.pool, viewer).await.map_err(AccountError::from)?;
+        let now = chrono::Utc::now();
+        let tokens = listed
+            .into_iter()
+            .map(|t| ApiToken {
+                id: t.id.to_string(),
+                state: match (t.revoked_at, t.expires_at <= now) {
+                    (Some(_), _) => TokenState::Revoked,
+                    (None, true) => TokenState::Expired,
+                    (None, false) => TokenState::Active,
+                },
+                kind: t.kind,
+                name: t.name,
+                owner: t.owner,
+                role: Role::parse(&t.role).unwrap_or(Role::Helpdesk),
+                prefix: t.prefix,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+                last_used_at: t.last_used_at,
+                last_used_ip: t.last_used_ip,
+                revoked_at: t.revoked_at,
+            })
+            .collect();
+        Ok(TokenList { tokens, role: by.user.role })
+    }
+
+    async fn revoke_token(&self, by: &Acting, id: &str) -> Result<(), AppError> {
+        let viewer = viewer(by)?;
+        let id = id.parse::<uuid::Uuid>().map_err(|_| AppError::NotFound("the token".into()))?;
+        match tokens::service::revoke(&self.pool, &actor(by), viewer, id, &by.client_ip, chrono::Utc::now()).await {
+            Ok(_) => Ok(()),
+            Err(TokenError::NotFound) => {
+                Err(AppError::NotFound("the token (or it is not yours, or already revoked)".into()))
+            }
+            Err(TokenError::Database(e)) => Err(AccountError::from(e).into()),
+            Err(other) => Err(AppError::Invalid(other.to_string())),
+        }
+    }
+}
+
+/// The person acting, as the token rules see them; a service token manages no tokens.
+fn viewer(by: &Acting) -> Result<tokens::service::Viewer, AppError> {
+    let id = by
+        .user
+        .id
+        .parse::<uuid::Uuid>()
+        .ok()
+        .filter(|_| by.user.service_token.is_none())
+        .ok_or_else(|| AppError::Forbidden("a service token cannot manage tokens".into()))?;
+    Ok(tokens::service::Viewer { id: super::UserId(id), role: by.user.role })
 }

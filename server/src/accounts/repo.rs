@@ -27,6 +27,7 @@ impl User {
             email: self.email.clone(),
             display_name: self.display_name.clone(),
             role: self.role,
+            service_token: None,
         }
     }
 }

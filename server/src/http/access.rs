@@ -50,6 +50,19 @@ const OTHER_RULES: &[Rule] = &[
     public("/login", Kind::Page),
     public("/login/sso", Kind::Page),
     public("/login/sso/callback", Kind::Page),
+    at_least(Role::Helpdesk, "/settings/tokens", Kind::Page),
+    at_least(Role::Helpdesk, "/settings/tokens/new", Kind::Api),
+    at_least(Role::Helpdesk, "/api/accounts/tokens", Kind::Api),
+    at_least(Role::Helpdesk, "/api/accounts/token-revoke", Kind::Api),
+    public("/api/v1/openapi.json", Kind::Api),
+    public("/api/v1/docs", Kind::Page),
+    at_least(Role::Developer, "/api/v1/tenants", Kind::Api),
+    at_least(Role::Developer, "/api/v1/tenants/{id}", Kind::Api),
+    at_least(Role::Developer, "/api/v1/tenants/{id}/refresh", Kind::Api),
+    at_least(Role::Developer, "/api/v1/findings", Kind::Api),
+    at_least(Role::Helpdesk, "/api/v1/notifications", Kind::Api),
+    at_least(Role::Helpdesk, "/api/v1/notifications/{id}", Kind::Api),
+    at_least(Role::OpsLead, "/api/v1/notifications/{id}/acknowledge", Kind::Api),
     public("/logout", Kind::Api),
     public("/setup", Kind::Page),
     public("/healthz", Kind::Api),
@@ -225,6 +238,18 @@ pub async fn authorize(State(state): State<AccessState>, mut req: Request, next:
         Access::Public => return next.run(req).await,
         Access::AtLeast(role) => role,
     };
+    if super::v1::is_api(&path) {
+        use super::v1::problem::Problem;
+        return match user {
+            None => Problem::unauthenticated().into_response(),
+            Some(user) if user.role >= needed => next.run(req).await,
+            Some(user) => Problem::forbidden(&format!(
+                "this needs the {needed} role or higher; the token acts with the {} role",
+                user.role
+            ))
+            .into_response(),
+        };
+    }
     match user {
         None if kind == Kind::Page && is_get => {
             if state.setup.still_needed(&state.pool).await {
@@ -268,7 +293,12 @@ pub fn is_machine_route(path: &str) -> bool {
 /// Refuses state-changing requests that do not come from the console's own pages (CSRF). Browsers say where a
 /// request comes from in `Sec-Fetch-Site` (modern) or `Origin`; a request that says neither is refused too.
 pub async fn same_origin_only(State(public_url): State<Option<Arc<str>>>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || is_machine_route(req.uri().path()) {
+    // The JSON API counts bearer tokens only, never cookies: a cross-site request carries no credential there.
+    let path = req.uri().path();
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_machine_route(path)
+        || super::v1::is_api(path)
+    {
         return next.run(req).await;
     }
     let headers = req.headers();

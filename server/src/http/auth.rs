@@ -66,6 +66,9 @@ pub fn client_ip_of(req: &Request) -> String {
 /// while it is used (the idle limit counts from the last request, not from sign-in).
 pub async fn load_user(State(sessions): State<SessionUse>, session: Session, mut req: Request, next: Next) -> Response {
     let pool = &sessions.pool;
+    if super::v1::is_api(req.uri().path()) {
+        return token_user(pool, req, next).await;
+    }
     let id = match session.get::<UserId>(USER_KEY).await {
         Ok(id) => id,
         Err(error) => {
@@ -108,6 +111,37 @@ pub async fn load_user(State(sessions): State<SessionUse>, session: Session, mut
         }
     }
     next.run(req).await
+}
+
+/// The JSON API's user: the bearer token's, never the session's. No `Authorization` header: nobody (the access
+/// table answers 401 where a role is needed); a token that is not good: 401 with the reason.
+async fn token_user(pool: &PgPool, mut req: Request, next: Next) -> Response {
+    use super::v1::problem::Problem;
+    let Some(header) = req.headers().get(axum::http::header::AUTHORIZATION) else {
+        return next.run(req).await;
+    };
+    let token = header.to_str().ok().and_then(|h| {
+        let (scheme, token) = h.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    });
+    let Some(token) = token else {
+        return Problem::refused("the Authorization header must be `Bearer` and a token").into_response();
+    };
+    let ip = client_ip_of(&req);
+    match crate::accounts::tokens::service::authenticate(pool, &token, &ip, Utc::now()).await {
+        Ok(Ok(user)) => {
+            req.extensions_mut().insert(user);
+            next.run(req).await
+        }
+        Ok(Err(refusal)) => Problem::refused(&refusal.to_string()).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "cannot check an API token");
+            Problem::from(app::error::AppError::Unavailable(
+                "the database is not answering; try again in a minute".into(),
+            ))
+            .into_response()
+        }
+    }
 }
 
 fn unavailable() -> Response {

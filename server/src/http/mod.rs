@@ -5,6 +5,9 @@
 //! path, client address) → body limit → metrics → same-origin check (CSRF) → session → signed-in user → access policy → routes. The access policy wraps the router (it may re-route a
 //! request to the "not allowed" page), so it sees every request, including unknown paths.
 //!
+//! The JSON API (`v1`, `/api/v1/…`) takes bearer tokens only: `auth::load_user` reads the token instead of the
+//! session there, and the same-origin check lets it through (no cookie counts, so nothing can be forged).
+//!
 //! Machine routes (`access::MACHINE_PREFIX`, `/hooks/…`: the Auth0 log-stream receiver in `hooks`) skip the console
 //! body limit and the same-origin check: they are posted by Auth0, not by a browser, and check their own token
 //! before reading the body, under a limit of their own.
@@ -20,6 +23,8 @@ mod logs_token;
 mod ops;
 pub mod serve;
 pub mod sso;
+mod tokens;
+pub mod v1;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -64,6 +69,8 @@ pub struct AppState {
     pub sso: Option<Arc<crate::accounts::sso::provider::Provider>>,
     /// Whether people may sign in with a password.
     pub local_passwords: bool,
+    /// Every area's port: the JSON API calls the same ports as the pages.
+    pub ports: crate::engine::Ports,
 }
 
 pub use crate::engine::RouterOptions;
@@ -89,7 +96,11 @@ fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> 
         ("/logs/stream-token/{tenant}", post(logs_token::make)),
         ("/checklists/{tenant}/export.csv", get(crate::checklists::export::download)),
         ("/checklists/export.csv", get(crate::checklists::export::download_domain)),
+        ("/settings/tokens/new", post(tokens::make)),
     ]
+    .into_iter()
+    .chain(v1::routes())
+    .collect()
 }
 
 /// Every route the router serves: pages, server functions and plain routes.
@@ -125,6 +136,7 @@ pub fn router(pool: PgPool, options: RouterOptions) -> Router {
             }
         }),
         local_passwords: options.local_passwords,
+        ports: ports.clone(),
     };
     let demo = app::accounts::DemoAccounts(Arc::new(options.demo_accounts.clone()));
     let choices = app::accounts::SignInChoices {

@@ -9,6 +9,7 @@ mod directory;
 pub mod dns_tls;
 mod idp;
 mod idp_pages;
+mod idp_token;
 pub mod ip_ranges;
 mod keys;
 pub mod logs;

@@ -220,6 +220,12 @@ impl TenantsPort for PgTenants {
         Ok(())
     }
 
+    async fn tenants(&self) -> Result<Vec<TenantCell>, AppError> {
+        let mut all = cells(&self.pool).await.map_err(db)?;
+        all.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.0.cmp(&b.id.0)));
+        Ok(all)
+    }
+
     async fn check_name(&self, name: &str, company: &str, environment: &str) -> Result<NameVerdict, AppError> {
         let known = repo::names(&mut *self.pool.acquire().await.map_err(db)?).await.map_err(db)?;
         let env = Environment::parse(environment).ok();

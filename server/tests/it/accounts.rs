@@ -36,6 +36,19 @@ const ACCESS: &[(&str, &str, Option<Role>, &str)] = &[
     ("POST", "/login", None, "/login"),
     ("GET", "/login/sso", None, "/login/sso"),
     ("GET", "/login/sso/callback", None, "/login/sso/callback?code=x&state=y"),
+    ("GET", "/settings/tokens", Some(Role::Helpdesk), "/settings/tokens"),
+    ("POST", "/settings/tokens/new", Some(Role::Helpdesk), "/settings/tokens/new"),
+    ("POST", "/api/accounts/tokens", Some(Role::Helpdesk), "/api/accounts/tokens"),
+    ("POST", "/api/accounts/token-revoke", Some(Role::Helpdesk), "/api/accounts/token-revoke"),
+    ("GET", "/api/v1/openapi.json", None, "/api/v1/openapi.json"),
+    ("GET", "/api/v1/docs", None, "/api/v1/docs"),
+    ("GET", "/api/v1/tenants", Some(Role::Developer), "/api/v1/tenants"),
+    ("GET", "/api/v1/tenants/{id}", Some(Role::Developer), "/api/v1/tenants/00000000-0000-0000-0000-000000000000"),
+    ("POST", "/api/v1/tenants/{id}/refresh", Some(Role::Developer), "/api/v1/tenants/00000000-0000-0000-0000-000000000000/refresh"),
+    ("GET", "/api/v1/findings", Some(Role::Developer), "/api/v1/findings"),
+    ("GET", "/api/v1/notifications", Some(Role::Helpdesk), "/api/v1/notifications"),
+    ("GET", "/api/v1/notifications/{id}", Some(Role::Helpdesk), "/api/v1/notifications/1"),
+    ("POST", "/api/v1/notifications/{id}/acknowledge", Some(Role::OpsLead), "/api/v1/notifications/1/acknowledge"),
     ("POST", "/logout", None, "/logout"),
     ("GET", "/setup", None, "/setup"),
     ("POST", "/setup", None, "/setup"),
@@ -198,6 +211,18 @@ async fn the_access_matrix_holds_for_every_route_and_role(pool: PgPool) {
         // Signing out would end the browsers' sessions; it is checked on its own below. Machine routes answer
         // their own token check (401) whoever asks.
         if *path == "/logout" || path.starts_with("/hooks/") {
+            continue;
+        }
+        // The JSON API takes bearer tokens, never sessions: tests/it/tokens.rs and api_v1.rs walk it by role.
+        if path.starts_with("/api/v1/") && lowest.is_some() {
+            for who in &actors {
+                let response = request(&app, who, &browsers, method, path).await;
+                assert_eq!(
+                    response.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {route} as {who:?}: a session is no token"
+                );
+            }
             continue;
         }
         for who in &actors {

@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod admin;
+mod api_v1;
 mod auth0;
 mod checklists;
 mod cli;
@@ -29,3 +30,4 @@ mod status;
 mod status_board;
 mod status_feeds;
 mod tenants;
+mod tokens;

@@ -173,6 +173,8 @@ pub struct NoticeFilter {
     pub region: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Keyset: only rows before this (updated_at, id) in the list's order.
+    pub before: Option<(DateTime<Utc>, i64)>,
 }
 
 fn push_filter(b: &mut QueryBuilder<'_, Postgres>, f: &NoticeFilter) {
@@ -202,6 +204,9 @@ fn push_filter(b: &mut QueryBuilder<'_, Postgres>, f: &NoticeFilter) {
     }
     if let Some(region) = &f.region {
         b.push(" AND ").push_bind(region.clone()).push(" = ANY(n.regions)");
+    }
+    if let Some((at, id)) = f.before {
+        b.push(" AND (n.updated_at, n.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
     }
 }
 

@@ -53,6 +53,7 @@ pub fn filter(q: &NoticeQuery) -> Result<NoticeFilter, HistoryError> {
         region: q.region.clone(),
         from,
         to,
+        before: q.after,
     })
 }
 
@@ -80,6 +81,19 @@ fn row_of(r: &NoticeRecord) -> NoticeRow {
 /// A page of the history.
 pub async fn list(conn: &mut PgConnection, q: &NoticeQuery) -> Result<NoticeList, HistoryError> {
     let f = filter(q)?;
+    if q.after.is_some() || q.limit.is_some() {
+        // Keyset paging (the JSON API): no count, no offset.
+        let limit = i64::from(q.limit.unwrap_or(PER_PAGE as u32).clamp(1, 1000));
+        let rows = repo::notices(conn, &f, limit, 0).await?;
+        let total = rows.len() as i64;
+        return Ok(NoticeList {
+            rows: rows.iter().map(row_of).collect(),
+            total,
+            page: 1,
+            pages: 1,
+            tenants: Vec::new(),
+        });
+    }
     let total = repo::count_notices(conn, &f).await?;
     let pages = pages(total, PER_PAGE);
     let page = q.page.clamp(1, pages);
