@@ -311,6 +311,12 @@ pub struct IncidentQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub page: u32,
+    /// Keyset paging (the JSON API): only incidents recorded before this one, the most recently recorded first.
+    #[serde(default)]
+    pub before_id: Option<i64>,
+    /// Rows wanted when paging by keyset.
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

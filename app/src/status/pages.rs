@@ -226,6 +226,7 @@ fn incident_query() -> IncidentQuery {
             from: text("from"),
             to: text("to"),
             page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+            ..IncidentQuery::default()
         }
     })
 }

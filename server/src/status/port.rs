@@ -77,7 +77,15 @@ fn incident_filter(q: &IncidentQuery) -> Result<IncidentFilter, AppError> {
             return Err(AppError::Invalid(format!("State: {other:?} is not open, resolved or postmortem")));
         }
     };
-    Ok(IncidentFilter { source, category: q.category, impact: q.impact.clone(), state, from, to })
+    Ok(IncidentFilter {
+        source,
+        category: q.category,
+        impact: q.impact.clone(),
+        state,
+        from,
+        to,
+        before_id: q.before_id,
+    })
 }
 
 impl PgStatus {
@@ -177,6 +185,12 @@ impl PgStatus {
     async fn list_incidents(&self, q: IncidentQuery, now: DateTime<Utc>) -> Result<IncidentList, AppError> {
         let filter = incident_filter(&q)?;
         let mut conn = self.conn().await?;
+        if q.before_id.is_some() || q.limit.is_some() {
+            let limit = i64::from(q.limit.unwrap_or(PER_PAGE as u32).clamp(1, 1000));
+            let rows = repo::incidents_before(&mut conn, &filter, now, limit).await.map_err(db)?;
+            let total = rows.len() as i64;
+            return Ok(IncidentList { rows, total, page: 1, pages: 1, sources: Vec::new(), impacts: Vec::new() });
+        }
         let total = repo::count_incidents(&mut conn, &filter, now).await.map_err(db)?;
         let (page, pages) = paging(total, q.page);
         let rows = repo::incidents_page(&mut conn, &filter, now, PER_PAGE, offset(page)).await.map_err(db)?;

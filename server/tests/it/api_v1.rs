@@ -53,6 +53,88 @@ async fn notice(pool: &PgPool, origin: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM notifications WHERE origin = $1").bind(origin).fetch_one(pool).await.expect("id")
 }
 
+/// One of everything the API reads, for `tenant`: a custom domain, a monitoring check, an incident with an update,
+/// a kept log event. Their ids, by the path parameter they fill.
+async fn seed(pool: &PgPool, tenant: uuid::Uuid) -> Vec<(&'static str, String)> {
+    let domain: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO domains (tenant_id, host, is_primary, status, kind, expected_cname, status_since, dns_outcome)
+         VALUES ($1, 'login.acme.example', true, 'ready', 'auth0_managed_certs', 'acme-prod-cd.edge.tenants.auth0.com',
+                 now(), 'ok') RETURNING id",
+    )
+    .bind(tenant)
+    .fetch_one(pool)
+    .await
+    .expect("domain");
+    let check: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO monitoring_checks (tenant_id, kind, name, last_run_at, last_outcome) VALUES ($1, 'test', 'Endpoint', now(), 'timeout') RETURNING id",
+    )
+    .bind(tenant)
+    .fetch_one(pool)
+    .await
+    .expect("check");
+    // A check is run by its scheduler job, as adding it through the console makes one.
+    let mut conn = pool.acquire().await.expect("conn");
+    server::scheduler::ensure(
+        &mut conn,
+        server::scheduler::kinds::MONITORING_CHECK,
+        &check.to_string(),
+        std::time::Duration::from_secs(60),
+        Utc::now(),
+    )
+    .await
+    .expect("job");
+    drop(conn);
+    let source = crate::harness::insert_source(
+        pool,
+        "Twilio",
+        "statuspage",
+        "sms",
+        "https://status.twilio.com/api/v2/summary.json",
+    )
+    .await;
+    let incident: i64 = sqlx::query_scalar(
+        "INSERT INTO status_incidents (source_id, external_id, title, impact, phase, started_at, updated_at, first_seen_at)
+         VALUES ($1, 'tw-1', 'SMS delivery delays', 'major', 'investigating', now(), now(), now()) RETURNING id",
+    )
+    .bind(source)
+    .fetch_one(pool)
+    .await
+    .expect("incident");
+    let event = server::logs::model::Event {
+        log_id: "90020261203000000000000000000000000000000000000000000001".into(),
+        date: Utc::now(),
+        type_code: "fp".into(),
+        description: Some("Wrong email or password.".into()),
+        client_id: Some("cid".into()),
+        client_name: Some("Acme web".into()),
+        user_id: Some("auth0|1".into()),
+        user_name: Some("olivia@acme.example".into()),
+        ip: Some("203.0.113.7".parse().expect("ip")),
+        connection: Some("Username-Password-Authentication".into()),
+        strategy: None,
+        hostname: None,
+        user_agent: None,
+        payload: json!({"log_id": "90020261203000000000000000000000000000000000000000000001", "type": "fp"}),
+    };
+    server::logs::service::store(
+        pool,
+        app::ids::TenantId(tenant),
+        server::logs::model::Source::Import,
+        &[event],
+        &[],
+        None,
+        Utc::now(),
+    )
+    .await
+    .expect("stored");
+    vec![
+        ("domains", domain.to_string()),
+        ("checks", check.to_string()),
+        ("incidents", incident.to_string()),
+        ("log_id", "90020261203000000000000000000000000000000000000000000001".into()),
+    ]
+}
+
 fn new_tenant(name: &str) -> Value {
     json!({
         "domain": format!("{name}.eu.auth0.com"), "environment": "production", "user_domain": "customers",
@@ -178,7 +260,7 @@ async fn a_script_with_a_service_token_lists_registers_and_acknowledges(pool: Pg
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn notifications_page_by_keyset_newest_first_without_gaps(pool: PgPool) {
+async fn notifications_and_incidents_page_by_keyset_newest_first_without_gaps(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let token = token(&app, Kind::Personal, Role::Helpdesk).await;
     for n in 0..7 {
@@ -207,6 +289,43 @@ async fn notifications_page_by_keyset_newest_first_without_gaps(pool: PgPool) {
     expected.dedup();
     assert_eq!(seen.len(), 7);
     assert_eq!(seen, expected, "newest first, each once");
+    // Incidents page the same way, the most recently recorded first.
+    let source =
+        crate::harness::insert_source(&app.pool, "Twilio", "statuspage", "sms", "https://status.twilio.com/x").await;
+    for n in 0..5 {
+        sqlx::query(
+            "INSERT INTO status_incidents (source_id, external_id, title, phase, first_seen_at) VALUES ($1, $2, $3, 'investigating', now())",
+        )
+        .bind(source)
+        .bind(format!("tw-{n}"))
+        .bind(format!("Delays {n}"))
+        .execute(&app.pool)
+        .await
+        .expect("incident");
+    }
+    let (mut titles, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page: Value = http
+            .get(app.url(&format!("/api/v1/incidents?limit=2&cursor={cursor}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("page")
+            .json()
+            .await
+            .expect("json");
+        titles.extend(
+            page["items"].as_array().expect("items").iter().map(|i| i["title"].as_str().expect("title").to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(titles, ["Delays 4", "Delays 3", "Delays 2", "Delays 1", "Delays 0"]);
+    let bad = http.get(app.url("/api/v1/incidents?category=fax")).bearer_auth(&token).send().await.expect("bad");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
     let bad = http.get(app.url("/api/v1/notifications?cursor=garbage")).bearer_auth(&token).send().await.expect("bad");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let bad = http.get(app.url("/api/v1/notifications?limit=abc")).bearer_auth(&token).send().await.expect("bad");
@@ -293,6 +412,17 @@ async fn every_operation_of_the_openapi_document_answers_as_documented(pool: PgP
         .expect("tenant");
     let tenant = added["id"].as_str().expect("id").to_string();
     let notification = notice(&app.pool, "walk").await.to_string();
+    let seeded = seed(&app.pool, tenant.parse().expect("uuid")).await;
+    let id_for = |path: &str| -> String {
+        if path.contains("notifications") {
+            return notification.clone();
+        }
+        seeded
+            .iter()
+            .find(|(area, _)| path.contains(&format!("/{area}/")))
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| tenant.clone())
+    };
     let bodies = |path: &str| match path {
         "/api/v1/tenants" => new_tenant("acme-walk"),
         _ => json!({ "comment": "walked" }),
@@ -307,13 +437,15 @@ async fn every_operation_of_the_openapi_document_answers_as_documented(pool: PgP
     let mut walked = 0;
     for (path, item) in paths {
         for (method, operation) in item.as_object().expect("operations") {
-            let url = path.replace("{id}", if path.contains("notifications") { &notification } else { &tenant });
+            let log_id = &seeded.iter().find(|(k, _)| *k == "log_id").expect("event").1;
+            let url = path.replace("{id}", &id_for(path)).replace("{tenant}", &tenant).replace("{log_id}", log_id);
             let request = match method.as_str() {
                 "get" => http.get(app.url(&url)),
                 "post" => http.post(app.url(&url)).json(&bodies(path)),
                 other => panic!("{other} is not walked yet"),
             };
             let answer = request.bearer_auth(&admin).send().await.expect("answer");
+            assert!(answer.status().is_success(), "{method} {url} as an admin: {}", answer.status());
             let status = answer.status().as_u16().to_string();
             let documented = &operation["responses"][&status];
             assert!(documented.is_object(), "{method} {path} answered {status}, which the document does not list");
@@ -333,7 +465,7 @@ async fn every_operation_of_the_openapi_document_answers_as_documented(pool: PgP
             walked += 1;
         }
     }
-    assert!(walked >= 8, "walked {walked} operations");
+    assert!(walked >= 17, "walked {walked} operations");
     let reference = http.get(app.url("/api/v1/docs")).send().await.expect("docs");
     assert_eq!(reference.status(), StatusCode::OK);
     let html = reference.text().await.expect("html");

@@ -3,13 +3,17 @@
 //! who may call what; handlers call the same ports as the pages, so the rules, the validation and the audit log
 //! are the same. Errors are RFC 9457 problem details (`problem`); lists page with an opaque cursor. The OpenAPI 3.1
 //! document is generated from these types (`openapi`: `/api/v1/openapi.json`, and a readable reference at
-//! `/api/v1/docs`). Files: `problem`, `extract` (query and body rejections as problems), `types` (what the API sends and takes), `tenants`, `notifications`,
+//! `/api/v1/docs`). Files: `problem`, `extract` (query and body rejections as problems), `types` (tenants and notifications), one file per further area (`status`, `domains`, `monitoring`, `logs`: handlers and their types), (what the API sends and takes), `tenants`, `notifications`,
 //! `openapi`.
 
+mod domains;
 mod extract;
+mod logs;
+mod monitoring;
 mod notifications;
 pub mod openapi;
 pub mod problem;
+mod status;
 mod tenants;
 pub mod types;
 
@@ -42,6 +46,17 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/notifications", get(notifications::list)),
         ("/api/v1/notifications/{id}", get(notifications::read)),
         ("/api/v1/notifications/{id}/acknowledge", post(notifications::acknowledge)),
+        ("/api/v1/status/board", get(status::board)),
+        ("/api/v1/incidents", get(status::incidents)),
+        ("/api/v1/incidents/{id}", get(status::incident)),
+        ("/api/v1/domains", get(domains::list)),
+        ("/api/v1/domains/{id}", get(domains::read)),
+        ("/api/v1/domains/{id}/check", post(domains::check)),
+        ("/api/v1/checks", get(monitoring::list)),
+        ("/api/v1/checks/{id}", get(monitoring::read)),
+        ("/api/v1/checks/{id}/run", post(monitoring::run)),
+        ("/api/v1/logs", get(logs::search)),
+        ("/api/v1/logs/{tenant}/{log_id}", get(logs::event)),
     ]
 }
 

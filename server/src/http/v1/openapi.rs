@@ -32,6 +32,17 @@ use super::types;
         super::notifications::list,
         super::notifications::read,
         super::notifications::acknowledge,
+        super::status::board,
+        super::status::incidents,
+        super::status::incident,
+        super::domains::list,
+        super::domains::read,
+        super::domains::check,
+        super::monitoring::list,
+        super::monitoring::read,
+        super::monitoring::run,
+        super::logs::search,
+        super::logs::event,
     ),
     components(schemas(
         Problem,
@@ -55,6 +66,10 @@ use super::types;
     tags(
         (name = "tenants", description = "The tenant registry, snapshots' changes and findings"),
         (name = "notifications", description = "The notification history and acknowledgements"),
+        (name = "status", description = "The status board and the incident history"),
+        (name = "domains", description = "Custom domains and their DNS and TLS checks"),
+        (name = "monitoring", description = "Monitoring checks, their figures and failed runs"),
+        (name = "logs", description = "The kept Auth0 log events"),
     )
 )]
 pub struct ApiDoc;

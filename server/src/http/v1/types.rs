@@ -134,9 +134,26 @@ pub struct TenantDetail {
     pub snapshot_at: Option<DateTime<Utc>>,
     pub next_poll_at: Option<DateTime<Utc>>,
     pub active_users: Option<i64>,
+    /// The latest snapshot's settings, as the tenant page shows them.
+    pub settings: Vec<SnapshotField>,
+    /// The latest snapshot's configuration (connections, applications, Actions, email provider, …).
+    pub configuration: Vec<SnapshotField>,
+    /// Parts of the snapshot Auth0 did not answer (a scope missing, an endpoint gone).
+    pub unknown: Vec<String>,
     /// Recent changes between snapshots, newest first.
     pub changes: Vec<Change>,
     pub findings: Vec<Finding>,
+}
+
+/// One field of a snapshot.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SnapshotField {
+    pub field: String,
+    pub value: String,
+}
+
+fn fields(pairs: &[(String, String)]) -> Vec<SnapshotField> {
+    pairs.iter().map(|(field, value)| SnapshotField { field: field.clone(), value: value.clone() }).collect()
 }
 
 impl From<&PageDetail> for TenantDetail {
@@ -149,6 +166,9 @@ impl From<&PageDetail> for TenantDetail {
             snapshot_at: d.snapshot_at,
             next_poll_at: d.next_poll_at,
             active_users: d.active_users,
+            settings: fields(&d.settings),
+            configuration: fields(&d.configuration),
+            unknown: d.unknown.clone(),
             changes: d.history.iter().map(Change::from).collect(),
             findings: d.findings.iter().map(Finding::from).collect(),
         }

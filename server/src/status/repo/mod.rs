@@ -213,6 +213,8 @@ pub struct IncidentFilter {
     pub state: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Keyset (the JSON API): only incidents recorded before this id.
+    pub before_id: Option<i64>,
 }
 
 /// `FROM … WHERE …` of the incident history. Without a source filter, the same Auth0 incident seen in several
@@ -250,6 +252,9 @@ fn filtered<'a>(select: &str, f: &'a IncidentFilter, now: DateTime<Utc>) -> Quer
     if let Some(to) = f.to {
         q.push(" AND COALESCE(i.started_at, i.first_seen_at) < ").push_bind(to).push("::date + 1");
     }
+    if let Some(id) = f.before_id {
+        q.push(" AND i.id < ").push_bind(id);
+    }
     if f.source.is_none() {
         q.push(
             " AND (s.kind <> 'auth0_feed' OR NOT EXISTS (
@@ -269,6 +274,13 @@ pub async fn count_incidents(
     filtered("SELECT count(*)", f, now).build_query_scalar::<i64>().fetch_one(conn).await
 }
 
+/// The columns of an `IncidentBrief`.
+const BRIEF: &str = "SELECT i.id, s.name AS source, s.category, i.title, i.impact, i.phase, i.started_at, i.updated_at,
+    (SELECT u.text FROM status_updates u WHERE u.incident_id = i.id ORDER BY u.id DESC LIMIT 1) AS latest,
+    (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id) AS updates,
+    (i.phase = 'postmortem' OR EXISTS (SELECT 1 FROM status_updates u
+         WHERE u.incident_id = i.id AND u.phase = 'postmortem')) AS postmortem";
+
 /// One page of matching incidents, newest first.
 pub async fn incidents_page(
     conn: &mut PgConnection,
@@ -277,19 +289,23 @@ pub async fn incidents_page(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<IncidentBrief>, sqlx::Error> {
-    let mut q = filtered(
-        "SELECT i.id, s.name AS source, s.category, i.title, i.impact, i.phase, i.started_at, i.updated_at,
-            (SELECT u.text FROM status_updates u WHERE u.incident_id = i.id ORDER BY u.id DESC LIMIT 1) AS latest,
-            (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id) AS updates,
-            (i.phase = 'postmortem' OR EXISTS (SELECT 1 FROM status_updates u
-                 WHERE u.incident_id = i.id AND u.phase = 'postmortem')) AS postmortem",
-        f,
-        now as _,
-    );
+    let mut q = filtered(BRIEF, f, now as _);
     q.push(" ORDER BY COALESCE(i.started_at, i.first_seen_at) DESC, i.id DESC LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
+    q.build_query_as::<IncidentBrief>().fetch_all(conn).await
+}
+
+/// Matching incidents by keyset, the most recently recorded first (the JSON API).
+pub async fn incidents_before(
+    conn: &mut PgConnection,
+    f: &IncidentFilter,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<IncidentBrief>, sqlx::Error> {
+    let mut q = filtered(BRIEF, f, now as _);
+    q.push(" ORDER BY i.id DESC LIMIT ").push_bind(limit);
     q.build_query_as::<IncidentBrief>().fetch_all(conn).await
 }
 
