@@ -76,6 +76,19 @@ pub fn UsersPage() -> impl IntoView {
              acknowledges; Admin manages users and credentials."
         </p>
         <Problem error=error() />
+        {use_context::<crate::accounts::SignInChoices>()
+            .filter(|c| !c.passwords)
+            .map(|_| {
+                view! {
+                    <Notice testid="passwords-off">
+                        <p>
+                            "Password sign-in is turned off: people arrive through single sign-on with the role \
+                             their provider's claim maps to. A user added here signs in through the provider with \
+                             the same verified email address; the password below is never used."
+                        </p>
+                    </Notice>
+                }
+            })}
         <section class="card">
             <h2>"Add a user"</h2>
             <ActionForm action=create attr:class="form grid">

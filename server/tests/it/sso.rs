@@ -323,4 +323,12 @@ async fn with_local_passwords_off_only_the_provider_signs_people_in(pool: PgPool
     assert!(!page.html.contains("type=\"password\""), "no password form is offered");
     assert!(page.html.contains("Sign in with Auth0"));
     assert!(crate::harness::text_of(&page.html).contains("Password sign-in is turned off"));
+
+    // An admin signed in through the provider is told on the Users page that passwords are not used.
+    sso.sim.idp_add_user(person("auth0|ada", "ada@acme.example", &["tenantry-admins"]));
+    let admin = self::browser();
+    assert_eq!(sso.sign_in(&admin, "ada@acme.example").await, "/status");
+    let users = admin.get(sso.app.url("/settings/users")).header("accept", "text/html").send().await.expect("users");
+    let text = crate::harness::text_of(&users.text().await.expect("html"));
+    assert!(text.contains("the password below is never used"), "{text}");
 }

@@ -93,9 +93,35 @@ impl Modify for BearerToken {
     }
 }
 
-/// The document as JSON.
+/// The document as JSON. A response the annotations left without a description gets the words of its status
+/// (OpenAPI requires one on every response; utoipa leaves it out when none is written).
 pub fn json() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null)
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+    let operations =
+        doc.get_mut("paths").and_then(Value::as_object_mut).into_iter().flat_map(|paths| paths.values_mut());
+    for operation in operations.filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+        let responses = operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten();
+        for (status, response) in responses {
+            let Some(response) = response.as_object_mut() else { continue };
+            if response.get("description").and_then(Value::as_str).is_none_or(str::is_empty) {
+                response.insert("description".into(), Value::String(status_words(status)));
+            }
+        }
+    }
+    doc
+}
+
+/// A status in words: a problem kind's title, or the HTTP reason phrase.
+fn status_words(status: &str) -> String {
+    let code = status.parse::<u16>().unwrap_or(0);
+    match KINDS.iter().find(|(s, _, _)| *s == code) {
+        Some((_, _, title)) => title.to_string(),
+        None => axum::http::StatusCode::from_u16(code)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("The answer")
+            .to_string(),
+    }
 }
 
 /// `GET /api/v1/openapi.json` (public: it describes, it does not reveal).
