@@ -30,6 +30,20 @@ async fn token(app: &TestApp, kind: Kind, role: Role) -> String {
     make(&app.pool, &actor, viewer, new, "", Utc::now()).await.expect("token").secret.expose().to_string()
 }
 
+/// Every item of a list, following `next_cursor` from the first page to the last.
+async fn every_page(app: &TestApp, token: &str, first: &str) -> Vec<Value> {
+    let (mut items, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let url = app.url(&format!("{first}&cursor={cursor}"));
+        let page: Value = client().get(url).bearer_auth(token).send().await.expect("page").json().await.expect("json");
+        items.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => return items,
+        }
+    }
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
@@ -267,23 +281,11 @@ async fn notifications_and_incidents_page_by_keyset_newest_first_without_gaps(po
         notice(&app.pool, &format!("alert-{n}")).await;
     }
     let http = client();
-    let (mut seen, mut cursor) = (Vec::new(), String::new());
-    loop {
-        let page: Value = http
-            .get(app.url(&format!("/api/v1/notifications?limit=3&cursor={cursor}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("page")
-            .json()
-            .await
-            .expect("json");
-        seen.extend(page["items"].as_array().expect("items").iter().map(|n| n["id"].as_i64().expect("id")));
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_string(),
-            None => break,
-        }
-    }
+    let seen: Vec<i64> = every_page(&app, &token, "/api/v1/notifications?limit=3")
+        .await
+        .iter()
+        .map(|n| n["id"].as_i64().expect("id"))
+        .collect();
     let mut expected = seen.clone();
     expected.sort_unstable_by(|a, b| b.cmp(a));
     expected.dedup();
@@ -303,25 +305,11 @@ async fn notifications_and_incidents_page_by_keyset_newest_first_without_gaps(po
         .await
         .expect("incident");
     }
-    let (mut titles, mut cursor) = (Vec::new(), String::new());
-    loop {
-        let page: Value = http
-            .get(app.url(&format!("/api/v1/incidents?limit=2&cursor={cursor}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("page")
-            .json()
-            .await
-            .expect("json");
-        titles.extend(
-            page["items"].as_array().expect("items").iter().map(|i| i["title"].as_str().expect("title").to_string()),
-        );
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_string(),
-            None => break,
-        }
-    }
+    let titles: Vec<String> = every_page(&app, &token, "/api/v1/incidents?limit=2")
+        .await
+        .iter()
+        .map(|i| i["title"].as_str().expect("title").to_string())
+        .collect();
     assert_eq!(titles, ["Delays 4", "Delays 3", "Delays 2", "Delays 1", "Delays 0"]);
     let bad = http.get(app.url("/api/v1/incidents?category=fax")).bearer_auth(&token).send().await.expect("bad");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);

@@ -12,11 +12,8 @@ use uuid::Uuid;
 
 use super::extract::ApiQuery;
 use super::problem::Problem;
-use super::{Caller, cursor_from, limit, page_after};
+use super::{Caller, cursor_from, every_port_page, limit, page_after};
 use crate::http::AppState;
-
-/// The most rows the list reads from the port (every domain of every tenant, far above a real estate's).
-const MAX_ROWS: usize = 5_000;
 
 /// A custom domain with its latest DNS and TLS verdicts.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -153,17 +150,12 @@ pub async fn list(
         return Err(Problem::invalid("show must be `problems` or absent"));
     }
     // The port pages for people; read its pages (a few hundred domains at most) and page by host here.
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let list =
-            state.ports.domains.list(DomainsQuery { show: show.clone(), page, ..DomainsQuery::default() }).await?;
-        rows.extend(list.rows);
-        if page >= list.pages || rows.len() >= MAX_ROWS {
-            break;
-        }
-        page += 1;
-    }
+    let rows = every_port_page(|page| {
+        let query = DomainsQuery { show: show.clone(), page, ..DomainsQuery::default() };
+        let port = state.ports.domains.clone();
+        async move { port.list(query).await.map(|l| (l.rows, l.pages)) }
+    })
+    .await?;
     let (page, next_cursor) = page_after(rows, |r| (r.host.clone(), r.id.0), after, limit);
     Ok(Json(DomainPage { items: page.iter().map(CustomDomain::from).collect(), next_cursor }))
 }

@@ -102,6 +102,26 @@ pub fn cursor_from<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<
     serde_json::from_slice(&bytes).map(Some).map_err(|_| bad())
 }
 
+/// The most rows a list reads from a port that pages for people (far above a real estate's domains or checks).
+pub const MAX_PORT_ROWS: usize = 5_000;
+
+/// Every row of a port that pages for people: `read(page)` gives a page's rows and the number of pages.
+pub async fn every_port_page<T, Fut>(read: impl Fn(u32) -> Fut) -> Result<Vec<T>, Problem>
+where
+    Fut: std::future::Future<Output = Result<(Vec<T>, u32), app::error::AppError>>,
+{
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let (mut more, pages) = read(page).await?;
+        rows.append(&mut more);
+        if page >= pages || rows.len() >= MAX_PORT_ROWS {
+            return Ok(rows);
+        }
+        page += 1;
+    }
+}
+
 /// Takes one page after `after` from items sorted by `key`: the page and the next page's cursor.
 pub fn page_after<T, K: Ord + Clone + serde::Serialize>(
     items: Vec<T>,

@@ -13,11 +13,8 @@ use uuid::Uuid;
 
 use super::extract::ApiQuery;
 use super::problem::Problem;
-use super::{Caller, cursor_from, limit, page_after};
+use super::{Caller, cursor_from, every_port_page, limit, page_after};
 use crate::http::AppState;
-
-/// The most rows the list reads from the port.
-const MAX_ROWS: usize = 5_000;
 
 /// A monitoring check and its last run.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -164,16 +161,11 @@ pub async fn list(
 ) -> Result<Json<CheckPage>, Problem> {
     let limit = limit(q.limit)?;
     let after: Option<(String, String, Uuid)> = cursor_from(q.cursor.as_deref())?;
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let list = state.ports.monitoring.list(MonitoringQuery { page, ..MonitoringQuery::default() }).await?;
-        rows.extend(list.rows);
-        if page >= list.pages || rows.len() >= MAX_ROWS {
-            break;
-        }
-        page += 1;
-    }
+    let rows = every_port_page(|page| {
+        let port = state.ports.monitoring.clone();
+        async move { port.list(MonitoringQuery { page, ..MonitoringQuery::default() }).await.map(|l| (l.rows, l.pages)) }
+    })
+    .await?;
     let key = |r: &CheckRow| (r.tenant_name.clone(), r.name.clone(), r.id.0);
     let (page, next_cursor) = page_after(rows, key, after, limit);
     Ok(Json(CheckPage { items: page.iter().map(Check::from).collect(), next_cursor }))
