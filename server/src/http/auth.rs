@@ -263,7 +263,7 @@ pub async fn setup(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// Reads a form body; a malformed one reads as empty fields, which the rules then refuse with a clear reason.
-async fn read_form<T: serde::de::DeserializeOwned + Default>(req: Request) -> T {
+pub(super) async fn read_form<T: serde::de::DeserializeOwned + Default>(req: Request) -> T {
     use axum::extract::FromRequest;
     Form::<T>::from_request(req, &()).await.map(|Form(t)| t).unwrap_or_default()
 }

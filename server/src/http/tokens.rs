@@ -3,8 +3,7 @@
 //! reason. The audit log records who made which token.
 
 use app::accounts::{ClientAddress, CurrentUser};
-use axum::Form;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -40,7 +39,7 @@ pub async fn make(State(state): State<AppState>, req: Request) -> Response {
         return (StatusCode::FORBIDDEN, "a service token cannot make tokens").into_response();
     };
     let client_ip = req.extensions().get::<ClientAddress>().map(|a| a.0.clone()).unwrap_or_default();
-    let form = Form::<TokenForm>::from_request(req, &()).await.map(|Form(f)| f).unwrap_or_default();
+    let form: TokenForm = super::auth::read_form(req).await;
     let new = match NewToken::parse(&form.kind, &form.name, &form.role, &form.days, user.role) {
         Ok(new) => new,
         Err(error) => return back(&error),
